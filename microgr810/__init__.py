@@ -1,0 +1,6 @@
+"""microgr810: a tiny scalar autograd engine for learning and teaching backprop."""
+
+from .engine import Value, add_n, linear, topological_order
+
+__all__ = ["Value", "add_n", "linear", "topological_order"]
+__version__ = "0.1.0"

@@ -1,0 +1,153 @@
+"""The `microgr810` command: the reference problem from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import closed_form
+from .gradcheck import gradcheck
+from .reference import ReferenceProblem
+
+
+class CLIError(Exception):
+    """A bad argument: one line on stderr and exit status 2."""
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
+    return n
+
+
+def _unit(text: str) -> float:
+    try:
+        y = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= y <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {y}")
+    return y
+
+
+def cmd_dims(args: argparse.Namespace, out=sys.stdout) -> int:
+    dims = closed_form.dimensions(args.M, args.H)
+    print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units", file=out)
+    for name, shape in dims.items():
+        print(f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}", file=out)
+    # the shapes compose: W1 x + b1 is H, W2 z1 + b2 is a scalar
+    ok = (dims["W1"][1] == dims["x"][0] and dims["W1"][0] == dims["b1"][0] == dims["a1"][0]
+          and dims["W2"][1] == dims["z1"][0] and dims["W2"][0] == 1)
+    print(f"  W1 x + b1 -> {dims['a1']}, W2 z1 + b2 -> scalar: {'shapes compose' if ok else 'MISMATCH'}", file=out)
+    return 0 if ok else 1
+
+
+def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 1e-12, out=sys.stdout) -> bool:
+    """Print autograd vs closed form vs finite differences (vs PyTorch when installed) per parameter."""
+    net, L = problem.autograd()
+    auto = net.grad_arrays()
+    hand = closed_form.gradients(problem.W1, problem.b1, problem.W2, problem.b2, problem.x, problem.y)
+    params = net.parameters()
+    fd = gradcheck(lambda: problem.loss(net), params, eps=1e-6)
+    numeric = {r.label: r.numeric for r in fd.rows}
+    torch_grads = _torch_gradients(problem)
+    head = f"{'parameter':10s} {'autograd':>14s} {'closed form':>14s} {'finite diff':>14s}"
+    head += f" {'PyTorch':>14s}" if torch_grads is not None else ""
+    print(f"loss L = {L.data:.10g}", file=out)
+    print(head, file=out)
+    worst_abs = worst_rel = 0.0
+    for p in params:
+        name, idx = _split(p.label)
+        h = float(hand[name][idx])
+        row = f"{p.label:10s} {p.grad:14.10f} {h:14.10f} {numeric[p.label]:14.10f}"
+        if torch_grads is not None:
+            row += f" {float(torch_grads[name][idx]):14.10f}"
+        print(row, file=out)
+        err = abs(p.grad - h)
+        worst_abs = max(worst_abs, err)
+        worst_rel = max(worst_rel, err / max(abs(h), 1e-300))
+    ok = all(np.allclose(auto[k], hand[k], rtol=rtol, atol=atol) for k in hand)
+    if torch_grads is not None:
+        ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in hand)
+    print(f"worst autograd vs closed form: abs {worst_abs:.2e}, rel {worst_rel:.2e}; "
+          f"finite differences: {fd}", file=out)
+    print("all gradients agree" if ok and fd.ok else "GRADIENTS DISAGREE", file=out)
+    return ok and fd.ok
+
+
+def _split(label: str) -> tuple[str, tuple[int, ...]]:
+    """'W1[2,0]' -> ('W1', (2, 0)); 'b2' -> ('b2', ())."""
+    if "[" not in label:
+        return label, ()
+    name, rest = label.split("[", 1)
+    return name, tuple(int(i) for i in rest.rstrip("]").split(","))
+
+
+def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True)
+         for k, v in (("W1", problem.W1), ("b1", problem.b1), ("W2", problem.W2), ("b2", problem.b2))}
+    x = torch.tensor(problem.x, dtype=torch.float64)
+    y = torch.tensor(problem.y, dtype=torch.float64)
+    a2 = torch.sigmoid(x @ t["W1"].T + t["b1"]) @ t["W2"][0] + t["b2"]
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(a2, y)
+    loss.backward()
+    return {k: v.grad.numpy() for k, v in t.items()}
+
+
+def cmd_check(args: argparse.Namespace, out=sys.stdout) -> int:
+    problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+    return 0 if check_table(problem, out=out) else 1
+
+
+def cmd_demo(args: argparse.Namespace, out=sys.stdout) -> int:
+    outdir = Path(args.out)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CLIError(f"cannot create output folder {outdir}: {e.strerror}") from None
+    print("== Part 1: dimensions ==", file=out)
+    cmd_dims(argparse.Namespace(M=3, H=4), out=out)
+    print("\n== Part 2: every gradient, four ways ==", file=out)
+    ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0), out=out)
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="microgr810", description="A tiny scalar autograd engine for learning backprop.")
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
+    d.add_argument("--M", type=_positive, default=3, help="input features")
+    d.add_argument("--H", type=_positive, default=4, help="hidden units")
+    d.set_defaults(func=cmd_dims)
+    c = sub.add_parser("check", help="every gradient of the reference network: autograd vs the hand derivation")
+    c.add_argument("--M", type=_positive, default=3)
+    c.add_argument("--H", type=_positive, default=4)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
+    c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
+    c.set_defaults(func=cmd_check)
+    m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
+    m.add_argument("--out", default="demo-output", help="folder for the files it makes")
+    m.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CLIError as e:
+        print(f"microgr810 {args.command}: error: {e}", file=sys.stderr)
+        return 2

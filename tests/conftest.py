@@ -1,0 +1,36 @@
+"""Shared test helpers: optional tools skip on a user's machine but fail in CI (CI=true)."""
+
+import importlib
+import os
+import shutil
+
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_module(name: str):
+    """Import an optional module, or skip with a reason (fail instead where CI=true)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI but is not installed: {e}")
+        pytest.skip(f"{name} is not installed (pip install {name})")
+
+
+def require_binary(name: str, hint: str) -> str:
+    """The path of an optional executable, or skip with how to install it (fail where CI=true)."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"`{name}` is required in CI but is not on PATH ({hint})")
+        pytest.skip(f"`{name}` is not installed ({hint})")
+    return path
+
+
+@pytest.fixture
+def torch():
+    t = require_module("torch")
+    t.set_default_dtype(t.float64)
+    return t
