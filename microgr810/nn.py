@@ -198,3 +198,16 @@ class MLP(Module):
         """(label, parameter) pairs in `parameters()` order."""
         for p in self.parameters():
             yield p.label, p
+
+    # -- files: JSON, see serialize.py ----------------------------------------------------------
+
+    def save(self, path: Any) -> None:
+        """Write the network to `path` as JSON (exact floats, atomic replace)."""
+        from .serialize import save
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: Any) -> MLP:
+        """A new network from a JSON file written by `save`; nothing half-loaded on a bad file."""
+        from .serialize import load
+        return load(path)
