@@ -34,3 +34,14 @@ def torch():
     t = require_module("torch")
     t.set_default_dtype(t.float64)
     return t
+
+
+# Hypothesis: "ci" is reproducible (derandomized: the same examples every run) and runs >= 500
+# examples per property; "dev" searches wider for local runs. CI=true picks "ci", HYPOTHESIS_PROFILE
+# overrides, else "dev". No deadline: a 2-core CI machine under load must not fail on timing.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=500, derandomize=True, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=2000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
