@@ -1,0 +1,234 @@
+"""Every row of docs/errors.md: the bad input, the exception type, and a message naming what was wrong.
+
+Each case has the id of its row in the catalogue; a test checks that the two lists are the same,
+so neither can grow without the other. Rows marked `bug` expect the fixed behaviour and are strict
+xfails until the owner of the file applies the fix.
+"""
+
+import contextlib
+import io
+import math
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from microgr810 import closed_form, data
+from microgr810.cli import main
+from microgr810.engine import Value, add_n, linear, topological_order
+from microgr810.gradcheck import gradcheck
+from microgr810.losses import bce, bce_with_logits, hinge
+from microgr810.nn import MLP, Layer, Neuron
+from microgr810.optim import SGD
+from microgr810.reference import ReferenceProblem
+from microgr810.serialize import ModelFileError
+
+CATALOGUE = Path(__file__).parents[1] / "docs" / "errors.md"
+nan = math.nan
+
+
+class CommandFailed(Exception):
+    """A command that exited non-zero: its message is what it printed on stderr."""
+
+
+def cli(*argv: str) -> None:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(list(argv))
+        except SystemExit as e:
+            code = e.code
+    if code != 0:
+        raise CommandFailed(f"exit {code}: " + " / ".join(err.getvalue().splitlines()))
+
+
+def is_nan(v) -> bool:
+    v = v.data if isinstance(v, Value) else v
+    return v != v
+
+
+def arrays(W1=(4, 3), b1=(4,), W2=(1, 4), b2=()):
+    return {"W1": np.zeros(W1), "b1": np.zeros(b1), "W2": np.zeros(W2), "b2": np.zeros(b2)}
+
+
+def model_file(text: str) -> str:
+    d = Path(tempfile.mkdtemp())
+    (d / "m.json").write_text(text)
+    return str(d / "m.json")
+
+
+def saved_then(edit) -> str:
+    """A valid file of MLP(3, [2, 1]) with its text edited."""
+    d = Path(tempfile.mkdtemp())
+    MLP(3, [2, 1], "sigmoid", "sigmoid", seed=0).save(d / "m.json")
+    (d / "m.json").write_text(edit((d / "m.json").read_text()))
+    return str(d / "m.json")
+
+
+def nan_net() -> MLP:
+    net = MLP(3, [2, 1], "sigmoid", "sigmoid", seed=0)
+    net.parameters()[0].data = nan
+    return net
+
+
+def out_folder_under_a_file() -> str:
+    f = Path(tempfile.mkdtemp()) / "a-file"
+    f.write_text("")
+    return str(f / "out")
+
+
+# (id, call, exception type or None for "no error: NaN out", regex the message must match, bug reason)
+CASES = [
+    # engine
+    ("value-data-type", lambda: Value("1.5"), TypeError, r"Value data must be a real number, got str: '1\.5'", None),
+    ("value-data-bool", lambda: Value(True), TypeError, r"Value data must be a real number, got bool", None),
+    ("value-data-complex", lambda: Value(1j), TypeError, r"Value data must be a real number, got complex", None),
+    ("value-data-nan", lambda: is_nan(Value(nan).exp()), None, "", None),
+    ("operand-type", lambda: Value(1.0) + "2", TypeError, r"Value operand must be a real number, got str: '2'", None),
+    ("operand-list", lambda: [2.0] * Value(1.0), TypeError, r"Value operand must be a real number, got list", None),
+    ("exponent-type", lambda: Value(2.0) ** "2", TypeError, r"Value exponent must be a real number, got str", None),
+    ("log-non-positive", lambda: Value(-1.0, "a2").log(), ValueError, r"log of a non-positive value: 'a2' is -1\.0", None),
+    ("division-by-zero", lambda: Value(1.0) / Value(0.0, "d"), ZeroDivisionError, r"the denominator 'd' is 0", None),
+    ("zero-to-negative-power", lambda: Value(0.0, "z") ** -1, ZeroDivisionError,
+     r"0 raised to the negative power -1\.0: 'z' is 0", None),
+    ("negative-to-fractional-power", lambda: Value(-4.0, "a") ** 0.5, ValueError,
+     r"negative base to a fractional power has no real value: 'a' is -4\.0, exponent 0\.5", None),
+    ("negative-base-value-exponent", lambda: Value(-2.0, "a") ** Value(2.0), ValueError,
+     r"needs a base >= 0 .*the base 'a' is -2\.0", None),
+    ("linear-lengths", lambda: linear([Value(1.0)], [1.0, 2.0], Value(0.0)), ValueError,
+     r"linear: 1 weights but 2 inputs", None),
+    ("linear-weight-type", lambda: linear([1.0], [2.0], Value(0.0)), TypeError, r"linear: .*weight.* float",
+     "bug: a plain number as a weight fails with AttributeError: 'float' object has no attribute 'data'"),
+    ("add-n-empty", lambda: add_n([]), ValueError, r"add_n needs at least one value", None),
+    ("add-n-type", lambda: add_n(["a"]), TypeError, r"Value operand must be a real number, got str: 'a'", None),
+    ("topological-order-type", lambda: topological_order(3), TypeError, r"root must be a Value, got int",
+     "bug: a non-Value root fails with AttributeError: 'int' object has no attribute '_prev'"),
+    # nn
+    ("activation-unknown", lambda: MLP(2, [3, 1], "gelu"), ValueError, r"unknown activation 'gelu'", None),
+    ("activation-unknown-unused", lambda: MLP(2, [1], "gelu"), ValueError, r"unknown activation 'gelu'",
+     "bug: the hidden activation is only checked when a hidden layer uses it, so MLP(2, [1], 'gelu') "
+     "accepts the typo silently"),
+    ("mlp-nin", lambda: MLP(0, [1]), ValueError, r"nin must be a positive int, got 0", None),
+    ("mlp-nouts-empty", lambda: MLP(2, []), ValueError, r"nouts must name at least one layer size", None),
+    ("mlp-nouts-type", lambda: MLP(2, 3), TypeError, r"nouts must be a list of layer sizes, got int",
+     "bug: MLP(2, 3) fails with TypeError: object of type 'int' has no len(), which names no parameter"),
+    ("layer-of-zero-neurons", lambda: MLP(2, [3, 0]), ValueError, r"layer 2: nout must be a positive int, got 0", None),
+    ("layer-nin", lambda: Layer(0, 2), ValueError, r"layer 1: nin must be a positive int, got 0", None),
+    ("neuron-nin", lambda: Neuron(0), ValueError, r"nin must be a positive int, got 0",
+     "bug: Neuron(0) fails with ZeroDivisionError: float division by zero; Neuron(-1) builds a neuron "
+     "with no weights"),
+    ("input-length", lambda: MLP(3, [1])([1.0, 2.0]), ValueError, r"the MLP takes 3 inputs, got 2", None),
+    ("neuron-input-length", lambda: Neuron(3)([1.0]), ValueError, r"neuron a1 takes 3 inputs, got 1", None),
+    ("input-type", lambda: MLP(2, [1])(["a", 1.0]), TypeError, r"Value data must be a real number, got str: 'a'", None),
+    ("input-nan", lambda: is_nan(MLP(2, [1], seed=0)([nan, 1.0])), None, "", None),
+    ("set-arrays-missing", lambda: MLP(3, [4, 1]).set_arrays(W1=np.zeros((4, 3))), ValueError,
+     r"missing \['b1', 'W2', 'b2'\]", None),
+    ("set-arrays-unknown", lambda: MLP(3, [4, 1]).set_arrays(arrays(), W3=np.zeros(1)), ValueError,
+     r"unknown \['W3'\]", None),
+    ("set-arrays-shape", lambda: MLP(3, [4, 1]).set_arrays(arrays(W1=(3, 4))), ValueError,
+     r"W1 must have shape \(4, 3\), got \(3, 4\)", None),
+    ("set-arrays-dtype", lambda: MLP(3, [4, 1]).set_arrays({**arrays(), "b1": np.array(list("abcd"))}), TypeError,
+     r"b1 must hold real numbers, got dtype <U1", None),
+    ("set-arrays-nan", lambda: is_nan(MLP(3, [4, 1]).set_arrays({**arrays(), "b2": nan})([1.0, 2.0, 3.0])),
+     None, "", None),
+    ("reference-W1-ndim", lambda: MLP.reference([1.0, 2.0], [0.0], [[1.0]], 0.0), ValueError,
+     r"W1 must be a 2-D H×M array, got shape \(2,\)", None),
+    ("reference-shape", lambda: MLP.reference(np.zeros((2, 3)), np.zeros(3), np.zeros((1, 2)), 0.0), ValueError,
+     r"b1 must have shape \(2,\), got \(3,\)", None),
+    # serialize
+    ("save-path-type", lambda: MLP(2, [1]).save(7), TypeError, r"MLP\.save: path must be a str or os\.PathLike, got int", None),
+    ("save-nan", lambda: nan_net().save(Path(tempfile.mkdtemp()) / "m.json"), ModelFileError,
+     r"parameter W1\[0,0\] is nan", None),
+    ("load-path-type", lambda: MLP.load(None), TypeError, r"MLP\.load: path must be a str or os\.PathLike, got NoneType", None),
+    ("load-missing", lambda: MLP.load("/nonexistent/m.json"), FileNotFoundError, r"/nonexistent/m\.json", None),
+    ("load-truncated", lambda: MLP.load(saved_then(lambda t: t[:len(t) // 2])), ModelFileError,
+     r"not valid JSON \(truncated or corrupted\?\)", None),
+    ("load-wrong-shape", lambda: MLP.load(saved_then(lambda t: t.replace('"nin": 3', '"nin": 4'))), ModelFileError,
+     r"W1\[0\] must be a list of 4 numbers, got a list of 3", None),
+    ("load-wrong-type", lambda: MLP.load(saved_then(lambda t: re.sub(r'"b2": [^\n]*', '"b2": "0.5"', t))),
+     ModelFileError, r"b2 must be a number, got str '0\.5'", None),
+    ("load-nan", lambda: MLP.load(saved_then(lambda t: re.sub(r'"b2": [^\n]*', '"b2": NaN', t))),
+     ModelFileError, r"NaN is not allowed", None),
+    ("load-deep-nesting", lambda: MLP.load(model_file("[" * 5000 + "]" * 5000)), ModelFileError,
+     r"nesting 5000 levels deep", None),
+    ("load-too-many-entries", lambda: MLP.load(model_file("[" + "0," * 3_000_000 + "0]")), ModelFileError,
+     r"too many entries", None),
+    ("load-not-a-model", lambda: MLP.load(model_file('{"format": "pickle"}')), ModelFileError,
+     r"not a microgr810 model file", None),
+    # losses
+    ("bce-target-range", lambda: bce(Value(0.0).sigmoid(), 1.5), ValueError, r"bce: target y must be in \[0, 1\], got 1\.5", None),
+    ("bce-target-type", lambda: bce(Value(0.0).sigmoid(), "1"), TypeError, r"Value target must be a real number, got str: '1'", None),
+    ("bce-prediction-range", lambda: bce(Value(1.5, "y_hat"), 1.0), ValueError,
+     r"bce: the prediction 'y_hat' is 1\.5, outside \(0, 1\)", None),
+    ("bce-batch-lengths", lambda: bce([Value(0.5), Value(0.5)], [1.0]), ValueError,
+     r"bce: need as many targets as predictions .*got 2 predictions and 1 targets", None),
+    ("bce-batch-empty", lambda: bce([], []), ValueError, r"got 0 predictions and 0 targets", None),
+    ("bce-logits-target", lambda: bce_with_logits(Value(0.0), 2.0), ValueError,
+     r"bce_with_logits: target y must be in \[0, 1\], got 2\.0", None),
+    ("bce-nan", lambda: is_nan(bce(Value(nan).sigmoid(), 1.0)), None, "", None),
+    ("hinge-target", lambda: hinge(Value(0.5), 0.5), ValueError, r"hinge: target y must be -1 or \+1, got 0\.5", None),
+    # closed form, gradcheck, reference problem, data, optimiser
+    ("dimensions-size", lambda: closed_form.dimensions(0, 2), ValueError, r"M must be a positive integer, got 0", None),
+    ("closed-form-W1", lambda: closed_form.forward(np.zeros(3), np.zeros(3), np.zeros((1, 3)), 0.0, np.zeros(3)),
+     ValueError, r"W1 must be H×M, got shape \(3,\)", None),
+    ("closed-form-shape", lambda: closed_form.forward(np.zeros((2, 3)), np.zeros(3), np.zeros((1, 2)), 0.0, np.zeros(3)),
+     ValueError, r"b1 must have shape \(2,\) for W1 of shape \(2, 3\), got \(3,\)", None),
+    ("closed-form-x", lambda: closed_form.forward(np.zeros((2, 3)), np.zeros(2), np.zeros((1, 2)), 0.0, [1.0, 2.0]),
+     ValueError, r"x must have shape \(M,\) or \(N, M\) with M = 3, got \(2,\)", None),
+    ("closed-form-y", lambda: closed_form.gradients(np.zeros((2, 3)), np.zeros(2), np.zeros((1, 2)), 0.0,
+                                                    np.zeros((4, 3)), [1.0, 0.0]),
+     ValueError, r"y must have one target per datapoint \(4\)",
+     "bug: a y of the wrong length fails inside numpy ('operands could not be broadcast together'), "
+     "before the check that names y"),
+    ("gradcheck-eps", lambda: gradcheck(lambda: Value(1.0), [], eps=0.0), ValueError, r"eps must be positive, got 0\.0", None),
+    ("reference-random-size", lambda: ReferenceProblem.random(M=0), ValueError, r"M must be a positive integer, got 0", None),
+    ("reference-random-y", lambda: ReferenceProblem.random(y=2.0), ValueError, r"y must be in \[0, 1\], got 2\.0", None),
+    ("reference-random-batch", lambda: ReferenceProblem.random(batch=0), ValueError,
+     r"batch must be a positive integer, got 0", None),
+    ("data-n", lambda: data.moons(1), ValueError, r"n must be an integer >= 2, got 1", None),
+    ("data-noise", lambda: data.xor(noise=-1.0), ValueError, r"noise must be >= 0, got -1\.0", None),
+    ("sgd-lr", lambda: SGD([], lr=0), ValueError, r"SGD: the learning rate must be positive, got 0", None),
+    ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str",
+     "bug: a string learning rate fails with TypeError: '>' not supported between 'str' and 'int'"),
+    # the command
+    ("cli-not-positive", lambda: cli("check", "--M", "0"), CommandFailed,
+     r"exit 2: .*argument --M: expected a positive integer, got 0", None),
+    ("cli-not-a-number", lambda: cli("check", "--H", "abc"), CommandFailed,
+     r"exit 2: .*argument --H: expected a positive integer, got 'abc'", None),
+    ("cli-y-range", lambda: cli("check", "--y", "2"), CommandFailed,
+     r"exit 2: .*argument --y: expected a number in \[0, 1\], got 2\.0", None),
+    ("cli-unknown-option", lambda: cli("check", "--W3", "1"), CommandFailed,
+     r"exit 2: .*unrecognized arguments: --W3 1", None),
+    ("cli-unknown-command", lambda: cli("bogus"), CommandFailed, r"exit 2: .*invalid choice: 'bogus'", None),
+    ("cli-out-folder", lambda: cli("demo", "--out", out_folder_under_a_file()), CommandFailed,
+     r"exit 2: .*microgr810 demo: error: cannot create output folder .*a-file/out: Not a directory", None),
+]
+
+
+def params():
+    for case_id, fn, exc, match, bug in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+        yield pytest.param(fn, exc, match, id=case_id, marks=marks)
+
+
+@pytest.mark.parametrize("fn, exc, match", params())
+def test_bad_input_gets_the_catalogued_error(fn, exc, match):
+    if exc is None:  # the catalogue says: no error, NaN comes out
+        assert fn() is True
+        return
+    with pytest.raises(exc, match=match):
+        fn()
+
+
+def test_the_catalogue_and_the_tests_list_the_same_rows():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `([A-Za-z0-9-]+)` \|", text, flags=re.M)
+    assert len(documented) == len(set(documented)), "a row id appears twice in docs/errors.md"
+    tested = [c[0] for c in CASES]
+    assert len(tested) == len(set(tested))
+    assert set(documented) == set(tested), (f"in the docs only: {sorted(set(documented) - set(tested))}; "
+                                            f"tested only: {sorted(set(tested) - set(documented))}")
+    bugs = set(re.findall(r"^\| `([A-Za-z0-9-]+)` \|.*\*\*bug\*\*", text, flags=re.M))
+    assert bugs == {c[0] for c in CASES if c[4]}, "rows marked **bug** in the docs must be the xfail cases"
