@@ -55,9 +55,11 @@ def test_seeded_fan_in_scaled_init():
     a, b = MLP(50, [40, 1], seed=7), MLP(50, [40, 1], seed=7)
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
     assert [p.data for p in a.parameters()] != [p.data for p in MLP(50, [40, 1], seed=8).parameters()]
-    W1 = a.arrays()["W1"]
-    assert np.abs(W1).max() <= 1 / np.sqrt(50)
-    assert W1.std() == pytest.approx(1 / np.sqrt(50) / np.sqrt(3), rel=0.1)  # U(-c, c) has std c/sqrt(3)
+    W1 = a.arrays()["W1"]                           # relu: He, variance 2/nin
+    assert np.abs(W1).max() <= np.sqrt(6 / 50)
+    assert W1.var() == pytest.approx(2 / 50, rel=0.1)
+    W = MLP(50, [40, 1], "tanh", seed=7).arrays()["W1"]   # otherwise LeCun, variance 1/nin
+    assert W.var() == pytest.approx(1 / 50, rel=0.1)
 
 
 def test_arrays_roundtrip_with_reference_shapes():
