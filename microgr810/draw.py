@@ -239,9 +239,12 @@ def _html(text: str, max_len: int) -> str:
     lines = []
     for line in text.replace("\r\n", "\n").split("\n"):
         shown = "".join(f"\\x{ord(c):02x}" if _unprintable(c) else c for c in line)
-        lines.append(shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                     .replace('"', "&quot;").replace("\\", "\\\\"))
+        lines.append(shown.translate(_HTML_ESCAPES))
     return "<BR/>".join(lines)
+
+
+# graphviz 2.43 fails on a cell holding only "]", so it always goes as a character reference
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "]": "&#93;", "\\": "\\\\"})
 
 
 def _unprintable(c: str) -> bool:
