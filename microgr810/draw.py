@@ -117,7 +117,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         cells.append(f"data {fmt.format(node.data)}")
         if show_grad:
             cells.append(f"grad {fmt.format(node.grad)}")
-        where(node).node(f"v{i}", _table(cells), shape="box", margin="0.04", **_node_style(node, role, state))
+        # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
+        where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04", **_node_style(node, role, state))
         if not node._prev:
             continue
         where(node).node(f"op{i}", _table([_html(_OP_TEXT.get(node._op, node._op), max_label)]),
@@ -222,10 +223,13 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool) 
            shape="box", style="rounded", color=FADED, fontsize="11")
 
 
-def _table(cells: list[str]) -> str:
-    """An HTML-like label: cells side by side with rules between, like a record node."""
-    inner = "<VR/>".join(f"<TD>{c}</TD>" for c in cells)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR>{inner}</TR></TABLE>>'
+def _table(cells: list[str], stacked: bool = False) -> str:
+    """An HTML-like label: fields with rules between, like a record node (stacked: one per row)."""
+    if stacked:
+        inner = "<HR/>".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
+    else:
+        inner = "<TR>" + "<VR/>".join(f"<TD>{c}</TD>" for c in cells) + "</TR>"
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{inner}</TABLE>>'
 
 
 def _html(text: str, max_len: int) -> str:
@@ -250,3 +254,17 @@ _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
 def _unprintable(c: str) -> bool:
     """Characters XML or graphviz cannot carry in a label: controls, surrogates, non-characters."""
     return unicodedata.category(c) in ("Cc", "Cs") or ord(c) in (0xFFFE, 0xFFFF)
+
+
+def _reference_picture(stem: str = "docs/images/reference-graph") -> None:
+    """The README's picture: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit."""
+    from .reference import ReferenceProblem
+    _, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
+    g = draw(L, highlight="W1[0,1]", show_local=True)
+    g.render(stem, format="svg", cleanup=True)
+    g.graph_attr["dpi"] = "110"
+    g.render(stem, format="png", cleanup=True)
+
+
+if __name__ == "__main__":  # python3 -m microgr810.draw  (re-makes docs/images/reference-graph.*)
+    _reference_picture()
