@@ -67,10 +67,15 @@ class Drawing(graphviz.Digraph):
 
 @dataclass(frozen=True)
 class NodeState:
-    """What a drawing shows about one node besides its role (backward frames can add phases)."""
+    """What a drawing shows about one node besides its role.
+
+    A frame of backward is one NodeState per node: a later `step=` passes its phase and the
+    gradient so far through here and `_node_style`, the rest of `draw` stays as it is.
+    """
 
     on_path: bool = False       # on a highlighted root-to-target path
     faded: bool = False         # something is highlighted and this node is not on its paths
+    grad: float | None = None   # the gradient to show; None: node.grad
 
 
 def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
@@ -116,7 +121,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         cells = [f"<B>{_html(node.label, max_label)}</B>"] if node.label else []
         cells.append(f"data {fmt.format(node.data)}")
         if show_grad:
-            cells.append(f"grad {fmt.format(node.grad)}")
+            cells.append(f"grad {fmt.format(node.grad if state.grad is None else state.grad)}")
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04", **_node_style(node, role, state))
         if not node._prev:
@@ -139,7 +144,9 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
 
 def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]:
     """parameter / input / constant / intermediate / output for every node."""
-    if parameters is not None:
+    if parameters is None:  # the MLP's names: W1[h,m], b1[h], W2[0,h], b2
+        params = {node for node in order if node.label[:1] in ("W", "b")}
+    else:
         params = set(parameters.parameters() if hasattr(parameters, "parameters") else parameters)
     roles = {}
     for node in order:
@@ -149,7 +156,7 @@ def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]
             role = "intermediate"
         elif node._op == "const":
             role = "constant"
-        elif node in params if parameters is not None else node.label[:1] in ("W", "b"):
+        elif node in params:
             role = "parameter"
         else:
             role = "input"

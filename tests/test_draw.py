@@ -67,9 +67,14 @@ def test_roles_have_their_colours():
     consts = [attrs for attrs in found.values() if "data 1<" in attrs]
     assert len(consts) == 1 and ROLE_COLOURS["constant"] in consts[0]
     assert sum(ROLE_COLOURS["output"] in attrs for attrs in found.values()) == 1
-    # parameters= says exactly which leaves are parameters
-    fills2 = [attrs for attrs in nodes(draw(out, parameters=[a]).source).values() if "<B>x</B>" in attrs]
-    assert ROLE_COLOURS["parameter"] in fills2[0]
+    # parameters= says exactly which leaves are parameters: a list, or a Module
+    fills2 = {bold_label(attrs): attrs for attrs in nodes(draw(out, parameters=[a]).source).values()}
+    assert ROLE_COLOURS["parameter"] in fills2["x"] and ROLE_COLOURS["input"] in fills2["W"]
+    net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
+    for given in (net, net.parameters()):
+        found = {bold_label(attrs): attrs for attrs in nodes(draw(L, parameters=given).source).values()}
+        params = {label for label, attrs in found.items() if ROLE_COLOURS["parameter"] in attrs}
+        assert params == {"W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]", "W2[0,0]", "W2[0,1]", "b2"}
 
 
 def test_highlight_is_the_chain_rule_path_of_the_reference():
