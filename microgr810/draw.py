@@ -264,14 +264,13 @@ def _unprintable(c: str) -> bool:
 
 
 def _reference_picture(stem: str = "docs/images/reference-graph") -> None:
-    """The README's picture: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit."""
+    """The README's picture: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit.
+
+    Re-make it with: python3 -c "from microgr810.draw import _reference_picture; _reference_picture()"
+    """
     from .reference import ReferenceProblem
     _, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
     g = draw(L, highlight="W1[0,1]", show_local=True)
     g.render(stem, format="svg", cleanup=True)
     g.graph_attr["dpi"] = "110"
     g.render(stem, format="png", cleanup=True)
-
-
-if __name__ == "__main__":  # python3 -m microgr810.draw  (re-makes docs/images/reference-graph.*)
-    _reference_picture()
