@@ -35,6 +35,7 @@ FADED = "#999999"
 
 _OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
             "bce": "BCE", "bce_logits": "BCE (logits)"}
+_PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
 
 _INSTALL_HINT = ("install Graphviz's `dot` program: Debian/Ubuntu `sudo apt-get install graphviz`, "
@@ -85,7 +86,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
     highlight: a Value or label (or a list of them): every path from root down to it is painted.
-    parameters: the parameter leaves (a list, or a Module); by default, leaves labelled W... or b...
+    parameters: the parameter leaves (a list, or a Module); by default leaves labelled W... or b<digit>...
     max_nodes: refuse graphs with more value nodes than this. max_label: longer labels are cut.
     """
     if not isinstance(root, Value):
@@ -144,8 +145,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
 
 def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]:
     """parameter / input / constant / intermediate / output for every node."""
-    if parameters is None:  # the MLP's names: W1[h,m], b1[h], W2[0,h], b2
-        params = {node for node in order if node.label[:1] in ("W", "b")}
+    if parameters is None:  # named as the MLP's: W1[h,m], b1[h], W2[0,h], b2 (a bare "b" is micrograd's input)
+        params = {node for node in order if _PARAMETER.match(node.label)}
     else:
         params = set(parameters.parameters() if hasattr(parameters, "parameters") else parameters)
     roles = {}

@@ -59,11 +59,12 @@ def test_one_box_per_value_and_one_node_per_op():
 
 def test_roles_have_their_colours():
     a, b = Value(2.0, "x"), Value(-3.0, "W")
-    out = (a * b + 1.0).tanh()
+    out = (a * b + 1.0).tanh() * Value(0.5, "b") + Value(0.25, "b1[0]")
     found = nodes(draw(out).source)
     fills = {bold_label(attrs) or "": re.search(r'fillcolor="([^"]+)"', attrs)[1]
              for name, attrs in found.items() if name.startswith("v")}
     assert fills["x"] == ROLE_COLOURS["input"] and fills["W"] == ROLE_COLOURS["parameter"]
+    assert fills["b"] == ROLE_COLOURS["input"] and fills["b1[0]"] == ROLE_COLOURS["parameter"]
     consts = [attrs for attrs in found.values() if "data 1<" in attrs]
     assert len(consts) == 1 and ROLE_COLOURS["constant"] in consts[0]
     assert sum(ROLE_COLOURS["output"] in attrs for attrs in found.values()) == 1
