@@ -18,7 +18,7 @@ import graphviz
 
 from .engine import Value, topological_order
 
-__all__ = ["draw", "GraphvizNotFound", "MAX_NODES"]
+__all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES"]
 
 MAX_NODES = 500  # value nodes; beyond this a drawing is unreadable and `dot` may take minutes
 
@@ -93,6 +93,9 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    for name, n in (("max_nodes", max_nodes), ("precision", precision), ("max_label", max_label)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"{name} must be a positive int, got {n!r}")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(f"the graph below {root._name()} has {len(order)} value nodes, more than "
@@ -104,7 +107,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
-                node_attr={"fontname": "Helvetica", "fontsize": "12"}, edge_attr={"arrowsize": "0.6", "fontname": "Helvetica"})
+                node_attr={"fontname": "Helvetica", "fontsize": "12"},
+                edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
     clusters: dict[int, graphviz.Digraph] = {}
 
     def where(node: Value) -> graphviz.Digraph:
@@ -124,7 +128,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         if show_grad:
             cells.append(f"grad {fmt.format(node.grad if state.grad is None else state.grad)}")
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04", **_node_style(node, role, state))
+        where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
+                         **_node_style(node, role, state))
         if not node._prev:
             continue
         where(node).node(f"op{i}", _table([_html(_OP_TEXT.get(node._op, node._op), max_label)]),

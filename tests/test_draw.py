@@ -163,6 +163,10 @@ def test_show_grad_off_and_bad_rankdir():
     assert "grad " not in draw(reference_loss(), show_grad=False, legend=False).source
     with pytest.raises(ValueError, match="rankdir"):
         draw(reference_loss(), rankdir="sideways")
+    with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
+        draw(reference_loss(), max_nodes=0)
+    with pytest.raises(TypeError, match="list"):
+        draw([reference_loss()])
 
 
 def chain(n):
@@ -206,10 +210,11 @@ def svg_node_texts(svg):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40))
-def test_any_label_is_parsed_by_dot_and_shown_verbatim(label):
+@given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
+       rankdir=st.sampled_from(["LR", "TB"]))
+def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):
     require_binary("dot", DOT_HINT)
-    svg = draw(Value(1.5, label), legend=False, max_label=10**6).pipe(format="svg").decode("utf-8")
+    svg = draw(Value(1.5, label), rankdir=rankdir, legend=False, max_label=10**6).pipe(format="svg").decode("utf-8")
     groups = svg_node_texts(svg)
     assert len(groups) == 1  # nothing injected another node
     texts = [t.replace("\xa0", " ") for t in groups[0]]
