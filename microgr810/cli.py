@@ -164,12 +164,57 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reference_loss(args: argparse.Namespace):
+    """The reference network's loss graph after backward, for the drawing and stepping commands."""
+    problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+    net, L = problem.autograd()
+    return net, L
+
+
+def _parameter(net, name: str):
+    labels = [p.label for p in net.parameters()]
+    if name not in labels:
+        shown = ", ".join(labels[:6]) + (", ..." if len(labels) > 6 else "")
+        raise CLIError(f"unknown parameter {name!r}; this network has {shown}")
+    return net.parameters()[labels.index(name)]
+
+
+def _write_drawing(L, path: Path, fmt: str, highlight) -> Path:
+    from .draw import draw
+
+    g = draw(L, highlight=highlight, show_local=True)
+    if fmt == "dot":
+        try:
+            path.write_text(g.source)
+        except OSError as e:
+            raise CLIError(f"cannot write {path}: {e.strerror}") from None
+        return path
+    target = path.with_suffix("") if path.suffix == f".{fmt}" else path
+    try:
+        return Path(g.render(outfile=str(target) + f".{fmt}", format=fmt, cleanup=True))
+    except OSError as e:
+        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    net, L = _reference_loss(args)
+    highlight = _parameter(net, args.highlight) if args.highlight else None
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
+    print(f"wrote {_write_drawing(L, Path(args.output), fmt, highlight)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     outdir = _outdir(args.out)
     print("== Part 1: dimensions ==")
     cmd_dims(argparse.Namespace(M=3, H=4))
     print("\n== Part 2: every gradient, four ways ==")
     ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0))
+    print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
+    net, L = _reference_loss(argparse.Namespace(M=2, H=2, seed=0, y=1.0, batch=None))
+    print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
                                  out=str(outdir)))
@@ -190,6 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
     c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
     c.set_defaults(func=cmd_check)
+    def reference_args(sp: argparse.ArgumentParser, M: int = 2, H: int = 2) -> None:
+        sp.add_argument("--M", type=_positive, default=M, help="input features")
+        sp.add_argument("--H", type=_positive, default=H, help="hidden units")
+        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--y", type=_unit, default=1.0, help="the target")
+        sp.add_argument("--batch", type=_positive, default=None, help="a batch of N datapoints (mean loss)")
+
+    g = sub.add_parser("draw", help="draw the reference network's computation graph")
+    g.add_argument("-o", "--output", default="graph.svg", help="file to write")
+    g.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default=None,
+                   help="default: from the file name's ending")
+    g.add_argument("--highlight", default=None, metavar="PARAM", help='a parameter, e.g. "W1[0,1]"')
+    reference_args(g)
+    g.set_defaults(func=cmd_draw)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
     t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")

@@ -50,3 +50,22 @@ def test_train_reaches_full_accuracy_on_moons_and_writes_pngs(tmp_path):
     assert "training accuracy 100%" in r.stdout
     for name in ("loss.png", "decision_boundary.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("fmt", ["svg", "dot"])
+def test_draw_writes_the_highlighted_graph(tmp_path, fmt):
+    if fmt != "dot":
+        from conftest import require_binary
+        require_binary("dot", "apt-get install graphviz")
+    out = tmp_path / f"graph.{fmt}"
+    r = run("draw", "-o", str(out), "--highlight", "W1[0,1]")
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    for label in ("W1[0,1]", "b1[1]", "W2[0,1]", "b2", "a1[0]", "z1[0]", "a2", "z2", "L"):
+        assert label.replace("[", "[") in text.replace("&#91;", "[").replace("&#93;", "]")
+
+
+def test_draw_unknown_parameter_is_one_line(tmp_path):
+    r = run("draw", "-o", str(tmp_path / "g.svg"), "--highlight", "W7[0,0]")
+    assert r.returncode == 2 and "unknown parameter 'W7[0,0]'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
