@@ -17,6 +17,7 @@ import pytest
 
 from microgr810 import closed_form, data
 from microgr810.cli import main
+from microgr810.draw import draw
 from microgr810.engine import Value, add_n, linear, topological_order
 from microgr810.gradcheck import gradcheck
 from microgr810.losses import bce, bce_with_logits, hinge
@@ -24,6 +25,7 @@ from microgr810.nn import MLP, Layer, Neuron
 from microgr810.optim import SGD
 from microgr810.reference import ReferenceProblem
 from microgr810.serialize import ModelFileError
+from microgr810.train import train
 
 CATALOGUE = Path(__file__).parents[1] / "docs" / "errors.md"
 nan = math.nan
@@ -42,6 +44,10 @@ def cli(*argv: str) -> None:
             code = e.code
     if code != 0:
         raise CommandFailed(f"exit {code}: " + " / ".join(err.getvalue().splitlines()))
+
+
+def tmp(name: str) -> str:
+    return str(Path(tempfile.mkdtemp()) / name)
 
 
 def is_nan(v) -> bool:
@@ -137,6 +143,14 @@ CASES = [
      r"W1 must be a 2-D H×M array, got shape \(2,\)", None),
     ("reference-shape", lambda: MLP.reference(np.zeros((2, 3)), np.zeros(3), np.zeros((1, 2)), 0.0), ValueError,
      r"b1 must have shape \(2,\), got \(3,\)", None),
+    # drawings
+    ("draw-type", lambda: draw(3.0), TypeError, r"draw needs a Value, got float", None),
+    ("draw-rankdir", lambda: draw(Value(1.0), rankdir="up"), ValueError,
+     r"rankdir must be one of LR, RL, TB, BT, got 'up'", None),
+    ("draw-too-big", lambda: draw(add_n([Value(1.0)] * 3), max_nodes=1), ValueError,
+     r"has 2 value nodes, more than max_nodes=1.*draw\(root, max_nodes=2\)", None),
+    ("draw-highlight-unknown", lambda: draw(Value(1.0, "a"), highlight="W9"), ValueError,
+     r"highlight: no node labelled 'W9' in the graph being drawn", None),
     # serialize
     ("save-path-type", lambda: MLP(2, [1]).save(7), TypeError, r"MLP\.save: path must be a str or os\.PathLike, got int", None),
     ("save-nan", lambda: nan_net().save(Path(tempfile.mkdtemp()) / "m.json"), ModelFileError,
@@ -189,6 +203,9 @@ CASES = [
      r"batch must be a positive integer, got 0", None),
     ("data-n", lambda: data.moons(1), ValueError, r"n must be an integer >= 2, got 1", None),
     ("data-noise", lambda: data.xor(noise=-1.0), ValueError, r"noise must be >= 0, got -1\.0", None),
+    ("train-dataset", lambda: train("spiral", progress=False), ValueError,
+     r"unknown dataset 'spiral'; choose one of moons, xor, circles", None),
+    ("train-steps", lambda: train(steps=0, progress=False), ValueError, r"steps must be positive, got 0", None),
     ("sgd-lr", lambda: SGD([], lr=0), ValueError, r"SGD: the learning rate must be positive, got 0", None),
     ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str",
      "bug: a string learning rate fails with TypeError: '>' not supported between 'str' and 'int'"),
@@ -203,7 +220,17 @@ CASES = [
      r"exit 2: .*unrecognized arguments: --W3 1", None),
     ("cli-unknown-command", lambda: cli("bogus"), CommandFailed, r"exit 2: .*invalid choice: 'bogus'", None),
     ("cli-out-folder", lambda: cli("demo", "--out", out_folder_under_a_file()), CommandFailed,
-     r"exit 2: .*microgr810 demo: error: cannot create output folder .*a-file/out: Not a directory", None),
+     r"exit 2: microgr810 demo: error: cannot write to the output folder .*a-file/out: Not a directory", None),
+    ("cli-draw-unknown-parameter", lambda: cli("draw", "--highlight", "W9[0,0]", "-o", tmp("g.svg")), CommandFailed,
+     r"exit 2: microgr810 draw: error: unknown parameter 'W9\[0,0\]'; this network has W1\[0,0\], ", None),
+    ("cli-draw-format", lambda: cli("draw", "-o", tmp("g.gif")), CommandFailed,
+     r"exit 2: microgr810 draw: error: unknown format 'gif'; use svg, png, pdf or dot", None),
+    ("cli-train-hidden", lambda: cli("train", "--hidden", "0,3"), CommandFailed,
+     r"exit 2: microgr810 train: error: argument --hidden: layer sizes must be positive integers, got '0,3'", None),
+    ("cli-train-lr", lambda: cli("train", "--lr", "-1"), CommandFailed,
+     r"exit 2: microgr810 train: error: argument --lr: expected a positive number, got -1\.0", None),
+    ("cli-train-dataset", lambda: cli("train", "--dataset", "spiral"), CommandFailed,
+     r"exit 2: microgr810 train: error: argument --dataset: invalid choice: 'spiral'", None),
 ]
 
 
