@@ -214,3 +214,12 @@ def test_reference_network_gradients_match_the_closed_form(p):
         Ls = -(p.y * np.log(z2) + (1 - p.y) * np.log1p(-z2))
     assert L.data == pytest.approx(float(np.mean(Ls)), rel=1e-9, abs=1e-12)
     assert math.isfinite(L.data)
+
+
+def test_the_default_profile_is_the_reproducible_one_with_500_examples():
+    import os
+    from hypothesis import settings
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") != "ci":
+        pytest.skip("another profile was asked for with HYPOTHESIS_PROFILE")
+    assert settings.default.max_examples >= 500
+    assert settings.default.derandomize is True and settings.default.deadline is None
