@@ -17,7 +17,9 @@ Design, in a few lines (each choice is what micrograd users asked for, or what m
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from numbers import Real
 from operator import mul
 from typing import Callable, Iterable, Sequence
@@ -172,6 +174,10 @@ class Value:
         `on_step(node)`, if given, is called just before `node` passes its gradient on:
         `microgr810.trace` watches backprop through it.
         """
+        with _cyclic_gc_paused():
+            self._backward(on_step)
+
+    def _backward(self, on_step: Callable[[Value], None] | None) -> None:
         order = topological_order(self)
         for node in order:
             if node._prev:
@@ -236,8 +242,31 @@ def add_n(values: Iterable[Value | Number], label: str = "") -> Value:
     return Value(math.fsum(v.data for v in vs), label, vs, (1.0,) * len(vs), "sum")
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Pause the cyclic garbage collector while a graph is walked.
+
+    The walk allocates a container per node (stack entries, iterators, zips) and creates no cycles,
+    yet those allocations keep triggering collections that scan every live node of every graph:
+    on a 10^5-op chain that was 3/4 of the sort's time. Reference counting still frees everything.
+    """
+    if not gc.isenabled():  # already paused (nested walk) or off by the user's choice
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from root, each after all of its inputs (an explicit-stack DFS)."""
+    with _cyclic_gc_paused():
+        return _topological_order(root)
+
+
+def _topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen = {root}
     stack = [(root, iter(root._prev))]
