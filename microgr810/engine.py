@@ -174,21 +174,19 @@ class Value:
         `on_step(node)`, if given, is called just before `node` passes its gradient on:
         `microgr810.trace` watches backprop through it.
         """
+        # leaves have nothing to pass on: only a watcher needs to be shown them
+        order = topological_order(self, leaves=on_step is not None)
         with _cyclic_gc_paused():
-            self._backward(on_step)
-
-    def _backward(self, on_step: Callable[[Value], None] | None) -> None:
-        order = topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
-        self.grad += 1.0
-        for node in reversed(order):
-            if on_step is not None:
-                on_step(node)
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+            for node in order:
+                if node._prev:
+                    node.grad = 0.0
+            self.grad += 1.0
+            for node in reversed(order):
+                if on_step is not None:
+                    on_step(node)
+                g = node.grad
+                for child, local in zip(node._prev, node._local):
+                    child.grad += local * g
 
 
 def _const(x: object) -> Value:
@@ -260,24 +258,28 @@ def _cyclic_gc_paused():
         gc.enable()
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from root, each after all of its inputs (an explicit-stack DFS)."""
+def topological_order(root: Value, leaves: bool = True) -> list[Value]:
+    """Every node reachable from root, each after all of its inputs (an explicit-stack DFS).
+
+    `leaves=False` leaves out the nodes without inputs (backward has nothing to pass on there).
+    """
+    if not root._prev:
+        return [root] if leaves else []
     with _cyclic_gc_paused():
-        return _topological_order(root)
-
-
-def _topological_order(root: Value) -> list[Value]:
-    order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, inputs = stack[-1]
-        for child in inputs:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child._prev)))
-                break
-        else:  # every input is placed: the node can follow them
-            stack.pop()
-            order.append(node)
-    return order
+        order: list[Value] = []
+        seen = {root}
+        stack = [(root, iter(root._prev))]
+        while stack:
+            node, inputs = stack[-1]
+            for child in inputs:
+                if child not in seen:
+                    seen.add(child)
+                    if child._prev:
+                        stack.append((child, iter(child._prev)))
+                        break
+                    if leaves:  # a leaf is placed the moment it is found: it has no inputs to wait for
+                        order.append(child)
+            else:  # every input is placed: the node can follow them
+                stack.pop()
+                order.append(node)
+        return order
