@@ -30,6 +30,7 @@ Number = float | int
 # sigma'(a) is floored here: below it the true value is smaller than any float anyway, and a
 # power-of-two floor lets the BCE loss divide by it and multiply back exactly (see losses.py).
 SIGMOID_GRAD_FLOOR = 2.0**-1022
+_ONE, _ZERO = (1.0,), (0.0,)  # shared local-derivative tuples (see relu)
 
 
 def _to_float(x: object, what: str = "data") -> float:
@@ -145,7 +146,8 @@ class Value:
         """d(relu a)/da = 1 if a > 0 else 0 (0 at 0, as PyTorch)"""
         a = self.data
         out = a if a > 0.0 or a != a else 0.0  # a != a: NaN in, NaN out
-        return Value(out, "", (self,), (1.0 if a > 0.0 else 0.0,), "relu")
+        # the two possible local tuples are shared, not built per node: 48 bytes less per relu
+        return Value(out, "", (self,), _ONE if a > 0.0 else _ZERO, "relu")
 
     # -- numbers on the other side --------------------------------------------------------
 
