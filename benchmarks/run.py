@@ -176,7 +176,8 @@ def main():
     ]
     lines += ["", "| target | this run |", "|---|---|"] + [f"| {a} | {b} |" for a, b in targets]
     lines += ["", "Chain: n/3 steps of x = relu(x * w + b) (mul, add, relu: n recorded ops), then backward; "
-              "memory: resident growth while building a 300,000-op chain, each engine in a fresh process."]
+              "memory: resident growth while building a 300,000-op chain, each engine in a fresh process. "
+              "micrograd runs at Python's default recursion limit (1000), as its users get it."]
     text = "\n".join(lines) + "\n"
     print(text)
     (HERE / "results").mkdir(exist_ok=True)

@@ -8,6 +8,8 @@ Design, in a few lines (each choice is what micrograd users asked for, or what m
   is freed by reference counting the moment you drop it, and the cyclic GC has nothing to chase.
 - `__slots__` keeps a node small (no per-node dict).
 - The topological sort is an explicit stack, never recursion: a chain of a million ops works.
+- Speed (measured in benchmarks/NOTES.md): backward visits only nodes with inputs, the cyclic GC is
+  paused while a graph is walked, constant local-derivative tuples are shared, not rebuilt.
 - `backward()` is idempotent on interior nodes (they hold exactly this call's gradient)
   while leaves accumulate across calls, as in PyTorch.
 - Numbers mixed into an op become constant leaves (as in micrograd), so the graph shows them.
