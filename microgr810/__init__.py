@@ -1,6 +1,8 @@
 """microgr810: a tiny scalar autograd engine for learning and teaching backprop."""
 
 from .engine import Value, add_n, linear, topological_order
+from .explain import explain
+from .trace import trace_backward
 
-__all__ = ["Value", "add_n", "linear", "topological_order"]
+__all__ = ["Value", "add_n", "linear", "topological_order", "trace_backward", "explain"]
 __version__ = "0.1.0"
