@@ -1,0 +1,141 @@
+"""A backprop stepper: one self-contained HTML page with a frame of the graph per backward step.
+
+Everything is inline (SVG, CSS, JS): the file opens from file:// with no network, and the same
+markup shows in Jupyter through `_repr_html_`.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from pathlib import Path as FilePath
+
+import graphviz
+
+from .engine import Value
+from .trace import Trace, fmt, trace_backward
+
+__all__ = ["stepper", "Stepper", "frame"]
+
+_ids = itertools.count()
+
+_STYLE = {  # frame status -> graphviz node attributes
+    "done": {"style": "filled", "fillcolor": "#d9f2d9", "color": "#2e7d32"},
+    "current": {"style": "filled,bold", "fillcolor": "#ffcc80", "color": "#e65100", "penwidth": "2.5"},
+    "pending": {"style": "dashed", "color": "#9e9e9e", "fontcolor": "#616161"},
+}
+
+
+def frame(trace: Trace, k: int) -> graphviz.Digraph:
+    """The graph after the first k backward steps: done, current and pending nodes styled apart,
+    a gradient shown only once one has reached the node."""
+    state = trace.state(k)
+    g = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "record", "fontname": "Helvetica"})
+    ids = {node: f"n{i}" for i, node in enumerate(trace.names)}
+    for node, name in trace.names.items():
+        s = state[node]
+        grad = "grad ?" if s.grad is None else f"grad {fmt(s.grad)}"
+        # record labels treat |{}<> as structure: escape them so any label draws as text
+        text = re.sub(r"([|{}<>\\])", r"\\\1", name)
+        g.node(ids[node], f"{text} | data {fmt(node.data)} | {grad}", **_STYLE[s.status])
+        if node._prev:
+            op = ids[node] + "op"
+            g.node(op, node._op, shape="circle", width="0.3", **_STYLE[s.status])
+            g.edge(op, ids[node])
+            for child in node._prev:
+                g.edge(ids[child], op)
+    return g
+
+
+def _svg(g: graphviz.Digraph) -> str:
+    """The drawing as an <svg> element to inline (no XML prolog, no doctype)."""
+    svg = g.pipe(format="svg", encoding="utf-8")
+    return svg[svg.index("<svg"):]
+
+
+def _caption(trace: Trace, k: int) -> str:
+    if k == 0:
+        root = trace.names[trace.root]
+        return f"before backward: ∂{root}/∂{root} = 1; every other gradient is still to come"
+    return str(trace[k - 1])
+
+
+_CSS = """
+.mg-stepper{font-family:Helvetica,Arial,sans-serif;max-width:100%}
+.mg-stepper .mg-bar{display:flex;gap:1em;align-items:center;margin:.4em 0}
+.mg-stepper button{font-size:1em;padding:.2em .8em}
+.mg-stepper .mg-frame svg{max-width:100%;height:auto}
+.mg-stepper pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.9em}
+.mg-stepper .mg-legend span{padding:0 .4em;margin-right:.4em;border:1px solid #999}
+"""
+
+_JS = """
+(function(){
+  var root=document.getElementById(%(id)s), n=%(n)d, k=0;
+  var frames=root.querySelectorAll('.mg-frame'), rows=root.querySelectorAll('.mg-row');
+  var counter=root.querySelector('.mg-counter');
+  function show(j){
+    k=Math.max(0,Math.min(n,j));
+    for(var i=0;i<=n;i++){frames[i].hidden=(i!==k);rows[i].hidden=(i!==k);}
+    counter.textContent='step '+k+' / '+n;
+    root.setAttribute('data-step',k);
+  }
+  root.querySelector('.mg-prev').onclick=function(){show(k-1);};
+  root.querySelector('.mg-next').onclick=function(){show(k+1);};
+  (%(page)s?document:root).addEventListener('keydown',function(e){
+    if(e.key==='ArrowRight'){show(k+1);e.preventDefault();}
+    else if(e.key==='ArrowLeft'){show(k-1);e.preventDefault();}
+  });
+  show(0);
+})();
+"""
+
+
+class Stepper:
+    """The stepper's markup: `html()` for a whole page, `_repr_html_()` for Jupyter, `save(path)`."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.frames = [_svg(frame(trace, k)) for k in range(len(trace) + 1)]
+        self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
+
+    def _body(self, page: bool) -> str:
+        uid = f"mg-stepper-{next(_ids)}"
+        n = len(self.trace)
+        legend = "".join(f'<span style="background:{_STYLE[s].get("fillcolor", "#fff")}">{s}</span>'
+                         for s in ("done", "current", "pending"))
+        parts = [f'<div class="mg-stepper" id="{uid}" tabindex="0"><style>{_CSS}</style>',
+                 '<div class="mg-bar"><button class="mg-prev" type="button">◀ Prev</button>',
+                 f'<span class="mg-counter">step 0 / {n}</span>',
+                 '<button class="mg-next" type="button">Next ▶</button>',
+                 f'<span class="mg-legend">{legend}</span></div>']
+        for k, svg in enumerate(self.frames):
+            parts.append(f'<div class="mg-frame" data-k="{k}">{svg}</div>')
+        for k, caption in enumerate(self.captions):
+            parts.append(f'<pre class="mg-row" data-k="{k}">{html.escape(caption)}</pre>')
+        parts.append(f"<script>{_JS % {'id': repr(uid), 'n': n, 'page': 'true' if page else 'false'}}</script></div>")
+        return "\n".join(parts)
+
+    def html(self) -> str:
+        """A whole page; the arrow keys work anywhere on it."""
+        title = html.escape(f"backprop step by step: {self.trace.names[self.trace.root]}")
+        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>\n'
+                f"<body>\n{self._body(page=True)}\n</body></html>\n")
+
+    def _repr_html_(self) -> str:
+        # in a notebook the arrow keys act only when the stepper has the focus
+        return self._body(page=False)
+
+    def save(self, path: str | FilePath) -> FilePath:
+        path = FilePath(path)
+        path.write_text(self.html(), encoding="utf-8")
+        return path
+
+
+def stepper(root: Value | Trace, path: str | FilePath | None = None) -> Stepper:
+    """Run backward from root (or take a trace) and build the stepper; write it to `path` if given."""
+    s = Stepper(root if isinstance(root, Trace) else trace_backward(root))
+    if path is not None:
+        s.save(path)
+    return s
