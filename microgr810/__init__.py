@@ -2,7 +2,8 @@
 
 from .engine import Value, add_n, linear, topological_order
 from .explain import explain
+from .stepper import stepper
 from .trace import trace_backward
 
-__all__ = ["Value", "add_n", "linear", "topological_order", "trace_backward", "explain"]
+__all__ = ["Value", "add_n", "linear", "topological_order", "trace_backward", "explain", "stepper"]
 __version__ = "0.1.0"

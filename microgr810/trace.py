@@ -54,7 +54,7 @@ _OPS: dict[str, tuple[Callable[[list[str]], str], Callable[[list[str], str, int]
     "neg": (lambda a: f"−{a[0]}", lambda a, o, i: "−1"),
     "**": (lambda a: f"{a[0]}^{a[1]}", lambda a, o, i: (f"{a[1]}·{a[0]}^({a[1]}−1)", f"{o}·ln {a[0]}")[i]),
     "exp": (lambda a: f"exp({a[0]})", lambda a, o, i: o),
-    "log": (lambda a: f"ln {a[0]}", lambda a, o, i: f"1/{a[0]}"),
+    "log": (lambda a: f"ln({a[0]})", lambda a, o, i: f"1/{a[0]}"),
     "tanh": (lambda a: f"tanh({a[0]})", lambda a, o, i: f"1 − {o}²"),
     "sigmoid": (lambda a: f"σ({a[0]})", lambda a, o, i: f"{o}(1 − {o})"),
     "relu": (lambda a: f"relu({a[0]})", lambda a, o, i: f"[{a[0]} > 0]"),
