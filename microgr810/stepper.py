@@ -87,7 +87,9 @@ _JS = """
     if(e.key==='ArrowRight'){show(k+1);e.preventDefault();}
     else if(e.key==='ArrowLeft'){show(k-1);e.preventDefault();}
   });
-  show(0);
+  // a page opened as stepper.html#step=5 starts at that step, so a link can point at one
+  var m=%(page)s&&/^#step=(\d+)$/.exec(location.hash);
+  show(m?parseInt(m[1],10):0);
 })();
 """
 
