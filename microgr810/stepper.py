@@ -70,7 +70,7 @@ _CSS = """
 .mg-stepper .mg-legend span{padding:0 .4em;margin-right:.4em;border:1px solid #999}
 """
 
-_JS = """
+_JS = r"""
 (function(){
   var root=document.getElementById(%(id)s), n=%(n)d, k=0;
   var frames=root.querySelectorAll('.mg-frame'), rows=root.querySelectorAll('.mg-row');

@@ -9,6 +9,7 @@ from microgr810 import Value
 from microgr810 import closed_form
 from microgr810.explain import explain
 from microgr810.reference import ReferenceProblem
+from test_trace import reuse_graph
 
 
 @pytest.mark.parametrize("M,H,seed,y", [(1, 1, 0, 1.0), (3, 4, 1, 0.0), (4, 2, 2, 1.0), (2, 5, 3, 0.3)])
@@ -45,11 +46,7 @@ def test_inputs_are_reached_through_every_hidden_unit():
 
 def test_reused_node_lists_every_path():
     # c = a*a + a: dc/da = 2a + 1 = 7 at a = 3, along c→b→a (twice: both factors of a*a) and c→a
-    a = Value(3.0, "a")
-    b = a * a
-    b.label = "b"
-    c = b + a
-    c.label = "c"
+    a, b, c = reuse_graph()
     e = explain(c, a)
     assert e.ran_backward and a.grad == 7.0
     assert sorted(p.product for p in e.paths) == [1.0, 3.0, 3.0]

@@ -15,6 +15,16 @@ def reference_loss(M=3, H=4, seed=0, y=1.0):
     return net, p.loss(net)
 
 
+def reuse_graph():
+    """b = a*a, c = b + a at a = 3: a reaches c along three edges; dc/da = 2a + 1 = 7 by hand."""
+    a = Value(3.0, "a")
+    b = a * a
+    b.label = "b"
+    c = b + a
+    c.label = "c"
+    return a, b, c
+
+
 def consumers(steps):
     """node -> the interior nodes that take it as an input (from the graph, not from the trace's order)."""
     out = {}
@@ -60,11 +70,7 @@ def test_one_step_per_interior_node_in_reverse_topological_order(M, H):
 
 def test_hand_worked_chain_and_reuse():
     # c = a*a + a at a = 3: dc/da = 2a + 1 = 7, reached by three edges
-    a = Value(3.0, "a")
-    b = a * a
-    b.label = "b"
-    c = b + a
-    c.label = "c"
+    a, b, c = reuse_graph()
     tr = trace_backward(c)
     assert [s.name for s in tr] == ["c", "b"]
     (s1, s2) = tr
@@ -99,11 +105,7 @@ def test_unlabelled_nodes_get_op_and_index_and_constants_their_value():
 
 
 def test_state_marks_done_current_pending_and_known_grads():
-    a = Value(3.0, "a")
-    b = a * a
-    b.label = "b"
-    c = b + a
-    c.label = "c"
+    a, b, c = reuse_graph()
     tr = trace_backward(c)
     s0 = tr.state(0)
     assert (s0[c].status, s0[c].grad) == ("pending", 1.0)
