@@ -79,7 +79,7 @@ def formula(node: Value, names: dict[Value, str]) -> tuple[str, list[str]]:
     return write(a), [local(a, o, i) for i in range(len(a))]
 
 
-@dataclass
+@dataclass(slots=True)
 class Flow:
     """One input's share of a step: input.grad += local × upstream, from grad_before to grad_after."""
     input: Value
@@ -88,10 +88,9 @@ class Flow:
     contribution: float
     grad_before: float
     grad_after: float = float("nan")  # read once the engine has applied the whole step
-    local_formula: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One interior node passing its gradient ∂root/∂node (`upstream`) on to its inputs."""
     index: int
@@ -99,12 +98,12 @@ class Step:
     name: str
     root_name: str
     upstream: float
+    names: dict[Value, str] = field(repr=False)  # the trace's, to write formulas when printed
     flows: list[Flow] = field(default_factory=list)
-    expression: str = ""
 
     def header(self, digits: int = 4) -> str:
         """E.g. "a2 = W2·z1 + b2 = 0.9931   ∂L/∂a2 = 0.731"."""
-        return (f"{self.name} = {self.expression} = {fmt(self.node.data, digits)}   "
+        return (f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}   "
                 f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}")
 
     def rows(self, digits: int = 4) -> list[str]:
@@ -112,7 +111,7 @@ class Step:
         cols = [(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
                  f"= {fmt(f.contribution, digits)}",
                  f"({fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)})",
-                 f"∂{self.name}/∂{f.name} = {f.local_formula}") for f in self.flows]
+                 f"∂{self.name}/∂{f.name} = {lf}") for f, lf in zip(self.flows, formula(self.node, self.names)[1])]
         widths = [max((len(c[j]) for c in cols), default=0) for j in range(3)]
         return ["  ".join(c[j].ljust(widths[j]) for j in range(3)) + "  " + c[3] for c in cols]
 
@@ -120,19 +119,19 @@ class Step:
         return "\n".join([f"step {self.index + 1}: {self.header()}", *("    " + r for r in self.rows())])
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeState:
     """A node in a frame: "done", "current" or "pending", and its gradient if any has arrived (else None)."""
     status: str
     grad: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Trace:
     """The steps of one backward pass from `root`, in the order the engine applied them."""
     root: Value
-    steps: list[Step]
-    names: dict[Value, str]
+    steps: list[Step] = field(repr=False)
+    names: dict[Value, str] = field(repr=False)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -182,24 +181,24 @@ def trace_backward(root: Value) -> Trace:
 
     def finish() -> None:
         if open_step:
-            flows = open_step.pop().flows
-            for i, f in enumerate(flows):
-                # an input met twice in one step (b = a*a) gets two adds in order; only the last is final
-                later = next((g for g in flows[i + 1:] if g.input is f.input), None)
-                f.grad_after = later.grad_before if later is not None else f.input.grad
+            # an input met twice in one step (b = a*a) gets two adds in order: the engine's value
+            # is final only after the last; an earlier one ends where the next one starts
+            next_before: dict[Value, float] = {}
+            for f in reversed(open_step.pop().flows):
+                f.grad_after = next_before.get(f.input, f.input.grad)
+                next_before[f.input] = f.grad_before
 
     def hook(node: Value) -> None:
         finish()  # the engine has applied the previous step by now
         if not node._prev:
             return
-        expr, locals_ = formula(node, names)
         g = node.grad
-        step = Step(len(steps), node, names[node], root_name, g, expression=expr)
+        step = Step(len(steps), node, names[node], root_name, g, names)
         running: dict[Value, float] = {}
-        for child, local, lf in zip(node._prev, node._local, locals_):
+        for child, local in zip(node._prev, node._local):
             before = running.get(child, child.grad)
             contribution = local * g  # the very product the engine adds next
-            step.flows.append(Flow(child, names[child], local, contribution, before, local_formula=lf))
+            step.flows.append(Flow(child, names[child], local, contribution, before))
             running[child] = before + contribution
         steps.append(step)
         open_step.append(step)
