@@ -16,9 +16,10 @@ import graphviz
 from .engine import Value
 from .trace import Trace, fmt, trace_backward
 
-__all__ = ["stepper", "Stepper", "frame"]
+__all__ = ["stepper", "Stepper", "frame", "MAX_STEPS"]
 
 _ids = itertools.count()
+MAX_STEPS = 200  # each frame redraws the whole graph: past this the page grows quadratically
 
 _STYLE = {  # frame status -> graphviz node attributes
     "done": {"style": "filled", "fillcolor": "#d9f2d9", "color": "#2e7d32"},
@@ -97,7 +98,10 @@ _JS = r"""
 class Stepper:
     """The stepper's markup: `html()` for a whole page, `_repr_html_()` for Jupyter, `save(path)`."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Trace, max_steps: int = MAX_STEPS) -> None:
+        if len(trace) > max_steps:
+            raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
+                             f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
         self.trace = trace
         self.frames = [_svg(frame(trace, k)) for k in range(len(trace) + 1)]
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
@@ -135,9 +139,9 @@ class Stepper:
         return path
 
 
-def stepper(root: Value | Trace, path: str | FilePath | None = None) -> Stepper:
+def stepper(root: Value | Trace, path: str | FilePath | None = None, *, max_steps: int = MAX_STEPS) -> Stepper:
     """Run backward from root (or take a trace) and build the stepper; write it to `path` if given."""
-    s = Stepper(root if isinstance(root, Trace) else trace_backward(root))
+    s = Stepper(root if isinstance(root, Trace) else trace_backward(root), max_steps)
     if path is not None:
         s.save(path)
     return s

@@ -59,6 +59,14 @@ def test_step_frames_style_done_current_pending():
     assert s.frames[0].count("grad ?") > s.frames[-1].count("grad ?") == 0
 
 
+def test_refuses_a_graph_too_long_to_step_through():
+    x = Value(1.0, "x")
+    for _ in range(30):
+        x = x + 1.0
+    with pytest.raises(ValueError, match="takes 30 steps, more than max_steps=20"):
+        stepper(x, max_steps=20)
+
+
 class DevTools:
     """A minimal DevTools-protocol client over a stdlib websocket (RFC 6455, client side)."""
 
