@@ -12,6 +12,13 @@ from microgr810.reference import ReferenceProblem
 from test_trace import reuse_graph
 
 
+def entry(arrays, label):
+    """arrays["W1"][h, m] for the label "W1[h,m]", arrays["b2"][()] for "b2"."""
+    block = label.split("[", 1)[0]
+    idx = tuple(int(i) for i in label[len(block) + 1:-1].split(",")) if "[" in label else ()
+    return float(arrays[block][idx])
+
+
 @pytest.mark.parametrize("M,H,seed,y", [(1, 1, 0, 1.0), (3, 4, 1, 0.0), (4, 2, 2, 1.0), (2, 5, 3, 0.3)])
 def test_paths_sum_to_grad_for_every_parameter(M, H, seed, y):
     p = ReferenceProblem.random(M, H, seed=seed, y=y)
@@ -20,15 +27,26 @@ def test_paths_sum_to_grad_for_every_parameter(M, H, seed, y):
     hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)  # numpy, the derivation's (a)-(d)
     for name, param in net.named_parameters():
         e = explain(L, param, y=y)
-        block = name.split("[", 1)[0]
-        idx = tuple(int(i) for i in name[len(block) + 1:-1].split(",")) if "[" in name else ()
-        want = float(hand[block][idx])
+        want = entry(hand, name)
         # one path to each parameter of this network: the layers are fully connected but not shared
         assert len(e.paths) == 1, name
         assert math.isclose(e.total, param.grad, rel_tol=1e-9, abs_tol=1e-14), name
         assert math.isclose(e.total, want, rel_tol=1e-9, abs_tol=1e-14), name
         assert e.hand is not None and math.isclose(e.hand[2], want, rel_tol=1e-9, abs_tol=1e-14), name
         assert e.agrees, str(e)
+
+
+def test_batch_loss_reaches_each_parameter_once_per_datapoint():
+    p = ReferenceProblem.random(3, 2, seed=5, batch=4)
+    net = p.network()
+    L = p.loss(net)
+    hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)  # the batch mean, in numpy
+    for name, param in net.named_parameters():
+        e = explain(L, param)
+        assert len(e.paths) == 4, name
+        assert math.isclose(e.total, param.grad, rel_tol=1e-9, abs_tol=1e-14), name
+        assert math.isclose(e.total, entry(hand, name), rel_tol=1e-9, abs_tol=1e-14), name
+        assert e.hand is None  # the derivation's formulas are for one datapoint
 
 
 def test_inputs_are_reached_through_every_hidden_unit():
