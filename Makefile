@@ -8,7 +8,9 @@ demo: .venv/ready
 test: .venv/ready
 	$(PY) -m pytest -q
 
+# PyTorch is a peer in the same run: install the CPU build if the venv lacks it (micrograd: run.py)
 bench: .venv/ready
+	$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q 'torch==2.13.0'
 	$(PY) benchmarks/run.py
 
 setup .venv/ready: setup.cfg pyproject.toml tools/setup.sh

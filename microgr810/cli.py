@@ -18,6 +18,13 @@ class CLIError(Exception):
     """A bad argument: one line on stderr and exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (the usage stays behind --help)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -38,19 +45,19 @@ def _unit(text: str) -> float:
     return y
 
 
-def cmd_dims(args: argparse.Namespace, out=sys.stdout) -> int:
+def cmd_dims(args: argparse.Namespace) -> int:
     dims = closed_form.dimensions(args.M, args.H)
-    print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units", file=out)
+    print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units")
     for name, shape in dims.items():
-        print(f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}", file=out)
+        print(f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}")
     # the shapes compose: W1 x + b1 is H, W2 z1 + b2 is a scalar
     ok = (dims["W1"][1] == dims["x"][0] and dims["W1"][0] == dims["b1"][0] == dims["a1"][0]
           and dims["W2"][1] == dims["z1"][0] and dims["W2"][0] == 1)
-    print(f"  W1 x + b1 -> {dims['a1']}, W2 z1 + b2 -> scalar: {'shapes compose' if ok else 'MISMATCH'}", file=out)
+    print(f"  W1 x + b1 -> {dims['a1']}, W2 z1 + b2 -> scalar: {'shapes compose' if ok else 'MISMATCH'}")
     return 0 if ok else 1
 
 
-def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 1e-12, out=sys.stdout) -> bool:
+def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
     """Print autograd vs closed form vs finite differences (vs PyTorch when installed) per parameter."""
     net, L = problem.autograd()
     auto = net.grad_arrays()
@@ -61,8 +68,8 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     torch_grads = _torch_gradients(problem)
     head = f"{'parameter':10s} {'autograd':>14s} {'closed form':>14s} {'finite diff':>14s}"
     head += f" {'PyTorch':>14s}" if torch_grads is not None else ""
-    print(f"loss L = {L.data:.10g}", file=out)
-    print(head, file=out)
+    print(f"loss L = {L.data:.10g}")
+    print(head)
     worst_abs = worst_rel = 0.0
     for p in params:
         name, idx = _split(p.label)
@@ -70,7 +77,7 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
         row = f"{p.label:10s} {p.grad:14.10f} {h:14.10f} {numeric[p.label]:14.10f}"
         if torch_grads is not None:
             row += f" {float(torch_grads[name][idx]):14.10f}"
-        print(row, file=out)
+        print(row)
         err = abs(p.grad - h)
         worst_abs = max(worst_abs, err)
         worst_rel = max(worst_rel, err / max(abs(h), 1e-300))
@@ -78,8 +85,8 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     if torch_grads is not None:
         ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in hand)
     print(f"worst autograd vs closed form: abs {worst_abs:.2e}, rel {worst_rel:.2e}; "
-          f"finite differences: {fd}", file=out)
-    print("all gradients agree" if ok and fd.ok else "GRADIENTS DISAGREE", file=out)
+          f"finite differences: {fd}")
+    print("all gradients agree" if ok and fd.ok else "GRADIENTS DISAGREE")
     return ok and fd.ok
 
 
@@ -106,26 +113,116 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
     return {k: v.grad.numpy() for k, v in t.items()}
 
 
-def cmd_check(args: argparse.Namespace, out=sys.stdout) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
-    return 0 if check_table(problem, out=out) else 1
+    return 0 if check_table(problem) else 1
 
 
-def cmd_demo(args: argparse.Namespace, out=sys.stdout) -> int:
-    outdir = Path(args.out)
+def _outdir(path: str) -> Path:
+    outdir = Path(path)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
+        probe = outdir / ".microgr810-write-test"
+        probe.write_text("")
+        probe.unlink()
     except OSError as e:
-        raise CLIError(f"cannot create output folder {outdir}: {e.strerror}") from None
-    print("== Part 1: dimensions ==", file=out)
-    cmd_dims(argparse.Namespace(M=3, H=4), out=out)
-    print("\n== Part 2: every gradient, four ways ==", file=out)
-    ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0), out=out)
+        raise CLIError(f"cannot write to the output folder {outdir}: {e.strerror}") from None
+    return outdir
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {text!r}")
+    return sizes
+
+
+def _rate(text: str) -> float:
+    try:
+        lr = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not lr > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {lr}")
+    return lr
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .plots import plot_decision_boundary, plot_loss
+    from .train import train
+
+    outdir = _outdir(args.out)
+    result = train(args.dataset, args.hidden, args.steps, args.lr, args.seed, progress=not args.quiet)
+    files = [plot_loss(result, outdir / "loss.png"), plot_decision_boundary(result, outdir / "decision_boundary.png")]
+    print(f"{args.dataset}: MLP 2-{'-'.join(map(str, args.hidden))}-1, {args.steps} steps, "
+          f"final loss {result.losses[-1]:.4f}, training accuracy {result.accuracies[-1]:.0%}")
+    for f in files:
+        print(f"  wrote {f}")
+    return 0
+
+
+def _reference_loss(args: argparse.Namespace):
+    """The reference network's loss graph after backward, for the drawing and stepping commands."""
+    problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+    net, L = problem.autograd()
+    return net, L
+
+
+def _parameter(net, name: str):
+    labels = [p.label for p in net.parameters()]
+    if name not in labels:
+        shown = ", ".join(labels[:6]) + (", ..." if len(labels) > 6 else "")
+        raise CLIError(f"unknown parameter {name!r}; this network has {shown}")
+    return net.parameters()[labels.index(name)]
+
+
+def _write_drawing(L, path: Path, fmt: str, highlight) -> Path:
+    from .draw import draw
+
+    g = draw(L, highlight=highlight, show_local=True)
+    if fmt == "dot":
+        try:
+            path.write_text(g.source)
+        except OSError as e:
+            raise CLIError(f"cannot write {path}: {e.strerror}") from None
+        return path
+    target = path.with_suffix("") if path.suffix == f".{fmt}" else path
+    try:
+        return Path(g.render(outfile=str(target) + f".{fmt}", format=fmt, cleanup=True))
+    except OSError as e:
+        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    net, L = _reference_loss(args)
+    highlight = _parameter(net, args.highlight) if args.highlight else None
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
+    print(f"wrote {_write_drawing(L, Path(args.output), fmt, highlight)}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    outdir = _outdir(args.out)
+    print("== Part 1: dimensions ==")
+    cmd_dims(argparse.Namespace(M=3, H=4))
+    print("\n== Part 2: every gradient, four ways ==")
+    ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0))
+    print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
+    net, L = _reference_loss(argparse.Namespace(M=2, H=2, seed=0, y=1.0, batch=None))
+    print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
+    print("\n== Training on moons (micrograd's demo) ==")
+    cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
+                                 out=str(outdir)))
     return 0 if ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="microgr810", description="A tiny scalar autograd engine for learning backprop.")
+    p = _Parser(prog="microgr810", description="A tiny scalar autograd engine for learning backprop.")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
     d.add_argument("--M", type=_positive, default=3, help="input features")
@@ -138,6 +235,29 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
     c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
     c.set_defaults(func=cmd_check)
+    def reference_args(sp: argparse.ArgumentParser, M: int = 2, H: int = 2) -> None:
+        sp.add_argument("--M", type=_positive, default=M, help="input features")
+        sp.add_argument("--H", type=_positive, default=H, help="hidden units")
+        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--y", type=_unit, default=1.0, help="the target")
+        sp.add_argument("--batch", type=_positive, default=None, help="a batch of N datapoints (mean loss)")
+
+    g = sub.add_parser("draw", help="draw the reference network's computation graph")
+    g.add_argument("-o", "--output", default="graph.svg", help="file to write")
+    g.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default=None,
+                   help="default: from the file name's ending")
+    g.add_argument("--highlight", default=None, metavar="PARAM", help='a parameter, e.g. "W1[0,1]"')
+    reference_args(g)
+    g.set_defaults(func=cmd_draw)
+    t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
+    t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
+    t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
+    t.add_argument("--steps", type=_positive, default=100)
+    t.add_argument("--lr", type=_rate, default=1.0, help="initial learning rate (decays to a tenth)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default="train-output", help="folder for the PNGs")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
     m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
     m.add_argument("--out", default="demo-output", help="folder for the files it makes")
     m.set_defaults(func=cmd_demo)

@@ -8,6 +8,8 @@ Design, in a few lines (each choice is what micrograd users asked for, or what m
   is freed by reference counting the moment you drop it, and the cyclic GC has nothing to chase.
 - `__slots__` keeps a node small (no per-node dict).
 - The topological sort is an explicit stack, never recursion: a chain of a million ops works.
+- Speed (measured in benchmarks/NOTES.md): backward visits only nodes with inputs, the cyclic GC is
+  paused while a graph is walked, constant local-derivative tuples are shared, not rebuilt.
 - `backward()` is idempotent on interior nodes (they hold exactly this call's gradient)
   while leaves accumulate across calls, as in PyTorch.
 - Numbers mixed into an op become constant leaves (as in micrograd), so the graph shows them.
@@ -17,7 +19,9 @@ Design, in a few lines (each choice is what micrograd users asked for, or what m
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from numbers import Real
 from operator import mul
 from typing import Callable, Iterable, Sequence
@@ -28,6 +32,7 @@ Number = float | int
 # sigma'(a) is floored here: below it the true value is smaller than any float anyway, and a
 # power-of-two floor lets the BCE loss divide by it and multiply back exactly (see losses.py).
 SIGMOID_GRAD_FLOOR = 2.0**-1022
+_ONE, _ZERO = (1.0,), (0.0,)  # shared local-derivative tuples (see relu)
 
 
 def _to_float(x: object, what: str = "data") -> float:
@@ -143,7 +148,8 @@ class Value:
         """d(relu a)/da = 1 if a > 0 else 0 (0 at 0, as PyTorch)"""
         a = self.data
         out = a if a > 0.0 or a != a else 0.0  # a != a: NaN in, NaN out
-        return Value(out, "", (self,), (1.0 if a > 0.0 else 0.0,), "relu")
+        # the two possible local tuples are shared, not built per node: 48 bytes less per relu
+        return Value(out, "", (self,), _ONE if a > 0.0 else _ZERO, "relu")
 
     # -- numbers on the other side --------------------------------------------------------
 
@@ -172,17 +178,19 @@ class Value:
         `on_step(node)`, if given, is called just before `node` passes its gradient on:
         `microgr810.trace` watches backprop through it.
         """
-        order = topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
-        self.grad += 1.0
-        for node in reversed(order):
-            if on_step is not None:
-                on_step(node)
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+        # leaves have nothing to pass on: only a watcher needs to be shown them
+        order = topological_order(self, leaves=on_step is not None)
+        with _cyclic_gc_paused():
+            for node in order:
+                if node._prev:
+                    node.grad = 0.0
+            self.grad += 1.0
+            for node in reversed(order):
+                if on_step is not None:
+                    on_step(node)
+                g = node.grad
+                for child, local in zip(node._prev, node._local):
+                    child.grad += local * g
 
 
 def _const(x: object) -> Value:
@@ -236,19 +244,46 @@ def add_n(values: Iterable[Value | Number], label: str = "") -> Value:
     return Value(math.fsum(v.data for v in vs), label, vs, (1.0,) * len(vs), "sum")
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from root, each after all of its inputs (an explicit-stack DFS)."""
-    order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, inputs = stack[-1]
-        for child in inputs:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child._prev)))
-                break
-        else:  # every input is placed: the node can follow them
-            stack.pop()
-            order.append(node)
-    return order
+@contextmanager
+def _cyclic_gc_paused():
+    """Pause the cyclic garbage collector while a graph is walked.
+
+    The walk allocates a container per node (stack entries, iterators, zips) and creates no cycles,
+    yet those allocations keep triggering collections that scan every live node of every graph:
+    on a 10^5-op chain that was 3/4 of the sort's time. Reference counting still frees everything.
+    """
+    if not gc.isenabled():  # already paused (nested walk) or off by the user's choice
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def topological_order(root: Value, leaves: bool = True) -> list[Value]:
+    """Every node reachable from root, each after all of its inputs (an explicit-stack DFS).
+
+    `leaves=False` leaves out the nodes without inputs (backward has nothing to pass on there).
+    """
+    if not root._prev:
+        return [root] if leaves else []
+    with _cyclic_gc_paused():
+        order: list[Value] = []
+        seen = {root}
+        stack = [(root, iter(root._prev))]
+        while stack:
+            node, inputs = stack[-1]
+            for child in inputs:
+                if child not in seen:
+                    seen.add(child)
+                    if child._prev:
+                        stack.append((child, iter(child._prev)))
+                        break
+                    if leaves:  # a leaf is placed the moment it is found: it has no inputs to wait for
+                        order.append(child)
+            else:  # every input is placed: the node can follow them
+                stack.pop()
+                order.append(node)
+        return order

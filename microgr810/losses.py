@@ -59,6 +59,8 @@ def _batch(one, preds, ys, name: str, lo: float, hi: float) -> Value:
     losses = [one(p if isinstance(p, Value) else _const(p), _target(t, lo, hi, name)) for p, t in zip(preds, ys)]
     if len(losses) == 1:
         return losses[0]
+    for n, loss in enumerate(losses):
+        loss.label = f"L[{n}]"
     mean = add_n(losses) * (1.0 / len(losses))
     mean.label = "L"
     return mean

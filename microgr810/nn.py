@@ -41,8 +41,9 @@ class Neuron(Module):
         rng = rng or random.Random()
         row = "0" if index is None else str(index)
         sub = "" if index is None else f"[{index}]"
-        # fan-in scaled, as PyTorch's nn.Linear: U(-1/sqrt(nin), 1/sqrt(nin))
-        bound = 1.0 / nin**0.5
+        # fan-in scaled so activations keep their size layer after layer: variance 2/nin for relu
+        # (He), 1/nin otherwise (LeCun); U(-c, c) has variance c^2/3
+        bound = ((6.0 if activation == "relu" else 3.0) / nin) ** 0.5
         self.w = [Value(rng.uniform(-bound, bound), f"W{layer}[{row},{m}]") for m in range(nin)]
         self.b = Value(0.0, f"b{layer}{sub}")
         self.activation = activation

@@ -1,0 +1,82 @@
+"""Training on a toy dataset: micrograd's demo (hinge loss + L2, SGD with a decaying rate), done properly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from .data import DATASETS
+from .engine import add_n
+from .losses import hinge
+from .nn import MLP
+from .optim import SGD
+
+__all__ = ["train", "TrainResult", "accuracy"]
+
+
+@dataclass
+class TrainResult:
+    net: MLP
+    X: np.ndarray
+    y: np.ndarray          # labels in {0, 1}
+    losses: list[float] = field(default_factory=list)
+    accuracies: list[float] = field(default_factory=list)
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """The network's output for each row of X (positive: class 1)."""
+        return np.array([self.net(list(map(float, row))).data for row in X])
+
+
+def accuracy(scores: Sequence[float], y: np.ndarray) -> float:
+    """Share of points on the right side of 0 (y in {0, 1})."""
+    return float(np.mean((np.asarray(scores) > 0) == (y > 0.5)))
+
+
+def train(dataset: str = "moons", hidden: Sequence[int] = (16, 16), steps: int = 100, lr: float = 1.0,
+          seed: int = 0, n: int = 100, noise: float = 0.1, alpha: float = 1e-4,
+          progress: bool = True) -> TrainResult:
+    """Full-batch SGD on hinge loss + alpha * sum(p^2), the rate decaying from lr to lr/10."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
+    if steps < 1:
+        raise ValueError(f"steps must be positive, got {steps!r}")
+    X, y = DATASETS[dataset](n, noise, seed)
+    net = MLP(2, [*hidden, 1], "relu", None, seed=seed)
+    result = TrainResult(net, X, y)
+    params = net.parameters()
+    opt = SGD(params, lr)
+    rows = [list(map(float, row)) for row in X]
+    signs = [1.0 if t > 0.5 else -1.0 for t in y]
+    bar = _progress(steps, progress)
+    for k in range(steps):
+        scores = [net(row) for row in rows]
+        data_loss = hinge(scores, signs)
+        reg = alpha * add_n([p * p for p in params])
+        loss = data_loss + reg
+        opt.zero_grad()
+        loss.backward()
+        opt.lr = lr * (1.0 - 0.9 * k / steps)
+        opt.step()
+        acc = accuracy([s.data for s in scores], y)
+        result.losses.append(loss.data)
+        result.accuracies.append(acc)
+        if bar is not None:
+            bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{acc:.0%}")
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return result
+
+
+def _progress(steps: int, enabled: bool):
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety: train without it
+        return None
+    return tqdm(total=steps, desc="training", unit="step")
+
+

@@ -1,0 +1,194 @@
+"""The engine's fast paths give the same answers as the plain ones, checked against hand math and finite differences.
+
+Fast paths: backward skips leaves, the sort places leaves as soon as it finds them, the cyclic GC
+is paused while a graph is walked, relu shares its local-derivative tuples.
+"""
+
+import gc
+import math
+import random
+
+import pytest
+
+from microgr810 import Value, topological_order
+from microgr810.nn import MLP
+
+
+def diamond():
+    """L = a*b + a*a + tanh(b) + 3: leaves a, b and the constant 3; a is reused."""
+    a, b = Value(0.7, "a"), Value(-1.3, "b")
+    L = a * b + a * a + b.tanh() + 3.0
+    return a, b, L
+
+
+def reachable(root):
+    """Every node under root, by a plain worklist: an independent check of the sort's node set."""
+    found, todo = {root}, [root]
+    while todo:
+        for child in todo.pop()._prev:
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def numeric_grad(f, xs, i, eps=1e-6):
+    """Central difference of f (numbers -> number) in its i-th argument."""
+    up, down = list(xs), list(xs)
+    up[i] += eps
+    down[i] -= eps
+    return (f(up) - f(down)) / (2 * eps)
+
+
+def test_diamond_gradients_match_hand_math():
+    a, b, L = diamond()
+    L.backward()
+    # dL/da = b + 2a, dL/db = a + 1 - tanh(b)^2
+    assert a.grad == pytest.approx(-1.3 + 2 * 0.7, abs=1e-15)
+    assert b.grad == pytest.approx(0.7 + 1 - math.tanh(-1.3) ** 2, abs=1e-15)
+
+
+@pytest.mark.parametrize("leaves", [True, False])
+def test_sort_is_a_topological_order_of_every_reachable_node(leaves):
+    net = MLP(3, [4, 1], "tanh", seed=1)
+    L = net([0.5, -1.0, 2.0]) * 2.0
+    order = topological_order(L, leaves=leaves)
+    expected = {n for n in reachable(L) if leaves or n._prev}
+    assert len(order) == len(expected) and set(order) == expected
+    place = {n: i for i, n in enumerate(order)}
+    for n in order:
+        for child in n._prev:
+            if child in place:
+                assert place[child] < place[n]
+
+
+def test_without_leaves_is_the_full_order_minus_leaves():
+    _, _, L = diamond()
+    full = topological_order(L)
+    assert [n for n in full if n._prev] == topological_order(L, leaves=False)
+    assert len(full) - len(topological_order(L, leaves=False)) == 3  # a, b and the constant 3
+
+
+def test_a_leaf_root():
+    x = Value(2.0)
+    assert topological_order(x) == [x] and topological_order(x, leaves=False) == []
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0  # a leaf accumulates, even as the root
+
+
+def test_watched_backward_sees_every_node_and_gives_the_same_gradients():
+    a, b, L = diamond()
+    seen = []
+    L.backward(on_step=seen.append)
+    watched = (a.grad, b.grad)
+    assert seen == topological_order(L)[::-1]  # leaves included, root first
+    a.grad = b.grad = 0.0
+    L.backward()
+    assert (a.grad, b.grad) == watched
+
+
+def test_mlp_gradients_match_finite_differences():
+    """The leaf-skipping backward on an MLP with shared inputs, against central differences."""
+    net = MLP(2, [5, 5, 1], "relu", seed=3)
+    params = net.parameters()
+    x = [0.3, -0.8]
+
+    def loss_at(values):
+        for p, v in zip(params, values):
+            p.data = v
+        return (net(x) - 0.25) ** 2
+
+    start = [p.data for p in params]
+    L = loss_at(start)
+    net.zero_grad()
+    L.backward()
+    grads = [p.grad for p in params]
+    f = lambda vs: loss_at(vs).data  # noqa: E731
+    for i in range(len(params)):
+        assert grads[i] == pytest.approx(numeric_grad(f, start, i), rel=1e-5, abs=1e-8)
+
+
+@pytest.mark.parametrize("a, out, slope", [(2.5, 2.5, 1.0), (-2.5, 0.0, 0.0), (0.0, 0.0, 0.0)])
+def test_relu_shared_local_tuples(a, out, slope):
+    x = Value(a)
+    y = x.relu()
+    y2 = Value(a).relu()
+    assert y.data == out and y._local == (slope,)
+    assert y._local is y2._local  # shared, not one tuple per node
+    (y * 3.0).backward()
+    assert x.grad == 3.0 * slope
+
+
+def test_relu_nan_passes_through():
+    y = Value(math.nan).relu()
+    assert math.isnan(y.data) and y._local == (0.0,)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_gc_state_is_restored_after_backward_even_on_error(enabled):
+    _, _, L = diamond()
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        L.backward()
+        assert gc.isenabled() is enabled
+
+        def boom(node):
+            raise RuntimeError("stop")
+
+        with pytest.raises(RuntimeError):
+            L.backward(on_step=boom)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_gc_is_paused_during_the_walk():
+    _, _, L = diamond()
+    states = []
+    L.backward(on_step=lambda node: states.append(gc.isenabled()))
+    assert states and not any(states)
+    assert gc.isenabled()
+
+
+def test_deep_chain_gradient_is_the_product_of_slopes():
+    """x_{k+1} = relu(x_k * w + b) around the fixed point 1: dx_n/dx_0 = w^n (every relu passes)."""
+    n, w0, b0 = 30_000, 0.9, 0.1
+    x0, w, b = Value(1.0), Value(w0), Value(b0)
+    x = x0
+    for _ in range(n):
+        x = (x * w + b).relu()
+    x.backward()
+    assert x.data == pytest.approx(1.0)
+    assert x0.grad == pytest.approx(w0**n, rel=1e-9)
+    # dx_n/db = sum_k w^k = (1 - w^n) / (1 - w), by the geometric series
+    assert b.grad == pytest.approx((1 - w0**n) / (1 - w0), rel=1e-9)
+
+
+def test_random_graphs_against_finite_differences():
+    """Random DAGs of mixed ops with heavy reuse: every leaf's gradient vs a central difference."""
+    rng = random.Random(7)
+    ops = [lambda p, q: p * q, lambda p, q: p + q, lambda p, q: p - q,
+           lambda p, q: p.tanh() * q, lambda p, q: (p * 0.5).sigmoid() + q.relu()]
+    for trial in range(20):
+        plan = [(rng.randrange(len(ops)), rng.random(), rng.random()) for _ in range(25)]
+        start = [rng.uniform(-1.5, 1.5) for _ in range(4)]
+
+        def build(values):
+            nodes = [Value(v) for v in values]
+            for k, u, v in plan:
+                nodes.append(ops[k](nodes[int(u * len(nodes))], nodes[int(v * len(nodes))]))
+            return nodes[:4], add_all(nodes[4:])
+
+        def add_all(vs):
+            total = vs[0]
+            for v in vs[1:]:
+                total = total + v
+            return total
+
+        leaves, L = build(start)
+        L.backward()
+        for i, leaf in enumerate(leaves):
+            num = numeric_grad(lambda vs: build(vs)[1].data, start, i)
+            assert leaf.grad == pytest.approx(num, rel=1e-5, abs=1e-6), (trial, i)

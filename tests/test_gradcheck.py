@@ -1,0 +1,28 @@
+"""gradcheck finds a wrong gradient and names it."""
+
+import pytest
+
+from microgr810 import Value
+from microgr810.gradcheck import gradcheck
+
+
+def test_passes_on_correct_gradients():
+    a, b = Value(1.5, "a"), Value(-0.5, "b")
+    r = gradcheck(lambda: (a * b).tanh() + a.exp(), [a, b])
+    assert r.ok and len(r.rows) == 2 and "passed" in str(r)
+    assert a.data == 1.5 and b.data == -0.5   # restored
+
+
+def test_reports_the_worst_mismatch_by_name():
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+
+    def wrong():  # claims d/da = 1 (a leaf whose local derivative is deliberately wrong)
+        out = a * b
+        out._local = (1.0, a.data)
+        return out
+
+    r = gradcheck(wrong, [a, b])
+    assert not r.ok
+    assert r.worst.label == "a"
+    assert r.worst.autograd == 1.0 and r.worst.numeric == pytest.approx(3.0, rel=1e-6)
+    assert "FAILED" in str(r) and "'a'" not in str(r) and "a autograd 1" in str(r)
