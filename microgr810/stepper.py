@@ -8,50 +8,21 @@ from __future__ import annotations
 
 import html
 import itertools
-import re
 from pathlib import Path as FilePath
 
-import graphviz
-
+from .draw import draw
 from .engine import Value
 from .trace import Trace, fmt, trace_backward
 
-__all__ = ["stepper", "Stepper", "frame", "MAX_STEPS"]
+__all__ = ["stepper", "Stepper", "MAX_STEPS"]
 
 _ids = itertools.count()
 MAX_STEPS = 200  # each frame redraws the whole graph: past this the page grows quadratically
 
-_STYLE = {  # frame status -> graphviz node attributes
-    "done": {"style": "filled", "fillcolor": "#d9f2d9", "color": "#2e7d32"},
-    "current": {"style": "filled,bold", "fillcolor": "#ffcc80", "color": "#e65100", "penwidth": "2.5"},
-    "pending": {"style": "dashed", "color": "#9e9e9e", "fontcolor": "#616161"},
-}
 
-
-def frame(trace: Trace, k: int) -> graphviz.Digraph:
-    """The graph after the first k backward steps: done, current and pending nodes styled apart,
-    a gradient shown only once one has reached the node."""
-    state = trace.state(k)
-    g = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "record", "fontname": "Helvetica"})
-    ids = {node: f"n{i}" for i, node in enumerate(trace.names)}
-    for node, name in trace.names.items():
-        s = state[node]
-        grad = "grad ?" if s.grad is None else f"grad {fmt(s.grad)}"
-        # record labels treat |{}<> as structure: escape them so any label draws as text
-        text = re.sub(r"([|{}<>\\])", r"\\\1", name)
-        g.node(ids[node], f"{text} | data {fmt(node.data)} | {grad}", **_STYLE[s.status])
-        if node._prev:
-            op = ids[node] + "op"
-            g.node(op, node._op, shape="circle", width="0.3", **_STYLE[s.status])
-            g.edge(op, ids[node])
-            for child in node._prev:
-                g.edge(ids[child], op)
-    return g
-
-
-def _svg(g: graphviz.Digraph) -> str:
-    """The drawing as an <svg> element to inline (no XML prolog, no doctype)."""
-    svg = g.pipe(format="svg", encoding="utf-8")
+def _svg(trace: Trace, k: int) -> str:
+    """The frame after k steps as an <svg> element to inline (no XML prolog, no doctype)."""
+    svg = draw(trace.root, step=k, trace=trace).pipe(format="svg", encoding="utf-8")
     return svg[svg.index("<svg"):]
 
 
@@ -66,9 +37,8 @@ _CSS = """
 .mg-stepper{font-family:Helvetica,Arial,sans-serif;max-width:100%}
 .mg-stepper .mg-bar{display:flex;gap:1em;align-items:center;margin:.4em 0}
 .mg-stepper button{font-size:1em;padding:.2em .8em}
-.mg-stepper .mg-frame svg{max-width:100%;height:auto}
+.mg-stepper .mg-frame svg{max-width:100%;max-height:75vh;width:auto;height:auto}
 .mg-stepper pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.9em}
-.mg-stepper .mg-legend span{padding:0 .4em;margin-right:.4em;border:1px solid #999}
 """
 
 _JS = r"""
@@ -103,19 +73,16 @@ class Stepper:
             raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
                              f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
         self.trace = trace
-        self.frames = [_svg(frame(trace, k)) for k in range(len(trace) + 1)]
+        self.frames = [_svg(trace, k) for k in range(len(trace) + 1)]
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
 
     def _body(self, page: bool) -> str:
         uid = f"mg-stepper-{next(_ids)}"
         n = len(self.trace)
-        legend = "".join(f'<span style="background:{_STYLE[s].get("fillcolor", "#fff")}">{s}</span>'
-                         for s in ("done", "current", "pending"))
         parts = [f'<div class="mg-stepper" id="{uid}" tabindex="0"><style>{_CSS}</style>',
                  '<div class="mg-bar"><button class="mg-prev" type="button">◀ Prev</button>',
                  f'<span class="mg-counter">step 0 / {n}</span>',
-                 '<button class="mg-next" type="button">Next ▶</button>',
-                 f'<span class="mg-legend">{legend}</span></div>']
+                 '<button class="mg-next" type="button">Next ▶</button></div>']
         for k, svg in enumerate(self.frames):
             parts.append(f'<div class="mg-frame" data-k="{k}">{svg}</div>')
         for k, caption in enumerate(self.captions):

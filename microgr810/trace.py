@@ -14,7 +14,7 @@ from typing import Callable
 
 from .engine import Value, topological_order
 
-__all__ = ["trace_backward", "Trace", "Step", "Flow", "NodeState", "node_names", "formula", "fmt"]
+__all__ = ["trace_backward", "Trace", "Step", "Flow", "node_names", "formula", "fmt"]
 
 
 def fmt(x: float, digits: int = 4) -> str:
@@ -120,13 +120,6 @@ class Step:
 
 
 @dataclass(slots=True)
-class NodeState:
-    """A node in a frame: "done", "current" or "pending", and its gradient if any has arrived (else None)."""
-    status: str
-    grad: float | None
-
-
-@dataclass(slots=True)
 class Trace:
     """The steps of one backward pass from `root`, in the order the engine applied them."""
     root: Value
@@ -146,9 +139,10 @@ class Trace:
         head = f"backward from {self.names[self.root]}: {len(self.steps)} steps, ∂{self.names[self.root]}/∂{self.names[self.root]} = 1"
         return "\n".join([head, *map(str, self.steps)])
 
-    def state(self, k: int) -> dict[Value, NodeState]:
-        """Every node after the first k steps: step k is "current", earlier ones "done", later "pending";
-        a leaf is "done" once every step feeding it is. Gradients as they stood then (None: none yet)."""
+    def frame(self, k: int) -> dict[Value, tuple[str, float | None]]:
+        """Every node's (phase, gradient) after the first k steps: step k's node is "current", earlier
+        ones "done", later ones "pending"; a leaf is "done" once every step feeding it is. The gradient
+        is as it stood then (None: none has arrived yet)."""
         if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= len(self.steps):
             raise ValueError(f"step must be an int from 0 to {len(self.steps)} for this trace, got {k!r}")
         grads: dict[Value, float] = {self.root: self.steps[0].upstream if self.steps else self.root.grad}
@@ -166,7 +160,7 @@ class Trace:
                 status = "pending" if node in fed_later or node is self.root and k == 0 else "done"
             else:
                 status = "done" if i < k - 1 else "current" if i == k - 1 else "pending"
-            out[node] = NodeState(status, grads.get(node))
+            out[node] = (status, grads.get(node))
         return out
 
 

@@ -51,12 +51,36 @@ def test_labels_are_html_escaped_and_jupyter_gets_the_same_markup(tmp_path):
 
 
 def test_step_frames_style_done_current_pending():
+    from microgr810.draw import PHASE_COLOURS
     L = reference_loss()
     s = stepper(L)
-    assert "#ffcc80" not in s.frames[0]  # no current node before the first step
-    assert all("#ffcc80" in f for f in s.frames[1:])
-    assert "#d9f2d9" not in s.frames[1] and "#d9f2d9" in s.frames[2]
-    assert s.frames[0].count("grad ?") > s.frames[-1].count("grad ?") == 0
+    done, current = PHASE_COLOURS["done"].lower(), PHASE_COLOURS["current"].lower()
+    # before the first step only the legend shows the current colour; then a node and its op do
+    assert s.frames[0].lower().count(current) == 1
+    assert all(f.lower().count(current) > 1 for f in s.frames[1:])
+    dones = [f.lower().count(done) for f in s.frames]
+    assert dones == sorted(dones) and dones[0] < dones[-1]
+    unknown = [f.count("grad ?") for f in s.frames]
+    # M=2, H=2: W1 (4), b1, x, a1, z1, W2 (2 each), b2, a2, z2, L: 18 nodes; all but L wait at first
+    assert unknown[0] == 18 - 1
+    assert unknown == sorted(unknown, reverse=True) and unknown[-1] == 0
+
+
+def test_draw_step_runs_backward_or_takes_a_trace():
+    from microgr810 import draw, trace_backward
+    from microgr810.draw import PHASE_COLOURS
+    a = Value(3.0, "a")
+    c = a * a + a  # dc/da = 2a + 1 = 7
+    src = draw(c, step=0).source  # runs backward itself
+    assert a.grad == 7.0 and src.count("grad ?") == 2  # a and a*a: nothing has reached them yet
+    a.grad = 0.0  # a leaf accumulates across backward calls, as in PyTorch
+    tr = trace_backward(c)
+    last = draw(c, step=2, trace=tr).source
+    assert "grad ?" not in last and "grad 7" in last and PHASE_COLOURS["current"] in last
+    with pytest.raises(ValueError, match="not"):
+        draw(a * 2.0, step=1, trace=tr)
+    with pytest.raises(ValueError, match="from 0 to 2"):
+        draw(c, step=3, trace=tr)
 
 
 def test_refuses_a_graph_too_long_to_step_through():

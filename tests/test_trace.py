@@ -104,17 +104,11 @@ def test_unlabelled_nodes_get_op_and_index_and_constants_their_value():
     assert "x · 2" in text
 
 
-def test_state_marks_done_current_pending_and_known_grads():
+def test_frame_marks_done_current_pending_and_known_grads():
     a, b, c = reuse_graph()
     tr = trace_backward(c)
-    s0 = tr.state(0)
-    assert (s0[c].status, s0[c].grad) == ("pending", 1.0)
-    assert s0[b].grad is None and s0[a].grad is None
-    s1 = tr.state(1)
-    assert s1[c].status == "current" and s1[b].status == "pending" and s1[a].status == "pending"
-    assert (s1[b].grad, s1[a].grad) == (1.0, 1.0)
-    s2 = tr.state(2)
-    assert (s2[c].status, s2[b].status, s2[a].status) == ("done", "current", "done")
-    assert s2[a].grad == 7.0
+    assert tr.frame(0) == {c: ("pending", 1.0), b: ("pending", None), a: ("pending", None)}
+    assert tr.frame(1) == {c: ("current", 1.0), b: ("pending", 1.0), a: ("pending", 1.0)}
+    assert tr.frame(2) == {c: ("done", 1.0), b: ("current", 1.0), a: ("done", 7.0)}  # dc/da = 2a + 1
     with pytest.raises(ValueError, match="from 0 to 2"):
-        tr.state(3)
+        tr.frame(3)
