@@ -110,10 +110,14 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     roles = _roles(order, root, parameters)
     on_path = _on_paths(order, _targets(highlight, order, index))
     states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
+    titles = {node: node.label for node in order}
     if step is not None:
         if trace is not None and trace.root is not root:
             raise ValueError(f"draw: the trace given is of backward from {trace.root._name()}, not {root._name()}")
-        frame = (trace or trace_backward(root)).frame(step)
+        trace = trace or trace_backward(root)
+        frame = trace.frame(step)
+        # the step's table names an unlabelled op "+#4": the frame shows that name too
+        titles = {node: trace.names[node] if node._prev else node.label for node in order}
         states = {node: replace(states[node], phase=frame[node][0], grad=frame[node][1]) for node in order}
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
@@ -133,7 +137,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     fmt = f"{{:.{precision}g}}"
     for i, node in enumerate(order):
         role, state = roles[node], states[node]
-        cells = [f"<B>{_html(node.label, max_label)}</B>"] if node.label else []
+        cells = [f"<B>{_html(titles[node], max_label)}</B>"] if titles[node] else []
         cells.append(f"data {fmt.format(node.data)}")
         if show_grad:
             grad = node.grad if state.grad is None and state.phase is None else state.grad
