@@ -1,7 +1,10 @@
 """microgr810: a tiny scalar autograd engine for learning and teaching backprop."""
 
+from .draw import draw
 from .engine import Value, add_n, linear, topological_order
-from .draw import draw  # noqa: F401
+from .explain import explain
+from .stepper import stepper
+from .trace import trace_backward
 
-__all__ = ["Value", "add_n", "linear", "topological_order"]
+__all__ = ["Value", "add_n", "linear", "topological_order", "draw", "trace_backward", "explain", "stepper"]
 __version__ = "0.1.0"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 import graphviz
 
 from .engine import Value, topological_order
+from .trace import Trace, trace_backward
 
 __all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES"]
 
@@ -31,6 +32,7 @@ ROLE_COLOURS = {
     "output": "#F0E442",        # yellow
 }
 PATH_COLOUR = "#D55E00"         # vermillion: the highlighted chain-rule paths
+PHASE_COLOURS = {"done": "#009E73", "current": "#0072B2", "pending": "#999999"}  # bluish green, blue, grey
 FADED = "#999999"
 
 _OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
@@ -76,18 +78,21 @@ class NodeState:
 
     on_path: bool = False       # on a highlighted root-to-target path
     faded: bool = False         # something is highlighted and this node is not on its paths
-    grad: float | None = None   # the gradient to show; None: node.grad
+    grad: float | None = None   # the gradient to show; None: node.grad (in a frame: none yet)
+    phase: str | None = None    # in a frame of backward: "done", "current" or "pending"
 
 
 def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
          show_local: bool = False, cluster_layers: bool = False, max_nodes: int = MAX_NODES,
          parameters: Any = None, legend: bool = True, precision: int = 4,
-         max_label: int = 60) -> Drawing:
+         max_label: int = 60, step: int | None = None, trace: Trace | None = None) -> Drawing:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
     highlight: a Value or label (or a list of them): every path from root down to it is painted.
     parameters: the parameter leaves (a list, or a Module); by default leaves labelled W... or b<digit>...
     max_nodes: refuse graphs with more value nodes than this. max_label: longer labels are cut.
+    step: draw the graph after that many backward steps (done/current/pending, gradients only where
+    they have arrived), from `trace` (a `trace_backward(root)`) or else by running trace_backward here.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
@@ -105,6 +110,15 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     roles = _roles(order, root, parameters)
     on_path = _on_paths(order, _targets(highlight, order, index))
     states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
+    titles = {node: node.label for node in order}
+    if step is not None:
+        if trace is not None and trace.root is not root:
+            raise ValueError(f"draw: the trace given is of backward from {trace.root._name()}, not {root._name()}")
+        trace = trace or trace_backward(root)
+        frame = trace.frame(step)
+        # the step's table names an unlabelled op "+#4": the frame shows that name too
+        titles = {node: trace.names[node] if node._prev else node.label for node in order}
+        states = {node: replace(states[node], phase=frame[node][0], grad=frame[node][1]) for node in order}
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
                 node_attr={"fontname": "Helvetica", "fontsize": "12"},
@@ -123,10 +137,11 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     fmt = f"{{:.{precision}g}}"
     for i, node in enumerate(order):
         role, state = roles[node], states[node]
-        cells = [f"<B>{_html(node.label, max_label)}</B>"] if node.label else []
+        cells = [f"<B>{_html(titles[node], max_label)}</B>"] if titles[node] else []
         cells.append(f"data {fmt.format(node.data)}")
         if show_grad:
-            cells.append(f"grad {fmt.format(node.grad if state.grad is None else state.grad)}")
+            grad = node.grad if state.grad is None and state.phase is None else state.grad
+            cells.append(f"grad {'?' if grad is None else fmt.format(grad)}")
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
                          **_node_style(node, role, state))
@@ -144,7 +159,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     for layer in sorted(clusters):
         g.subgraph(clusters[layer])
     if legend:
-        _legend(g, sorted({roles[n] for n in order}, key=list(ROLE_COLOURS).index), bool(on_path), show_local)
+        _legend(g, sorted({roles[n] for n in order}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
+                step is not None)
     return g
 
 
@@ -213,6 +229,10 @@ def _node_style(node: Value, role: str, state: NodeState) -> dict[str, str]:
         style.update(color=PATH_COLOUR, penwidth="3")
     elif state.faded:
         style.update(color=FADED)  # only the border fades: the text must stay legible
+    if state.phase is not None:  # a frame of backward: the border tells the phase, the fill still the role
+        style.update(color=PHASE_COLOURS[state.phase], penwidth={"done": "2", "current": "4"}.get(state.phase, "1"))
+        if state.phase == "pending":
+            style["style"] = "filled,dashed"
     return style
 
 
@@ -224,7 +244,7 @@ def _edge_style(state: NodeState) -> dict[str, str]:
     return {}
 
 
-def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool) -> None:
+def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, frame: bool = False) -> None:
     rows = [f'<TR><TD BGCOLOR="{ROLE_COLOURS[r]}" BORDER="1">  </TD><TD ALIGN="LEFT">{r}</TD></TR>'
             for r in roles]
     if path:
@@ -232,6 +252,9 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool) 
                     f'<TD ALIGN="LEFT">chain-rule path</TD></TR>')
     if local:
         rows.append('<TR><TD>0.5</TD><TD ALIGN="LEFT">on an edge: ∂out/∂in</TD></TR>')
+    if frame:
+        rows += [f'<TR><TD BORDER="2" COLOR="{c}">  </TD><TD ALIGN="LEFT">{p}</TD></TR>'
+                 for p, c in PHASE_COLOURS.items()]
     g.node("legend", f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2">{"".join(rows)}</TABLE>>',
            shape="box", style="rounded", color=FADED, fontsize="11")
 
