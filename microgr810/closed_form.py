@@ -63,9 +63,9 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
     f = forward(W1, b1, W2, b2, x)
     X = np.atleast_2d(np.asarray(x, dtype=float))           # (N, M)
     z1 = np.atleast_2d(f["z1"])                             # (N, H)
-    err = np.atleast_1d(f["z2"] - np.asarray(y, dtype=float))   # y_hat - y, (N,)
-    if err.shape != (X.shape[0],):
+    if np.atleast_1d(np.asarray(y, dtype=float)).shape != (X.shape[0],):
         raise ValueError(f"y must have one target per datapoint ({X.shape[0]}), got shape {np.shape(y)}")
+    err = np.atleast_1d(f["z2"] - np.asarray(y, dtype=float))   # y_hat - y, (N,)
     N = X.shape[0]
     back1 = W2[0] * z1 * (1.0 - z1) * err[:, None]          # W2[h] z1[h](1 - z1[h])(y_hat - y), (N, H)
     return {

@@ -32,7 +32,7 @@ Number = float | int
 # sigma'(a) is floored here: below it the true value is smaller than any float anyway, and a
 # power-of-two floor lets the BCE loss divide by it and multiply back exactly (see losses.py).
 SIGMOID_GRAD_FLOOR = 2.0**-1022
-_ONE, _ZERO = (1.0,), (0.0,)  # shared local-derivative tuples (see relu)
+_ONE, _ZERO, _NAN = (1.0,), (0.0,), (math.nan,)  # shared local-derivative tuples (see relu)
 
 
 def _to_float(x: object, what: str = "data") -> float:
@@ -108,7 +108,7 @@ class Value:
                                  f"but the base {self._name()} is {a!r}")
             out = _power(self, b)
             # a^b ln a -> 0 as a -> 0+ (for b > 0), so the exponent's local derivative is 0 there
-            d_b = out * math.log(a) if a > 0.0 else 0.0
+            d_b = out * math.log(a) if a > 0.0 else math.nan if a != a else 0.0
             return Value(out, "", (self, other), (_power_slope(a, b), d_b), "**")
         n = _to_float(other, "exponent")
         return Value(_power(self, n), "", (self,), (_power_slope(a, n),), f"**{n:g}")
@@ -149,7 +149,7 @@ class Value:
         a = self.data
         out = a if a > 0.0 or a != a else 0.0  # a != a: NaN in, NaN out
         # the two possible local tuples are shared, not built per node: 48 bytes less per relu
-        return Value(out, "", (self,), _ONE if a > 0.0 else _ZERO, "relu")
+        return Value(out, "", (self,), _ONE if a > 0.0 else _ZERO if a == a else _NAN, "relu")
 
     # -- numbers on the other side --------------------------------------------------------
 
@@ -222,14 +222,18 @@ def _power_slope(a: float, n: float) -> float:
         return math.copysign(math.inf, n)
     try:
         return n * a ** (n - 1.0)
-    except OverflowError:
-        return math.copysign(math.inf, n * a ** (n % 2.0 - 1.0) if a < 0.0 else n)
+    except OverflowError:  # |n a^(n-1)| beyond the largest float; n is an integer when a < 0
+        negative = a < 0.0 and (n - 1.0) % 2.0 == 1.0  # a negative base to an odd power
+        return math.copysign(math.inf, -n if negative else n)
 
 
 def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value, label: str = "") -> Value:
     """a = sum_i w_i x_i + b as one node: da/dw_i = x_i, da/dx_i = w_i, da/db = 1."""
     if len(w) != len(x):
         raise ValueError(f"linear: {len(w)} weights but {len(x)} inputs")
+    for i, wi in enumerate(w):
+        if type(wi) is not Value:  # weights are parameters: their gradients must land somewhere
+            raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}")
     x = [xi if type(xi) is Value else _const(xi) for xi in x]
     wd = [wi.data for wi in w]
     xd = [xi.data for xi in x]
@@ -267,6 +271,8 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
 
     `leaves=False` leaves out the nodes without inputs (backward has nothing to pass on there).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     if not root._prev:
         return [root] if leaves else []
     with _cyclic_gc_paused():

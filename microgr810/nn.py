@@ -20,6 +20,16 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, None: None, "linear": None}
 
 
+def _check_activation(activation: object) -> None:
+    if not (activation is None or isinstance(activation, str)) or activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of relu, tanh, sigmoid, linear, None")
+
+
+def _check_size(name: str, n: object, where: str = "") -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}{name} must be a positive int, got {n!r}")
+
+
 class Module:
     """What every model part has: its `parameters()` and `zero_grad()`."""
 
@@ -36,8 +46,8 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str | None = "relu", *, layer: int = 1, index: int | None = None,
                  rng: random.Random | None = None) -> None:
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of relu, tanh, sigmoid, linear, None")
+        _check_activation(activation)
+        _check_size("nin", nin, f"neuron a{layer}{'' if index is None else f'[{index}]'}: ")
         rng = rng or random.Random()
         row = "0" if index is None else str(index)
         sub = "" if index is None else f"[{index}]"
@@ -73,9 +83,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", *, layer: int = 1,
                  scalar: bool = False, rng: random.Random | None = None) -> None:
-        for name, n in (("nin", nin), ("nout", nout)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"layer {layer}: {name} must be a positive int, got {n!r}")
+        _check_size("nin", nin, f"layer {layer}: ")
+        _check_size("nout", nout, f"layer {layer}: ")
         if scalar and nout != 1:
             raise ValueError(f"layer {layer}: only a one-neuron layer can be scalar, this one has {nout}")
         self.index = layer
@@ -102,8 +111,11 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
                  output_activation: str | None = None, *, seed: int | None = None) -> None:
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"nin must be a positive int, got {nin!r}")
+        _check_size("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r:.80}")
+        _check_activation(activation)
+        _check_activation(output_activation)
         if len(nouts) == 0:
             raise ValueError("nouts must name at least one layer size")
         rng = random.Random(seed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Iterable
 
 from .engine import Value
@@ -14,6 +15,8 @@ class SGD:
 
     def __init__(self, params: Iterable[Value], lr: float = 0.1) -> None:
         self.params = list(params)
+        if isinstance(lr, bool) or not isinstance(lr, Real):
+            raise TypeError(f"SGD: the learning rate must be a real number, got {type(lr).__name__}: {lr!r:.80}")
         if not lr > 0:
             raise ValueError(f"SGD: the learning rate must be positive, got {lr!r}")
         self.lr = float(lr)

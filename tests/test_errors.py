@@ -105,26 +105,19 @@ CASES = [
      r"needs a base >= 0 .*the base 'a' is -2\.0", None),
     ("linear-lengths", lambda: linear([Value(1.0)], [1.0, 2.0], Value(0.0)), ValueError,
      r"linear: 1 weights but 2 inputs", None),
-    ("linear-weight-type", lambda: linear([1.0], [2.0], Value(0.0)), TypeError, r"linear: .*weight.* float",
-     "bug: a plain number as a weight fails with AttributeError: 'float' object has no attribute 'data'"),
+    ("linear-weight-type", lambda: linear([1.0], [2.0], Value(0.0)), TypeError, r"linear: .*weight.* float", None),
     ("add-n-empty", lambda: add_n([]), ValueError, r"add_n needs at least one value", None),
     ("add-n-type", lambda: add_n(["a"]), TypeError, r"Value operand must be a real number, got str: 'a'", None),
-    ("topological-order-type", lambda: topological_order(3), TypeError, r"root must be a Value, got int",
-     "bug: a non-Value root fails with AttributeError: 'int' object has no attribute '_prev'"),
+    ("topological-order-type", lambda: topological_order(3), TypeError, r"root must be a Value, got int", None),
     # nn
     ("activation-unknown", lambda: MLP(2, [3, 1], "gelu"), ValueError, r"unknown activation 'gelu'", None),
-    ("activation-unknown-unused", lambda: MLP(2, [1], "gelu"), ValueError, r"unknown activation 'gelu'",
-     "bug: the hidden activation is only checked when a hidden layer uses it, so MLP(2, [1], 'gelu') "
-     "accepts the typo silently"),
+    ("activation-unknown-unused", lambda: MLP(2, [1], "gelu"), ValueError, r"unknown activation 'gelu'", None),
     ("mlp-nin", lambda: MLP(0, [1]), ValueError, r"nin must be a positive int, got 0", None),
     ("mlp-nouts-empty", lambda: MLP(2, []), ValueError, r"nouts must name at least one layer size", None),
-    ("mlp-nouts-type", lambda: MLP(2, 3), TypeError, r"nouts must be a list of layer sizes, got int",
-     "bug: MLP(2, 3) fails with TypeError: object of type 'int' has no len(), which names no parameter"),
+    ("mlp-nouts-type", lambda: MLP(2, 3), TypeError, r"nouts must be a list of layer sizes, got int", None),
     ("layer-of-zero-neurons", lambda: MLP(2, [3, 0]), ValueError, r"layer 2: nout must be a positive int, got 0", None),
     ("layer-nin", lambda: Layer(0, 2), ValueError, r"layer 1: nin must be a positive int, got 0", None),
-    ("neuron-nin", lambda: Neuron(0), ValueError, r"nin must be a positive int, got 0",
-     "bug: Neuron(0) fails with ZeroDivisionError: float division by zero; Neuron(-1) builds a neuron "
-     "with no weights"),
+    ("neuron-nin", lambda: Neuron(0), ValueError, r"nin must be a positive int, got 0", None),
     ("input-length", lambda: MLP(3, [1])([1.0, 2.0]), ValueError, r"the MLP takes 3 inputs, got 2", None),
     ("neuron-input-length", lambda: Neuron(3)([1.0]), ValueError, r"neuron a1 takes 3 inputs, got 1", None),
     ("input-type", lambda: MLP(2, [1])(["a", 1.0]), TypeError, r"Value data must be a real number, got str: 'a'", None),
@@ -193,9 +186,7 @@ CASES = [
      ValueError, r"x must have shape \(M,\) or \(N, M\) with M = 3, got \(2,\)", None),
     ("closed-form-y", lambda: closed_form.gradients(np.zeros((2, 3)), np.zeros(2), np.zeros((1, 2)), 0.0,
                                                     np.zeros((4, 3)), [1.0, 0.0]),
-     ValueError, r"y must have one target per datapoint \(4\)",
-     "bug: a y of the wrong length fails inside numpy ('operands could not be broadcast together'), "
-     "before the check that names y"),
+     ValueError, r"y must have one target per datapoint \(4\)", None),
     ("gradcheck-eps", lambda: gradcheck(lambda: Value(1.0), [], eps=0.0), ValueError, r"eps must be positive, got 0\.0", None),
     ("reference-random-size", lambda: ReferenceProblem.random(M=0), ValueError, r"M must be a positive integer, got 0", None),
     ("reference-random-y", lambda: ReferenceProblem.random(y=2.0), ValueError, r"y must be in \[0, 1\], got 2\.0", None),
@@ -207,8 +198,7 @@ CASES = [
      r"unknown dataset 'spiral'; choose one of moons, xor, circles", None),
     ("train-steps", lambda: train(steps=0, progress=False), ValueError, r"steps must be positive, got 0", None),
     ("sgd-lr", lambda: SGD([], lr=0), ValueError, r"SGD: the learning rate must be positive, got 0", None),
-    ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str",
-     "bug: a string learning rate fails with TypeError: '>' not supported between 'str' and 'int'"),
+    ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str", None),
     # the command
     ("cli-not-positive", lambda: cli("check", "--M", "0"), CommandFailed,
      r"exit 2: .*argument --M: expected a positive integer, got 0", None),
@@ -240,7 +230,7 @@ def params():
         yield pytest.param(fn, exc, match, id=case_id, marks=marks)
 
 
-@pytest.mark.parametrize("fn, exc, match", params())
+@pytest.mark.parametrize("fn, exc, match", list(params()))
 def test_bad_input_gets_the_catalogued_error(fn, exc, match, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the cases' files go where pytest cleans up
     if exc is None:  # the catalogue says: no error, NaN comes out

@@ -70,12 +70,7 @@ DEPARTURES = {
 }
 
 
-BUGS = {
-    ("relu", nan): "bug: relu's local derivative at NaN is 0, so the NaN never reaches the input's "
-                   "gradient and a learner sees a clean 0; engine.py Value.relu",
-    ("**-2", -5e-324): "bug: engine._power_slope's fallback computes a ** (n % 2 - 1) = a ** -1, which "
-                       "overflows again for |a| < 5.6e-309 and raises OverflowError out of `**`",
-}
+BUGS: dict = {}  # (op, x) -> reason, for a known bug kept as a strict xfail until fixed
 CASES = [pytest.param(op, x, id=f"{op}-{x!r}",
                       marks=[pytest.mark.xfail(strict=True, reason=BUGS[op, x])] if (op, x) in BUGS else [])
          for op in OPS for x in EDGES]
@@ -106,9 +101,6 @@ def test_op_at_the_edges_follows_the_policy_and_pytorch(torch, op, x):
     assert same(a.grad, want[1]), f"d {op}/da at {x!r} = {a.grad!r}, PyTorch {want[1]!r}"
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="bug: engine._power_slope's fallback computes a ** (n % 2 - 1) = a ** -1, which "
-                          "overflows again for |a| < 5.6e-309 and raises OverflowError out of `**`")
 def test_power_slope_of_a_tiny_negative_base_to_an_even_power_is_inf_not_a_crash():
     """(-5e-324)**-2: d/da = -2 a^-3 = +inf (hand math)."""
     a = Value(-5e-324, "a")
@@ -144,7 +136,7 @@ def test_nan_in_gives_nan_out_and_backward_runs(op):
     else:
         assert out.data != out.data
     (out * 2.0 + 1.0).backward()
-    if op != "**0" and op != "relu":  # relu: see BUGS
+    if op != "**0":
         assert a.grad != a.grad, f"the NaN stopped before the input's gradient in {op}"
 
 
@@ -161,8 +153,6 @@ def test_nan_through_binary_ops_reaches_the_output(op, which):
     assert all(math.isnan(g) or math.isfinite(g) for g in (a.grad, b.grad))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a ** b with a NaN base gives b.grad = 0.0 (engine.py __pow__: "
-                                       "d_b is 0.0 unless a > 0), hiding the NaN; PyTorch gives nan")
 def test_nan_base_with_a_value_exponent_reaches_the_exponents_gradient():
     a, b = Value(nan, "a"), Value(2.0, "b")
     (a ** b).backward()
@@ -195,8 +185,6 @@ def test_bce_of_a_saturated_sigmoid_is_finite_with_gradient_y_hat_minus_y(torch,
     assert L.data == pytest.approx(tl.item(), rel=1e-15, abs=1e-16)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: losses._bce_one computes softplus(a) - y a, which cancels to "
-                                       "0.0 for a = 40, y = 1 (true L = 4.25e-18, PyTorch's value)")
 def test_bce_keeps_the_digits_of_a_tiny_loss(torch):
     L = bce(Value(40.0).sigmoid(), 1.0)
     want = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(40.0), torch.tensor(1.0)).item()
