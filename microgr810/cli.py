@@ -164,11 +164,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reference_loss(args: argparse.Namespace):
-    """The reference network's loss graph after backward, for the drawing and stepping commands."""
+def _reference_loss(args: argparse.Namespace, backward: bool = True):
+    """The reference network and its loss graph (after one backward pass unless told otherwise)."""
     problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
-    net, L = problem.autograd()
-    return net, L
+    if backward:
+        return problem.autograd()
+    net = problem.network()
+    return net, problem.loss(net)
 
 
 def _parameter(net, name: str):
@@ -206,15 +208,49 @@ def cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .trace import trace_backward
+
+    _, L = _reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
+    print(trace_backward(L))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    net, L = _reference_loss(args)
+    print(explain(L, _parameter(net, args.parameter), y=args.y))
+    return 0
+
+
+def cmd_stepper(args: argparse.Namespace) -> int:
+    from .stepper import stepper
+
+    _, L = _reference_loss(args, backward=False)
+    path = Path(args.output)
+    try:
+        stepper(L, path)
+    except OSError as e:
+        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+    print(f"wrote {path} (open it in a browser: Prev/Next or the arrow keys step through backward)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     outdir = _outdir(args.out)
     print("== Part 1: dimensions ==")
     cmd_dims(argparse.Namespace(M=3, H=4))
     print("\n== Part 2: every gradient, four ways ==")
     ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0))
+    small = argparse.Namespace(M=2, H=2, seed=0, y=1.0, batch=None)
+    print("\n== One gradient explained: the chain rule for W1[0,1] ==")
+    cmd_explain(argparse.Namespace(**vars(small), parameter="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
-    net, L = _reference_loss(argparse.Namespace(M=2, H=2, seed=0, y=1.0, batch=None))
+    net, L = _reference_loss(small)
     print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
+    print("\n== Backprop step by step, in a page ==")
+    cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
                                  out=str(outdir)))
@@ -249,6 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--highlight", default=None, metavar="PARAM", help='a parameter, e.g. "W1[0,1]"')
     reference_args(g)
     g.set_defaults(func=cmd_draw)
+    tr = sub.add_parser("trace", help="every backward step of the reference network, as a table")
+    reference_args(tr)
+    tr.set_defaults(func=cmd_trace)
+    ex = sub.add_parser("explain", help="the chain rule for one parameter: every path, its product, the sum")
+    ex.add_argument("parameter", help='e.g. "W1[0,1]", "b1[0]", "W2[0,1]", "b2"')
+    reference_args(ex)
+    ex.set_defaults(func=cmd_explain)
+    st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")
+    st.add_argument("-o", "--output", default="backprop.html", help="file to write")
+    reference_args(st)
+    st.set_defaults(func=cmd_stepper)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
     t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")

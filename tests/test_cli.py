@@ -69,3 +69,36 @@ def test_draw_unknown_parameter_is_one_line(tmp_path):
     r = run("draw", "-o", str(tmp_path / "g.svg"), "--highlight", "W7[0,0]")
     assert r.returncode == 2 and "unknown parameter 'W7[0,0]'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_trace_prints_one_step_per_interior_node_from_zero(capsys):
+    assert main(["trace", "--M", "2", "--H", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "backward from L: 9 steps" in out            # L, z2, a2, and z1[h], a1[h] for 3 units
+    assert "∂L/∂b2 += " in out and "(0 → " in out       # a fresh graph: every gradient starts at 0
+
+
+def test_explain_agrees_with_the_reference_formula(capsys):
+    assert main(["explain", "W1[1,0]", "--M", "2", "--H", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "1 path from L to W1[1,0]" in out
+    assert out.count(": agrees") == 2                    # the path sum and the hand formula
+
+
+def test_stepper_writes_a_self_contained_page(tmp_path):
+    out = tmp_path / "bp.html"
+    r = run("stepper", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert html.lower().startswith("<!doctype html>") and "<svg" in html
+    # SVG namespace names are identifiers, not fetched; any other URL would be a network request
+    without_namespaces = html.replace("http://www.w3.org/2000/svg", "").replace("http://www.w3.org/1999/xlink", "")
+    assert "http://" not in without_namespaces and "https://" not in without_namespaces
+
+
+def test_demo_makes_every_file(tmp_path):
+    r = run("demo", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "all gradients agree" in r.stdout and "training accuracy 100%" in r.stdout
+    for name in ("reference-graph.svg", "backprop.html", "loss.png", "decision_boundary.png"):
+        assert (tmp_path / name).stat().st_size > 1000, name
