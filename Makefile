@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` (the main job) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench notebooks setup clean
 demo: .venv/ready
 	$(PY) -m microgr810 demo --out demo-output
 
@@ -12,6 +12,10 @@ test: .venv/ready
 bench: .venv/ready
 	$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q 'torch==2.13.0'
 	$(PY) benchmarks/run.py
+
+# rewrite notebooks/*.ipynb from notebooks/build.py and run them, so their outputs are committed
+notebooks: .venv/ready
+	cd notebooks && ../$(PY) build.py && rm -f loss.png decision_boundary.png
 
 setup .venv/ready: setup.cfg pyproject.toml tools/setup.sh
 	bash tools/setup.sh

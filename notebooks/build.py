@@ -71,6 +71,13 @@ print("autograd   ", grads["b2"])
 print("closed form", y_hat - y)
 assert np.isclose(grads["b2"], y_hat - y, rtol=1e-12)
 """),
+    md("The chain-rule path for $b_2$, highlighted in the graph (a smaller network, $M = 2$, $H = 2$, so it fits):"),
+    code("""
+from microgr810 import draw
+small = ReferenceProblem.random(2, 2, seed=0, y=1.0)
+small_net, small_L = small.autograd()
+draw(small_L, highlight="b2", show_local=True)
+"""),
     md(r"""
 ## 2(b): $\partial L/\partial W_2^h$
 
@@ -82,6 +89,9 @@ h = 1
 print("autograd   ", grads[f"W2[0,{h}]"])
 print("closed form", z1[h] * (y_hat - y))
 assert np.isclose(grads[f"W2[0,{h}]"], z1[h] * (y_hat - y), rtol=1e-12)
+"""),
+    code("""
+draw(small_L, highlight="W2[0,1]", show_local=True)
 """),
     md(r"""
 ## 2(c): $\partial L/\partial b_1^h$
@@ -97,6 +107,9 @@ print("autograd   ", grads[f"b1[{h}]"])
 print("closed form", expected)
 assert np.isclose(grads[f"b1[{h}]"], expected, rtol=1e-12)
 """),
+    code("""
+draw(small_L, highlight="b1[1]", show_local=True)
+"""),
     md(r"""
 ## 2(d): $\partial L/\partial W_1^{h,m}$
 
@@ -110,6 +123,10 @@ print("autograd   ", grads[f"W1[{h},{m}]"])
 print("closed form", expected)
 assert np.isclose(grads[f"W1[{h},{m}]"], expected, rtol=1e-12)
 """),
+    md("Along the highlighted path the numbers on the edges are the five local derivatives; their product is the gradient."),
+    code("""
+draw(small_L, highlight="W1[1,0]", show_local=True)
+"""),
     md("""
 ## Every parameter at once
 """),
@@ -118,6 +135,62 @@ auto = net.grad_arrays()
 for name in ["W1", "b1", "W2", "b2"]:
     print(name, "max |autograd - closed form| =", np.abs(auto[name] - hand[name]).max())
     assert np.allclose(auto[name], hand[name], rtol=1e-12, atol=1e-15)
+"""),
+]
+
+NOTEBOOKS["02_graphs_and_steps"] = [
+    md("""
+# Graphs and backprop step by step
+
+Build a small expression, look at its graph, then watch backward fill in the gradients one step at a time.
+"""),
+    code("""
+from microgr810 import Value, draw, explain, stepper, trace_backward
+
+a = Value(2.0, label="a")
+b = Value(-3.0, label="b")
+c = a * b; c.label = "c"
+d = c + a; d.label = "d"          # a is used twice: two paths reach it
+L = d.tanh(); L.label = "L"
+draw(L, show_grad=False)
+"""),
+    md("""
+`trace_backward` runs the engine's own backward and records each step: the node's upstream gradient
+$\\partial L/\\partial\\text{node}$, and for each input the local derivative, the contribution and the
+input's gradient before and after.
+"""),
+    code("""
+trace = trace_backward(L)
+print(trace)
+assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh^2)(b + 1), by hand
+"""),
+    md("`explain` lists every path from L down to a node as a product of local derivatives; the sum is the gradient."),
+    code("""
+e = explain(L, "a")
+print(e)
+assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
+"""),
+    md("The graph after two backward steps: done, current and pending nodes, gradients only where they have arrived."),
+    code("""
+draw(L, step=2, trace=trace)
+"""),
+    md("The stepper: one frame per step, Prev/Next or the arrow keys (click it first). `stepper(L, 'page.html')` saves it as a file."),
+    code("""
+stepper(trace)
+"""),
+    md("""
+## The reference network
+
+The same tools on the two-layer sigmoid network of the hand derivation.
+"""),
+    code("""
+from microgr810.reference import ReferenceProblem
+
+p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
+net = p.network()
+L = p.loss(net)
+print(trace_backward(L))
+print(explain(L, "W1[0,1]"))
 """),
 ]
 
