@@ -87,3 +87,25 @@ def test_each_hostile_label_alone_leaves_one_statement_in_the_dot_source(label):
     statements = re.findall(r"^\s*(\w+) \[", src, flags=re.M)
     assert [s for s in statements if s not in ("graph", "node", "edge")] == ["v0"]
     assert src.count("<TABLE") == 1 and src.count("</TABLE>") == 1
+
+
+def test_the_stepper_page_runs_no_script_from_a_label(tmp_path):
+    """The same labels in the stepper page (its frames and its table rows), opened in a real browser."""
+    chromium = require_binary("chromium", "apt-get install chromium")
+    require_binary("dot", DOT_HINT)
+    from microgr810.stepper import stepper
+
+    benign = stepper(ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()[1]).html()
+    page = tmp_path / "stepper.html"
+    stepper(hostile_graph(), page)
+    html = page.read_text(encoding="utf-8")
+    assert html.lower().count("<script") == benign.lower().count("<script")   # only the page's own
+    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=2000",
+                        "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    dom = r.stdout
+    title = re.search(r"<title>(.*?)</title>", dom, flags=re.S).group(1)
+    assert PWNED not in title                                  # no label's script renamed the page
+    assert dom.lower().count("<script") == benign.lower().count("<script")
+    assert "<img" not in dom.lower()                          # the img label is text, not an element
+    assert "&lt;script&gt;" in dom and "&lt;img src=x" in dom  # the labels are there, as text
