@@ -230,6 +230,7 @@ def cmd_stepper(args: argparse.Namespace) -> int:
     _, L = _reference_loss(args, backward=False)
     path = Path(args.output)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as `draw -o` does (graphviz makes the folder)
         stepper(L, path)
     except OSError as e:
         raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
