@@ -25,24 +25,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
-    return n
+def _checked(convert, ok, expected: str):
+    """An argparse type: convert the text, check the value, else say what was expected."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+    return parse
 
 
-def _unit(text: str) -> float:
-    try:
-        y = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
-    if not 0.0 <= y <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {y}")
-    return y
+_positive = _checked(int, lambda n: n >= 1, "a positive integer")
+_unit = _checked(float, lambda y: 0.0 <= y <= 1.0, "a number in [0, 1]")
+_rate = _checked(float, lambda lr: lr > 0, "a positive number")
 
 
 def cmd_dims(args: argparse.Namespace) -> int:
@@ -140,16 +138,6 @@ def _hidden(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _rate(text: str) -> float:
-    try:
-        lr = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not lr > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {lr}")
-    return lr
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from .plots import plot_decision_boundary, plot_loss
     from .train import train
@@ -230,7 +218,8 @@ def cmd_stepper(args: argparse.Namespace) -> int:
     _, L = _reference_loss(args, backward=False)
     path = Path(args.output)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # as `draw -o` does (graphviz makes the folder)
+        if not path.parent.exists():  # make the folder, as `draw -o` does (graphviz makes it)
+            path.parent.mkdir(parents=True)
         stepper(L, path)
     except OSError as e:
         raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
