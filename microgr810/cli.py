@@ -41,6 +41,7 @@ def _checked(convert, ok, expected: str):
 _positive = _checked(int, lambda n: n >= 1, "a positive integer")
 _unit = _checked(float, lambda y: 0.0 <= y <= 1.0, "a number in [0, 1]")
 _rate = _checked(float, lambda lr: lr > 0, "a positive number")
+_seed = _checked(int, lambda n: n >= 0, "a non-negative integer")
 
 
 def cmd_dims(args: argparse.Namespace) -> int:
@@ -48,10 +49,12 @@ def cmd_dims(args: argparse.Namespace) -> int:
     print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units")
     for name, shape in dims.items():
         print(f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}")
-    # the shapes compose: W1 x + b1 is H, W2 z1 + b2 is a scalar
-    ok = (dims["W1"][1] == dims["x"][0] and dims["W1"][0] == dims["b1"][0] == dims["a1"][0]
-          and dims["W2"][1] == dims["z1"][0] and dims["W2"][0] == 1)
-    print(f"  W1 x + b1 -> {dims['a1']}, W2 z1 + b2 -> scalar: {'shapes compose' if ok else 'MISMATCH'}")
+    # compose arrays of these shapes as the network does: a1 = W1 x + b1, a2 = W2 z1 + b2
+    a1 = np.zeros(dims["W1"]) @ np.zeros(dims["x"]) + np.zeros(dims["b1"])
+    a2 = (np.zeros(dims["W2"]) @ np.zeros(dims["z1"]))[0] + np.zeros(dims["b2"])
+    ok = a1.shape == dims["a1"] and np.shape(a2) == dims["a2"]
+    print(f"  W1 x + b1 -> {a1.shape}, W2 z1 + b2 -> {np.shape(a2) or 'scalar'}: "
+          f"{'shapes compose' if ok else 'MISMATCH'}")
     return 0 if ok else 1
 
 
@@ -68,13 +71,15 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     head += f" {'PyTorch':>14s}" if torch_grads is not None else ""
     print(f"loss L = {L.data:.10g}")
     print(head)
-    worst_abs = worst_rel = 0.0
+    worst_abs = worst_rel = worst_torch = 0.0
     for p in params:
         name, idx = _split(p.label)
         h = float(hand[name][idx])
         row = f"{p.label:10s} {p.grad:14.10f} {h:14.10f} {numeric[p.label]:14.10f}"
         if torch_grads is not None:
-            row += f" {float(torch_grads[name][idx]):14.10f}"
+            t = float(torch_grads[name][idx])
+            row += f" {t:14.10f}"
+            worst_torch = max(worst_torch, abs(p.grad - t))
         print(row)
         err = abs(p.grad - h)
         worst_abs = max(worst_abs, err)
@@ -82,8 +87,10 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     ok = all(np.allclose(auto[k], hand[k], rtol=rtol, atol=atol) for k in hand)
     if torch_grads is not None:
         ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in hand)
-    print(f"worst autograd vs closed form: abs {worst_abs:.2e}, rel {worst_rel:.2e}; "
-          f"finite differences: {fd}")
+    print(f"worst autograd vs closed form: abs {worst_abs:.2e}, rel {worst_rel:.2e}")
+    if torch_grads is not None:
+        print(f"worst autograd vs PyTorch: abs {worst_torch:.2e}")
+    print(f"finite differences: {fd}")
     print("all gradients agree" if ok and fd.ok else "GRADIENTS DISAGREE")
     return ok and fd.ok
 
@@ -169,21 +176,33 @@ def _parameter(net, name: str):
     return net.parameters()[labels.index(name)]
 
 
+def _write_file(path: Path, content: str | bytes) -> Path:
+    """Write a file the user named, making its folder if needed; a failure is one CLI error line."""
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as e:
+        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
 def _write_drawing(L, path: Path, fmt: str, highlight) -> Path:
+    import graphviz
+
     from .draw import draw
 
     g = draw(L, highlight=highlight, show_local=True)
     if fmt == "dot":
-        try:
-            path.write_text(g.source)
-        except OSError as e:
-            raise CLIError(f"cannot write {path}: {e.strerror}") from None
-        return path
-    target = path.with_suffix("") if path.suffix == f".{fmt}" else path
+        return _write_file(path, g.source)
     try:
-        return Path(g.render(outfile=str(target) + f".{fmt}", format=fmt, cleanup=True))
-    except OSError as e:
-        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+        picture = g.pipe(format=fmt)
+    except graphviz.ExecutableNotFound as e:  # no `dot`: the message says how to install it
+        raise CLIError(" ".join(str(e).split())) from None
+    return _write_file(path, picture)
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
@@ -213,16 +232,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_stepper(args: argparse.Namespace) -> int:
+    import graphviz
+
     from .stepper import stepper
 
     _, L = _reference_loss(args, backward=False)
-    path = Path(args.output)
     try:
-        if not path.parent.exists():  # make the folder, as `draw -o` does (graphviz makes it)
-            path.parent.mkdir(parents=True)
-        stepper(L, path)
-    except OSError as e:
-        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+        page = stepper(L).html()
+    except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
+        raise CLIError(" ".join(str(e).split())) from None
+    path = _write_file(Path(args.output), page)
     print(f"wrote {path} (open it in a browser: Prev/Next or the arrow keys step through backward)")
     return 0
 
@@ -238,9 +257,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_explain(argparse.Namespace(**vars(small), parameter="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
     net, L = _reference_loss(small)
-    print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
-    print("\n== Backprop step by step, in a page ==")
-    cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
+    try:
+        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
+        print("\n== Backprop step by step, in a page ==")
+        cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
+    except CLIError as e:  # most likely no Graphviz: keep the DOT text and go on with the demo
+        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", _parameter(net, "W1[0,1]"))
+        print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
                                  out=str(outdir)))
@@ -257,14 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="every gradient of the reference network: autograd vs the hand derivation")
     c.add_argument("--M", type=_positive, default=3)
     c.add_argument("--H", type=_positive, default=4)
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--seed", type=_seed, default=0)
     c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
     c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
     c.set_defaults(func=cmd_check)
     def reference_args(sp: argparse.ArgumentParser, M: int = 2, H: int = 2) -> None:
         sp.add_argument("--M", type=_positive, default=M, help="input features")
         sp.add_argument("--H", type=_positive, default=H, help="hidden units")
-        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--seed", type=_seed, default=0)
         sp.add_argument("--y", type=_unit, default=1.0, help="the target")
         sp.add_argument("--batch", type=_positive, default=None, help="a batch of N datapoints (mean loss)")
 
@@ -291,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
     t.add_argument("--steps", type=_positive, default=100)
     t.add_argument("--lr", type=_rate, default=1.0, help="initial learning rate (decays to a tenth)")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_seed, default=0)
     t.add_argument("--out", default="train-output", help="folder for the PNGs")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
@@ -305,6 +328,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CLIError as e:
+    except (CLIError, ValueError) as e:  # ValueError: what the library refuses (e.g. a graph too big to draw)
         print(f"microgr810 {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import whole_number
+
 __all__ = ["dimensions", "forward", "gradients", "sigmoid"]
 
 
@@ -26,9 +28,7 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 
 def dimensions(M: int, H: int) -> dict[str, tuple[int, ...]]:
     """Part 1: the shape of every parameter and intermediate for data of M features, H hidden units."""
-    for name, n in (("M", M), ("H", H)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    M, H = whole_number("M", M), whole_number("H", H)
     return {"x": (M,), "W1": (H, M), "b1": (H,), "a1": (H,), "z1": (H,),
             "W2": (1, H), "b2": (), "a2": (), "z2": ()}
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import whole_number
+
 __all__ = ["moons", "xor", "circles", "DATASETS"]
 
 
 def _check(n: int, noise: float) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    whole_number("n", n, at_least=2)
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
 

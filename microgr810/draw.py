@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import graphviz
 
+from .checks import whole_number
 from .engine import Value, topological_order
 from .trace import Trace, trace_backward
 
@@ -99,8 +100,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
     for name, n in (("max_nodes", max_nodes), ("precision", precision), ("max_label", max_label)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"{name} must be a positive int, got {n!r}")
+        whole_number(name, n)
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(f"the graph below {root._name()} has {len(order)} value nodes, more than "

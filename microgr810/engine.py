@@ -29,8 +29,10 @@ from typing import Callable, Iterable, Sequence
 __all__ = ["Value", "linear", "add_n", "topological_order"]
 
 Number = float | int
-# sigma'(a) is floored here: below it the true value is smaller than any float anyway, and a
-# power-of-two floor lets the BCE loss divide by it and multiply back exactly (see losses.py).
+# sigma'(a) is floored at the smallest normal float, reached only where sigma has saturated
+# (|a| > ~708). The BCE loss divides by this slope and backward multiplies it back (losses.py):
+# below the floor 1/slope overflows to inf and inf x 0 gives NaN; at a power of two the round trip
+# is exact. The floor moves sigma' by less than 2.3e-308 (a trade for the loss, stated here).
 SIGMOID_GRAD_FLOOR = 2.0**-1022
 _ONE, _ZERO, _NAN = (1.0,), (0.0,), (math.nan,)  # shared local-derivative tuples (see relu)
 
@@ -55,6 +57,8 @@ class Value:
     def __init__(self, data: Number, label: str = "", _prev: tuple = (), _local: tuple = (),
                  _op: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data)
+        if label != "" and type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.80}")
         self.grad = 0.0
         self.label = label
         self._prev = _prev      # the inputs of the op that made this node, in order
@@ -136,11 +140,7 @@ class Value:
 
     def sigmoid(self) -> Value:
         """d(sigma(a))/da = sigma(a) (1 - sigma(a))"""
-        # written with z = e^-|a| so that neither exp overflows nor 1 - sigma loses every digit
-        a = self.data
-        z = math.exp(-abs(a))
-        s = 1.0 / (1.0 + z) if a >= 0.0 else z / (1.0 + z)
-        d = z / ((1.0 + z) * (1.0 + z))
+        s, d = sigmoid_and_slope(self.data)
         return Value(s, "", (self,), (d if d > SIGMOID_GRAD_FLOOR or d != d else SIGMOID_GRAD_FLOOR,),
                      "sigmoid")
 
@@ -193,6 +193,13 @@ class Value:
                     child.grad += local * g
 
 
+def sigmoid_and_slope(a: float) -> tuple[float, float]:
+    """sigma(a) and sigma'(a) = sigma(a)(1 - sigma(a)), computed as floats."""
+    # through z = e^-|a|, so that no exp overflows and sigma' keeps its digits where sigma rounds to 1
+    z = math.exp(-abs(a))
+    return (1.0 / (1.0 + z) if a >= 0.0 else z / (1.0 + z)), z / ((1.0 + z) * (1.0 + z))
+
+
 def _const(x: object) -> Value:
     """A number mixed into an op becomes a constant leaf, so the graph shows it."""
     if isinstance(x, Value):
@@ -227,7 +234,7 @@ def _power_slope(a: float, n: float) -> float:
         return math.copysign(math.inf, -n if negative else n)
 
 
-def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value, label: str = "") -> Value:
+def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, label: str = "") -> Value:
     """a = sum_i w_i x_i + b as one node: da/dw_i = x_i, da/dx_i = w_i, da/db = 1."""
     if len(w) != len(x):
         raise ValueError(f"linear: {len(w)} weights but {len(x)} inputs")
@@ -235,6 +242,7 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value, label: str
         if type(wi) is not Value:  # weights are parameters: their gradients must land somewhere
             raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}")
     x = [xi if type(xi) is Value else _const(xi) for xi in x]
+    b = b if type(b) is Value else _const(b)
     wd = [wi.data for wi in w]
     xd = [xi.data for xi in x]
     return Value(sum(map(mul, wd, xd), b.data), label, (*w, *x, b), (*xd, *wd, 1.0), "linear")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from .engine import Number, Value, _const, _to_float, add_n
+from .engine import Number, Value, _const, _to_float, add_n, sigmoid_and_slope
 
 __all__ = ["bce", "bce_with_logits", "mse", "hinge"]
 
@@ -46,7 +46,7 @@ def _bce_one(y_hat: Value, y: float) -> Value:
 
 def _logits_one(a: Value, y: float) -> Value:
     """L = softplus(a) - y a, one node: dL/da = sigma(a) - y."""
-    s = 1.0 / (1.0 + math.exp(-a.data)) if a.data >= 0 else math.exp(a.data) / (1.0 + math.exp(a.data))
+    s = sigmoid_and_slope(a.data)[0]
     return Value(_bce_of_logit(a.data, y), "L", (a,), (s - y,), "bce_logits")
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .checks import whole_number
 from .engine import Number, Value, linear
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
@@ -23,11 +24,6 @@ ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid,
 def _check_activation(activation: object) -> None:
     if not (activation is None or isinstance(activation, str)) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of relu, tanh, sigmoid, linear, None")
-
-
-def _check_size(name: str, n: object, where: str = "") -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{where}{name} must be a positive int, got {n!r}")
 
 
 class Module:
@@ -47,7 +43,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str | None = "relu", *, layer: int = 1, index: int | None = None,
                  rng: random.Random | None = None) -> None:
         _check_activation(activation)
-        _check_size("nin", nin, f"neuron a{layer}{'' if index is None else f'[{index}]'}: ")
+        nin = whole_number("nin", nin, where=f"neuron a{layer}{'' if index is None else f'[{index}]'}: ")
         rng = rng or random.Random()
         row = "0" if index is None else str(index)
         sub = "" if index is None else f"[{index}]"
@@ -83,8 +79,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", *, layer: int = 1,
                  scalar: bool = False, rng: random.Random | None = None) -> None:
-        _check_size("nin", nin, f"layer {layer}: ")
-        _check_size("nout", nout, f"layer {layer}: ")
+        nin = whole_number("nin", nin, where=f"layer {layer}: ")
+        nout = whole_number("nout", nout, where=f"layer {layer}: ")
         if scalar and nout != 1:
             raise ValueError(f"layer {layer}: only a one-neuron layer can be scalar, this one has {nout}")
         self.index = layer
@@ -111,7 +107,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
                  output_activation: str | None = None, *, seed: int | None = None) -> None:
-        _check_size("nin", nin)
+        nin = whole_number("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r:.80}")
         _check_activation(activation)

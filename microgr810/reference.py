@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import whole_number
 from .engine import Value
 from .losses import bce
 from .nn import MLP
@@ -28,11 +29,9 @@ class ReferenceProblem:
     def random(cls, M: int = 3, H: int = 4, *, seed: int = 0, y: float | None = None,
                batch: int | None = None) -> ReferenceProblem:
         """Weights, inputs and targets drawn from a seeded generator (y drawn unless given)."""
-        for name, n in (("M", M), ("H", H)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"{name} must be a positive integer, got {n!r}")
-        if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
-            raise ValueError(f"batch must be a positive integer, got {batch!r}")
+        M, H = whole_number("M", M), whole_number("H", H)
+        if batch is not None:
+            batch = whole_number("batch", batch)
         if y is not None and not 0.0 <= y <= 1.0:
             raise ValueError(f"y must be in [0, 1], got {y!r}")
         rng = np.random.default_rng(seed)

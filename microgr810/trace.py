@@ -166,8 +166,15 @@ class Trace:
 
 def trace_backward(root: Value) -> Trace:
     """Run `root.backward()` and return its steps: for each interior node, ∂root/∂node and every
-    input's local derivative, contribution and gradient before and after."""
+    input's local derivative, contribution and gradient before and after.
+
+    The leaves under root start from 0 (as after `zero_grad()`), so the trace shows one clean
+    backward pass, and tracing a graph that already ran backward does not double its gradients.
+    """
     names = node_names(root)
+    for node in names:
+        if not node._prev:
+            node.grad = 0.0
     root_name = names[root]
     steps: list[Step] = []
 

@@ -102,3 +102,46 @@ def test_demo_makes_every_file(tmp_path):
     assert "all gradients agree" in r.stdout and "training accuracy 100%" in r.stdout
     for name in ("reference-graph.svg", "backprop.html", "loss.png", "decision_boundary.png"):
         assert (tmp_path / name).stat().st_size > 1000, name
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"], "more than max_nodes=500"),
+    (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
+])
+def test_library_refusals_are_one_line_status_2(args, needle):
+    r = run(*args)
+    assert r.returncode == 2 and needle in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def run_without_dot(*args):
+    import os
+    env = {**os.environ, "PATH": "/nonexistent"}   # no `dot` anywhere; python is called by its path
+    return subprocess.run([sys.executable, "-m", "microgr810", *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_without_graphviz_draw_says_how_to_install_it(tmp_path):
+    r = run_without_dot("draw", "-o", str(tmp_path / "g.svg"))
+    assert r.returncode == 2 and "apt-get install graphviz" in r.stderr and "brew install graphviz" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = run_without_dot("draw", "-o", str(tmp_path / "g.dot"))      # DOT text needs no Graphviz
+    assert r.returncode == 0 and (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_without_graphviz_the_demo_goes_on_with_the_dot_text(tmp_path):
+    r = run_without_dot("demo", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "skipped the pictures" in r.stdout and "training accuracy 100%" in r.stdout
+    assert (tmp_path / "reference-graph.dot").exists() and (tmp_path / "loss.png").exists()
+
+
+def test_draw_writes_exactly_the_named_file_in_a_new_folder(tmp_path):
+    from conftest import require_binary
+    require_binary("dot", "apt-get install graphviz")
+    out = tmp_path / "new" / "graph.svg"
+    r = run("draw", "-o", str(out), "--format", "png")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"     # the format asked for, under the name given
+    assert sorted(p.name for p in out.parent.iterdir()) == ["graph.svg"]

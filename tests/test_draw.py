@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from conftest import require_binary
 from microgr810.draw import PATH_COLOUR, ROLE_COLOURS, GraphvizNotFound, draw
@@ -163,7 +163,7 @@ def test_show_grad_off_and_bad_rankdir():
     assert "grad " not in draw(reference_loss(), show_grad=False, legend=False).source
     with pytest.raises(ValueError, match="rankdir"):
         draw(reference_loss(), rankdir="sideways")
-    with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="max_nodes must be a positive integer, got 0"):
         draw(reference_loss(), max_nodes=0)
     with pytest.raises(TypeError, match="list"):
         draw([reference_loss()])
@@ -209,7 +209,8 @@ def svg_node_texts(svg):
     return [[t.text or "" for t in g.iter(f"{SVG}text")] for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# each example runs `dot`: CI's 500 (conftest's "ci" profile) here too, not the local profile's 2000
+@settings(max_examples=500)
 @given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
        rankdir=st.sampled_from(["LR", "TB"]))
 def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):

@@ -96,9 +96,9 @@ def test_set_arrays_errors_name_expected_and_given_shape_and_change_nothing():
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True])
 def test_bad_sizes_refused(bad):
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="positive integer"):
         MLP(2, [bad, 1])
-    with pytest.raises(ValueError, match="nin must be a positive int"):
+    with pytest.raises(ValueError, match="nin must be a positive integer"):
         MLP(bad, [1])
 
 

@@ -221,6 +221,8 @@ def test_ci_runs_the_reproducible_profile_and_local_runs_a_larger_one():
     from hypothesis import settings
     from conftest import IN_CI
     if os.environ.get("HYPOTHESIS_PROFILE"):
+        if IN_CI:
+            pytest.fail("CI must run the reproducible 'ci' profile: unset HYPOTHESIS_PROFILE")
         pytest.skip("a profile was asked for by name with HYPOTHESIS_PROFILE")
     if IN_CI:
         assert settings.default.max_examples >= 500

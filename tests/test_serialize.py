@@ -270,11 +270,3 @@ def test_the_hand_written_good_doc_loads_to_its_numbers(tmp_path):
     assert a["b2"] == 0.25 and a["b2"].shape == ()
     assert net.layers[0].neurons[0].activation == "tanh"
 
-
-def test_a_failed_load_changes_no_existing_network(tmp_path):
-    net = small_net()
-    before = bits(net)
-    p = write(tmp_path, edit(lambda d: d["parameters"].update(b2="x")))
-    with pytest.raises(ModelFileError):
-        net.load(p)
-    assert bits(net) == before

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 import pytest
 
 from microgr810 import Value
@@ -112,3 +114,18 @@ def test_frame_marks_done_current_pending_and_known_grads():
     assert tr.frame(2) == {c: ("done", 1.0), b: ("current", 1.0), a: ("done", 7.0)}  # dc/da = 2a + 1
     with pytest.raises(ValueError, match="from 0 to 2"):
         tr.frame(3)
+
+
+def test_tracing_a_graph_that_already_ran_backward_keeps_its_gradients():
+    from microgr810 import closed_form
+    from microgr810.reference import ReferenceProblem
+    from microgr810.stepper import stepper
+    p = ReferenceProblem.random(2, 3, seed=4, y=1.0)
+    net, L = p.autograd()                      # backward has run once
+    hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
+    trace = trace_backward(L)
+    stepper(L)
+    for name, grad in net.grad_arrays().items():
+        np.testing.assert_allclose(grad, hand[name], rtol=1e-12, err_msg=name)   # not doubled
+    first = [f.grad_before for s in trace for f in s.flows if f.input.label == "b2"]
+    assert first == [0.0]                      # the trace starts every leaf from 0
