@@ -74,16 +74,16 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     worst_abs = worst_rel = worst_torch = 0.0
     for p in params:
         name, idx = _split(p.label)
-        h = float(hand[name][idx])
-        row = f"{p.label:10s} {p.grad:14.10f} {h:14.10f} {numeric[p.label]:14.10f}"
+        by_hand = float(hand[name][idx])
+        row = f"{p.label:10s} {p.grad:14.10f} {by_hand:14.10f} {numeric[p.label]:14.10f}"
         if torch_grads is not None:
             t = float(torch_grads[name][idx])
             row += f" {t:14.10f}"
             worst_torch = max(worst_torch, abs(p.grad - t))
         print(row)
-        err = abs(p.grad - h)
+        err = abs(p.grad - by_hand)
         worst_abs = max(worst_abs, err)
-        worst_rel = max(worst_rel, err / max(abs(h), 1e-300))
+        worst_rel = max(worst_rel, err / max(abs(by_hand), 1e-300))
     ok = all(np.allclose(auto[k], hand[k], rtol=rtol, atol=atol) for k in hand)
     if torch_grads is not None:
         ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in hand)

@@ -15,7 +15,7 @@ __all__ = ["bce", "bce_with_logits", "mse", "hinge"]
 
 def _target(y: object, lo: float, hi: float, what: str) -> float:
     t = _to_float(y, "target")
-    if not lo <= t <= hi:
+    if not lo <= t <= hi and t == t:  # a NaN target passes: NaN in, NaN out
         raise ValueError(f"{what}: target y must be in [{lo:g}, {hi:g}], got {t!r}")
     return t
 
@@ -91,7 +91,7 @@ def mse(y_hat: Value | Sequence[Value], y: Number | Sequence[Number]) -> Value:
 def hinge(score: Value | Sequence[Value], y: Number | Sequence[Number]) -> Value:
     """max(0, 1 - y score) for y in {-1, +1}: d/dscore = -y where the margin is violated, else 0."""
     def one(s: Value, t: float) -> Value:
-        if t not in (-1.0, 1.0):
+        if t not in (-1.0, 1.0) and t == t:
             raise ValueError(f"hinge: target y must be -1 or +1, got {t!r}")
         return (1.0 - t * s).relu()
     return _batch(one, score, y, "hinge", -1.0, 1.0)

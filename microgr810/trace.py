@@ -36,11 +36,21 @@ def node_names(root: Value) -> dict[Value, str]:
 
 
 def _stem(names: list[str]) -> str:
-    """W2[0,0], W2[0,1] -> "W2": a block written as the math writes it; else the names in a row."""
+    """A block written as the math writes it: x[0], x[1] -> "x"; W1[1,0], W1[1,1] -> "W1[1,:]" (a row);
+    anything else -> the names in a row."""
     stems = {n.split("[", 1)[0] for n in names}
-    if len(stems) == 1 and all("[" in n for n in names):
-        return stems.pop()
-    return "(" + ", ".join(names) + ")"
+    if len(stems) != 1 or not all("[" in n for n in names):
+        return "(" + ", ".join(names) + ")"
+    rows = {n.split("[", 1)[1].split(",")[0] for n in names if "," in n}
+    if len(rows) == 1 and all("," in n for n in names):
+        return f"{stems.pop()}[{rows.pop()},:]"
+    return stems.pop()
+
+
+def _wxb(a: list[str]) -> tuple[list[str], list[str]]:
+    """A linear node's inputs are (w_0..w_n-1, x_0..x_n-1, b): the names of w and of x."""
+    n = (len(a) - 1) // 2
+    return a[:n], a[n:2 * n]
 
 
 # op -> (how to write the node from its inputs' names, how to write d node / d input i).
@@ -59,8 +69,8 @@ _OPS: dict[str, tuple[Callable[[list[str]], str], Callable[[list[str], str, int]
     "sigmoid": (lambda a: f"σ({a[0]})", lambda a, o, i: f"{o}(1 − {o})"),
     "relu": (lambda a: f"relu({a[0]})", lambda a, o, i: f"[{a[0]} > 0]"),
     "sum": (lambda a: " + ".join(a), lambda a, o, i: "1"),
-    "linear": (lambda a: f"{_stem(a[:len(a) // 2])}·{_stem(a[len(a) // 2:-1])} + {a[-1]}",
-               lambda a, o, i: "1" if i == len(a) - 1 else a[(i + len(a) // 2) % (len(a) - 1)]),
+    "linear": (lambda a: f"{_stem(_wxb(a)[0])}·{_stem(_wxb(a)[1])} + {a[-1]}",
+               lambda a, o, i: "1" if i == len(a) - 1 else (_wxb(a)[1] + _wxb(a)[0])[i]),  # d/dw_i = x_i, d/dx_i = w_i
     "bce": (lambda a: f"−(y ln {a[0]} + (1 − y) ln(1 − {a[0]}))",
             lambda a, o, i: f"({a[0]} − y) / ({a[0]}(1 − {a[0]}))"),
     "bce_logits": (lambda a: f"softplus({a[0]}) − y·{a[0]}", lambda a, o, i: f"σ({a[0]}) − y"),
@@ -102,7 +112,7 @@ class Step:
     flows: list[Flow] = field(default_factory=list)
 
     def header(self, digits: int = 4) -> str:
-        """E.g. "a2 = W2·z1 + b2 = 0.9931   ∂L/∂a2 = 0.731"."""
+        """E.g. "a2 = W2[0,:]·z1 + b2 = 0.9931   ∂L/∂a2 = 0.731"."""
         return (f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}   "
                 f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}")
 
@@ -171,6 +181,8 @@ def trace_backward(root: Value) -> Trace:
     The leaves under root start from 0 (as after `zero_grad()`), so the trace shows one clean
     backward pass, and tracing a graph that already ran backward does not double its gradients.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_backward: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     names = node_names(root)
     for node in names:
         if not node._prev:

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from microgr810 import closed_form, data
+from microgr810 import closed_form, data, explain, stepper, trace_backward
 from microgr810.cli import main
 from microgr810.draw import draw
 from microgr810.engine import Value, add_n, linear, topological_order
 from microgr810.gradcheck import gradcheck
-from microgr810.losses import bce, bce_with_logits, hinge
+from microgr810.losses import bce, bce_with_logits, hinge, mse
 from microgr810.nn import MLP, Layer, Neuron
 from microgr810.optim import SGD
 from microgr810.reference import ReferenceProblem
@@ -48,6 +48,19 @@ def cli(*argv: str) -> None:
 
 def tmp(name: str) -> str:
     return str(Path(tempfile.mkdtemp()) / name)
+
+
+_REUSE = {}
+
+
+def reuse() -> Value:
+    """b = a * a: two paths from b to the leaf a."""
+    _REUSE["a"] = a = Value(1.5, "a")
+    return a * a
+
+
+def reuse_leaf() -> Value:
+    return _REUSE["a"]
 
 
 def is_nan(v) -> bool:
@@ -175,6 +188,14 @@ CASES = [
     ("bce-logits-target", lambda: bce_with_logits(Value(0.0), 2.0), ValueError,
      r"bce_with_logits: target y must be in \[0, 1\], got 2\.0", None),
     ("bce-nan", lambda: is_nan(bce(Value(nan).sigmoid(), 1.0)), None, "", None),
+    ("loss-target-nan", lambda: all(is_nan(f(Value(0.5), nan)) for f in (mse, bce, hinge)), None, "", None),
+    # step by step
+    ("trace-type", lambda: trace_backward(3), TypeError, r"trace_backward: root must be a Value, got int: 3", None),
+    ("explain-unknown", lambda: explain(reuse(), "zz"), ValueError, r"explain: no node labelled 'zz' under ", None),
+    ("explain-too-many-paths", lambda: explain(reuse(), reuse_leaf(), max_paths=1), ValueError,
+     r"explain: 2 paths lead from .* to 'a', more than max_paths=1", None),
+    ("stepper-too-long", lambda: stepper(reuse() + 1.0, max_steps=1), ValueError,
+     r"stepper: backward from .* takes 2 steps, more than max_steps=1", None),
     ("hinge-target", lambda: hinge(Value(0.5), 0.5), ValueError, r"hinge: target y must be -1 or \+1, got 0\.5", None),
     # closed form, gradcheck, reference problem, data, optimiser
     ("dimensions-size", lambda: closed_form.dimensions(0, 2), ValueError, r"M must be a positive integer, got 0", None),

@@ -91,3 +91,15 @@ def test_losses_against_pytorch(torch):
         T.backward()
         assert L.data == pytest.approx(T.item(), rel=1e-12)
         np.testing.assert_allclose([v.grad for v in vs], t.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss,pred", [(bce, 0.5), (mse, 0.5), (hinge, 0.5)])
+def test_a_nan_target_gives_a_nan_loss_not_an_error(loss, pred):
+    p = Value(pred)
+    L = loss(p, math.nan)
+    L.backward()
+    assert math.isnan(L.data) and math.isnan(p.grad)
+    s = Value(2.0)
+    Ls = bce(s.sigmoid(), math.nan)     # the logit path too
+    Ls.backward()
+    assert math.isnan(Ls.data) and math.isnan(s.grad)

@@ -91,7 +91,7 @@ def test_printed_table_uses_the_reference_notation():
     # dL/da2 = y_hat - y by the reference derivation, here y = 0
     y_hat = 1.0 / (1.0 + math.exp(-a2.node.data))
     assert math.isclose(a2.upstream, y_hat - 0.0, rel_tol=1e-12)
-    assert "a2 = W2·z1 + b2" in text
+    assert "a2 = W2[0,:]·z1 + b2" in text and "a1[0] = W1[0,:]·x + b1[0]" in text
     assert f"∂L/∂a2 = {a2.upstream:.4g}" in text
     assert f"∂L/∂b2 += {a2.upstream:.4g} × 1 " in text
     assert "∂z2/∂a2 = z2(1 − z2)" in text
