@@ -16,7 +16,8 @@ def require_module(name: str):
     except ImportError as e:
         if IN_CI:
             pytest.fail(f"{name} is required in CI but is not installed: {e}")
-        pytest.skip(f"{name} is not installed (pip install {name})")
+        hint = "MICROGR810_TORCH=1 make setup" if name == "torch" else f"pip install {name}"
+        pytest.skip(f"{name} is not installed ({hint})")
 
 
 def require_binary(name: str, hint: str) -> str:
