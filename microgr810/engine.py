@@ -238,12 +238,13 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, l
     """a = sum_i w_i x_i + b as one node: da/dw_i = x_i, da/dx_i = w_i, da/db = 1."""
     if len(w) != len(x):
         raise ValueError(f"linear: {len(w)} weights but {len(x)} inputs")
-    for i, wi in enumerate(w):
-        if type(wi) is not Value:  # weights are parameters: their gradients must land somewhere
-            raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}")
     x = [xi if type(xi) is Value else _const(xi) for xi in x]
     b = b if type(b) is Value else _const(b)
-    wd = [wi.data for wi in w]
+    try:
+        wd = [wi.data for wi in w]
+    except AttributeError:  # checked only on failure: this is the hot path of every neuron
+        i, wi = next((i, wi) for i, wi in enumerate(w) if not isinstance(wi, Value))
+        raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}") from None
     xd = [xi.data for xi in x]
     return Value(sum(map(mul, wd, xd), b.data), label, (*w, *x, b), (*xd, *wd, 1.0), "linear")
 

@@ -12,7 +12,7 @@ from pathlib import Path as FilePath
 
 from .draw import draw
 from .engine import Value
-from .trace import Trace, fmt, trace_backward
+from .trace import Trace, trace_backward
 
 __all__ = ["stepper", "Stepper", "MAX_STEPS"]
 

@@ -201,7 +201,6 @@ NOTEBOOKS["03_training"] = [
 An MLP 2-16-16-1 with ReLU, hinge loss plus L2 regularisation, full-batch SGD for 100 steps.
 """),
     code("""
-from microgr810.data import moons
 from microgr810.train import train
 
 result = train("moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, progress=False)

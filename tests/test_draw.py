@@ -72,8 +72,8 @@ def test_roles_have_their_colours():
     fills2 = {bold_label(attrs): attrs for attrs in nodes(draw(out, parameters=[a]).source).values()}
     assert ROLE_COLOURS["parameter"] in fills2["x"] and ROLE_COLOURS["input"] in fills2["W"]
     net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    for given in (net, net.parameters()):
-        found = {bold_label(attrs): attrs for attrs in nodes(draw(L, parameters=given).source).values()}
+    for params_given in (net, net.parameters()):
+        found = {bold_label(attrs): attrs for attrs in nodes(draw(L, parameters=params_given).source).values()}
         params = {label for label, attrs in found.items() if ROLE_COLOURS["parameter"] in attrs}
         assert params == {"W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]", "W2[0,0]", "W2[0,1]", "b2"}
 
