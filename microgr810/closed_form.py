@@ -1,4 +1,4 @@
-"""The reference problem's hand-derived formulas, in numpy (problem2-backprop-derivation.md).
+"""The reference problem's hand-derived formulas, in numpy (docs/derivation.md).
 
 Network: a1 = W1 x + b1, z1 = sigma(a1), a2 = W2 z1 + b2, y_hat = z2 = sigma(a2);
 loss L = -(y ln y_hat + (1 - y) ln(1 - y_hat)). Part 2 of the derivation gives

@@ -36,6 +36,7 @@ $$\hat y = \sigma(\mathbf W_2\,\sigma(\mathbf W_1 \mathbf x + \mathbf b_1) + b_2
 with the intermediates $\mathbf a_1 = \mathbf W_1\mathbf x + \mathbf b_1$, $\mathbf z_1 = \sigma(\mathbf a_1)$,
 $a_2 = \mathbf W_2 \mathbf z_1 + b_2$, $\hat y = z_2 = \sigma(a_2)$.
 We derive every gradient by the chain rule, then let microgr810 compute it and compare.
+The whole derivation, step by step, is in [docs/derivation.md](../docs/derivation.md).
 """),
     code("""
 import numpy as np
@@ -181,7 +182,7 @@ stepper(trace)
     md("""
 ## The reference network
 
-The same tools on the two-layer sigmoid network of the hand derivation.
+The same tools on the two-layer sigmoid network of the hand derivation ([docs/derivation.md](../docs/derivation.md)).
 """),
     code("""
 from microgr810.reference import ReferenceProblem
