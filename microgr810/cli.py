@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
-from . import closed_form
+from . import __version__, closed_form
+from .engine import Value, topological_order
 from .gradcheck import gradcheck
+from .nn import MLP
 from .reference import ReferenceProblem
 
 
@@ -25,9 +30,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _checked(convert, ok, expected: str):
+def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], expected: str) -> Callable[[str], Any]:
     """An argparse type: convert the text, check the value, else say what was expected."""
-    def parse(text: str):
+
+    def parse(text: str) -> Any:
         try:
             value = convert(text)
         except ValueError:
@@ -40,7 +46,7 @@ def _checked(convert, ok, expected: str):
 
 _positive = _checked(int, lambda n: n >= 1, "a positive integer")
 _unit = _checked(float, lambda y: 0.0 <= y <= 1.0, "a number in [0, 1]")
-_rate = _checked(float, lambda lr: lr > 0, "a positive number")
+_rate = _checked(float, lambda lr: 0 < lr < math.inf, "a positive finite number")
 _seed = _checked(int, lambda n: n >= 0, "a non-negative integer")
 
 
@@ -125,6 +131,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _outdir(path: str) -> Path:
     outdir = Path(path)
+    if outdir.exists() and not outdir.is_dir():
+        raise CLIError(f"the output folder {outdir} is a file; name a folder (it is made if missing)")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
         probe = outdir / ".microgr810-write-test"
@@ -159,7 +167,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reference_loss(args: argparse.Namespace, backward: bool = True):
+def _reference_loss(args: argparse.Namespace, backward: bool = True) -> tuple[MLP, Value]:
     """The reference network and its loss graph (after one backward pass unless told otherwise)."""
     problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
     if backward:
@@ -168,16 +176,24 @@ def _reference_loss(args: argparse.Namespace, backward: bool = True):
     return net, problem.loss(net)
 
 
-def _parameter(net, name: str):
-    labels = [p.label for p in net.parameters()]
-    if name not in labels:
-        shown = ", ".join(labels[:6]) + (", ..." if len(labels) > 6 else "")
-        raise CLIError(f"unknown parameter {name!r}; this network has {shown}")
-    return net.parameters()[labels.index(name)]
+def _node(root: Value, name: str) -> Value:
+    """The node of root's graph labelled `name`; spaces do not count, so "W1[0, 1]" is W1[0,1]."""
+    key = "".join(name.split())
+    order = topological_order(root)
+    found = [n for n in order if "".join(n.label.split()) == key]
+    if len(found) == 1:
+        return found[0]
+    if found:  # e.g. x[0] in a batch: one node per datapoint
+        raise CLIError(f"{name!r} names {len(found)} nodes (one per datapoint); leave out --batch to pick one")
+    labels = sorted({n.label for n in order if n.label})
+    shown = ", ".join(labels[:8]) + (f", ... ({len(labels)} names)" if len(labels) > 8 else "")
+    raise CLIError(f"unknown node {name!r}; this graph has {shown}")
 
 
 def _write_file(path: Path, content: str | bytes) -> Path:
     """Write a file the user named, making its folder if needed; a failure is one CLI error line."""
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder; name the file to write, e.g. {path / 'graph.svg'}")
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True)
@@ -190,7 +206,7 @@ def _write_file(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def _write_drawing(L, path: Path, fmt: str, highlight) -> Path:
+def _write_drawing(L: Value, path: Path, fmt: str, highlight: Value | None) -> Path:
     import graphviz
 
     from .draw import draw
@@ -206,8 +222,8 @@ def _write_drawing(L, path: Path, fmt: str, highlight) -> Path:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    net, L = _reference_loss(args)
-    highlight = _parameter(net, args.highlight) if args.highlight else None
+    _, L = _reference_loss(args)
+    highlight = _node(L, args.highlight) if args.highlight else None
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
@@ -226,8 +242,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
-    net, L = _reference_loss(args)
-    print(explain(L, _parameter(net, args.parameter), y=args.y))
+    _, L = _reference_loss(args)
+    print(explain(L, _node(L, args.node), y=args.y))
     return 0
 
 
@@ -254,15 +270,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ok = check_table(ReferenceProblem.random(3, 4, seed=0, y=1.0))
     small = argparse.Namespace(M=2, H=2, seed=0, y=1.0, batch=None)
     print("\n== One gradient explained: the chain rule for W1[0,1] ==")
-    cmd_explain(argparse.Namespace(**vars(small), parameter="W1[0,1]"))
+    cmd_explain(argparse.Namespace(**vars(small), node="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
-    net, L = _reference_loss(small)
+    _, L = _reference_loss(small)
+    w = _node(L, "W1[0,1]")
     try:
-        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', _parameter(net, 'W1[0,1]'))}")
+        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', w)}")
         print("\n== Backprop step by step, in a page ==")
         cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
     except CLIError as e:  # most likely no Graphviz: keep the DOT text and go on with the demo
-        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", _parameter(net, "W1[0,1]"))
+        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", w)
         print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
@@ -272,6 +289,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="microgr810", description="A tiny scalar autograd engine for learning backprop.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
     d.add_argument("--M", type=_positive, default=3, help="input features")
@@ -295,14 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", default="graph.svg", help="file to write")
     g.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default=None,
                    help="default: from the file name's ending")
-    g.add_argument("--highlight", default=None, metavar="PARAM", help='a parameter, e.g. "W1[0,1]"')
+    g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
     reference_args(g)
     g.set_defaults(func=cmd_draw)
     tr = sub.add_parser("trace", help="every backward step of the reference network, as a table")
     reference_args(tr)
     tr.set_defaults(func=cmd_trace)
-    ex = sub.add_parser("explain", help="the chain rule for one parameter: every path, its product, the sum")
-    ex.add_argument("parameter", help='e.g. "W1[0,1]", "b1[0]", "W2[0,1]", "b2"')
+    ex = sub.add_parser("explain", help="the chain rule for one node: every path, its product, the sum")
+    ex.add_argument("node", help='any node\'s name, e.g. "W1[0,1]", "b1[0]", "x[0]", "a1[0]", "z2"')
     reference_args(ex)
     ex.set_defaults(func=cmd_explain)
     st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")
@@ -315,19 +333,28 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps", type=_positive, default=100)
     t.add_argument("--lr", type=_rate, default=1.0, help="initial learning rate (decays to a tenth)")
     t.add_argument("--seed", type=_seed, default=0)
-    t.add_argument("--out", default="train-output", help="folder for the PNGs")
+    t.add_argument("-o", "--out", default="train-output", help="folder for the PNGs")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
     m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
-    m.add_argument("--out", default="demo-output", help="folder for the files it makes")
+    m.add_argument("-o", "--out", default="demo-output", help="folder for the files it makes")
     m.set_defaults(func=cmd_demo)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (CLIError, ValueError) as e:  # ValueError: what the library refuses (e.g. a graph too big to draw)
-        print(f"microgr810 {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        args = build_parser().parse_args(argv)
+        try:
+            status = int(args.func(args))
+        except (CLIError, ValueError) as e:  # ValueError: what the library refuses (e.g. a graph too big to draw)
+            print(f"microgr810 {args.command}: error: {e}", file=sys.stderr)
+            status = 2
+        sys.stdout.flush()  # a closed pipe shows here, where it is caught, not at the interpreter's exit
+        return status
+    except BrokenPipeError:  # `microgr810 trace | head`: the reader left, which is not an error to report
+        # point stdout at /dev/null so that the interpreter's last flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # as a shell reports a process ended by SIGPIPE
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, as a shell reports SIGINT
+        return 128 + 2
