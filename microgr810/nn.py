@@ -123,13 +123,25 @@ class MLP(Module):
         self.nin = nin
 
     def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Sequence[Value | Number]) -> list[Value]:
+        """The last layer's outputs as a list, even of one: `__call__` without the union type."""
         if len(x) != self.nin:
             raise ValueError(f"the MLP takes {self.nin} inputs, got {len(x)}")
         # raw numbers become labelled input leaves, so drawings and traces can name x[m]
         out: list[Value] = [xi if isinstance(xi, Value) else Value(xi, f"x[{m}]") for m, xi in enumerate(x)]
         for layer in self.layers:
             out = layer(out)
-        return out[0] if len(out) == 1 else out
+        return out
+
+    def scalar(self, x: Sequence[Value | Number]) -> Value:
+        """The output of a network whose last layer has one neuron, typed as a Value."""
+        out = self.outputs(x)
+        if len(out) != 1:
+            raise ValueError(f"scalar() needs a one-neuron output layer; this MLP has {len(out)} outputs")
+        return out[0]
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

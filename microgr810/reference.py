@@ -49,8 +49,8 @@ class ReferenceProblem:
     def loss(self, net: MLP) -> Value:
         """L for the datapoint, or the mean L over the batch, as a graph."""
         if self.x.ndim == 1:
-            return bce(net(list(self.x)), float(self.y))
-        return bce([net(list(row)) for row in self.x], [float(t) for t in self.y])
+            return bce(net.scalar(list(self.x)), float(self.y))
+        return bce([net.scalar(list(row)) for row in self.x], [float(t) for t in self.y])
 
     def autograd(self) -> tuple[MLP, Value]:
         """The network after one backward pass of the loss, and the loss node."""

@@ -22,7 +22,7 @@ from microgr810.engine import Value, add_n, linear, topological_order
 from microgr810.gradcheck import gradcheck
 from microgr810.losses import bce, bce_with_logits, hinge, mse
 from microgr810.nn import MLP, Layer, Neuron
-from microgr810.optim import SGD
+from microgr810.optim import SGD, Adam
 from microgr810.reference import ReferenceProblem
 from microgr810.serialize import ModelFileError
 from microgr810.train import train
@@ -220,6 +220,14 @@ CASES = [
     ("train-steps", lambda: train(steps=0, progress=False), ValueError, r"steps must be positive, got 0", None),
     ("sgd-lr", lambda: SGD([], lr=0), ValueError, r"SGD: the learning rate must be positive, got 0", None),
     ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str", None),
+    ("sgd-lr-inf", lambda: SGD([], lr=math.inf), ValueError, r"SGD: the learning rate must be finite, got inf", None),
+    ("optim-not-a-value", lambda: SGD([1.0]), TypeError, r"SGD: parameter 0 must be a Value, got float", None),
+    ("adam-lr", lambda: Adam([], lr=-1e-3), ValueError, r"Adam: the learning rate must be positive, got -0\.001", None),
+    ("adam-betas", lambda: Adam([], betas=(0.9, 1.0)), ValueError,
+     r"Adam: betas must each be in \[0, 1\), got \(0\.9, 1\.0\)", None),
+    ("adam-betas-type", lambda: Adam([], betas=0.9), TypeError, r"Adam: betas must be a pair of numbers, got 0\.9", None),
+    ("adam-eps", lambda: Adam([], eps=-1.0), ValueError,
+     r"Adam: eps and weight_decay must be >= 0, got eps=-1\.0, weight_decay=0\.0", None),
     # the command
     ("cli-not-positive", lambda: cli("check", "--M", "0"), CommandFailed,
      r"exit 2: .*argument --M: expected a positive integer, got 0", None),
