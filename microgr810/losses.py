@@ -6,7 +6,7 @@ A batch is a list of predictions with a list of targets; the loss is the mean ov
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from .engine import Number, Value, add_n, as_float, node, sigmoid_and_slope
 from .ops import entry

@@ -2,14 +2,15 @@
 
 Layer l (1-based) holds W{l}[h,m] and b{l}[h]; its forward pass labels a{l}[h] = W{l}[h]·x + b{l}[h]
 and z{l}[h] = activation(a{l}[h]). A one-neuron output layer drops the [h]: a2, z2, b2 (scalars, as in
-the derivation; W2[0,h] keeps numpy's 1×H shape). For the reference network MLP(M, [H, 1], "sigmoid", "sigmoid") that is exactly
-W1, b1, a1, z1, W2, b2, a2, z2 = y_hat of docs/derivation.md.
+the derivation; W2[0,h] keeps numpy's 1×H shape). For the reference network
+MLP(M, [H, 1], "sigmoid", "sigmoid") that is exactly W1, b1, a1, z1, W2, b2, a2, z2 = y_hat of docs/derivation.md.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
