@@ -221,6 +221,20 @@ class MLP(Module):
         for p in self.parameters():
             yield p.label, p
 
+    # -- PyTorch: see torch_bridge.py --------------------------------------------------------------
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This network as a torch.nn.Module with the same weights and activations (float64 unless dtype given)."""
+        from .torch_bridge import to_torch
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """A network with the weights of a torch module: what to_torch builds, or an nn.Sequential of Linear
+        layers each followed by at most one activation (ReLU, Tanh, Sigmoid, Identity)."""
+        from .torch_bridge import from_torch
+        return from_torch(module)
+
     # -- files: JSON, see serialize.py ----------------------------------------------------------
 
     def save(self, path: Any) -> None:
