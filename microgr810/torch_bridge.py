@@ -28,11 +28,11 @@ def _torch() -> Any:
 
 
 @functools.cache
-def _mlp_module() -> type:
+def _mlp_module() -> Any:
     """The nn.Module class to_torch builds (made on first use, so importing this file needs no torch)."""
-    torch = _torch()
+    Module: Any = _torch().nn.Module
 
-    class MLPModule(torch.nn.Module):
+    class MLPModule(Module):
         """An MLP's Linear and activation layers; a one-neuron output is squeezed to a scalar, as MLP does."""
 
         def __init__(self, layers: Any, scalar: bool) -> None:
@@ -123,7 +123,8 @@ def as_torch_function(f: Callable[..., Value]) -> Callable[..., Any]:
         for i, x in enumerate(xs):
             if not isinstance(x, torch.Tensor) or x.numel() != 1:
                 shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-                raise TypeError(f"{getattr(f, '__name__', 'f')}: argument {i} must be a one-element tensor, got {shape}")
+                name = getattr(f, "__name__", "f")
+                raise TypeError(f"{name}: argument {i} must be a one-element tensor, got {shape}")
         return _Forward.apply(f, *xs)
 
     return call
@@ -142,11 +143,12 @@ def _run(f: Callable[..., Value], xs: tuple[Any, ...]) -> tuple[list[Value], Val
 def _functions() -> tuple[Any, Any]:
     """The two autograd Functions: f itself, and its gradient (whose own backward is a Hessian-vector product)."""
     torch = _torch()
+    Function: Any = torch.autograd.Function
 
     def tensor(x: float, like: tuple[Any, ...]) -> Any:
         return torch.tensor(x, dtype=like[0].dtype if like else torch.float64)
 
-    class _Forward(torch.autograd.Function):
+    class _Forward(Function):
         @staticmethod
         def forward(ctx: Any, f: Callable[..., Value], *xs: Any) -> Any:
             ctx.f = f
@@ -159,7 +161,7 @@ def _functions() -> tuple[Any, Any]:
             grads = _Gradient.apply(ctx.f, *ctx.saved_tensors)
             return (None, *(g_out * g.reshape(x.shape) for g, x in zip(grads, ctx.saved_tensors)))
 
-    class _Gradient(torch.autograd.Function):
+    class _Gradient(Function):
         @staticmethod
         def forward(ctx: Any, f: Callable[..., Value], *xs: Any) -> Any:
             ctx.f = f
