@@ -10,12 +10,7 @@ import numpy as np
 import pytest
 
 from microgr810 import Value, add_n, linear, topological_order
-
-
-def fd(f, x, eps=1e-6):
-    """Central finite difference of a float function."""
-    return (f(x + eps) - f(x - eps)) / (2 * eps)
-
+from microgr810.gradcheck import central_difference as fd
 
 # (name, build from a Value, the same function on floats, points including the edges)
 UNARY = [

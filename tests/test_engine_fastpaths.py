@@ -11,6 +11,7 @@ import random
 import pytest
 
 from microgr810 import Value, topological_order
+from microgr810.gradcheck import gradcheck
 from microgr810.nn import MLP
 
 
@@ -30,14 +31,6 @@ def reachable(root):
                 found.add(child)
                 todo.append(child)
     return found
-
-
-def numeric_grad(f, xs, i, eps=1e-6):
-    """Central difference of f (numbers -> number) in its i-th argument."""
-    up, down = list(xs), list(xs)
-    up[i] += eps
-    down[i] -= eps
-    return (f(up) - f(down)) / (2 * eps)
 
 
 def test_diamond_gradients_match_hand_math():
@@ -91,22 +84,9 @@ def test_watched_backward_sees_every_node_and_gives_the_same_gradients():
 def test_mlp_gradients_match_finite_differences():
     """The leaf-skipping backward on an MLP with shared inputs, against central differences."""
     net = MLP(2, [5, 5, 1], "relu", seed=3)
-    params = net.parameters()
     x = [0.3, -0.8]
-
-    def loss_at(values):
-        for p, v in zip(params, values):
-            p.data = v
-        return (net(x) - 0.25) ** 2
-
-    start = [p.data for p in params]
-    L = loss_at(start)
-    net.zero_grad()
-    L.backward()
-    grads = [p.grad for p in params]
-    f = lambda vs: loss_at(vs).data  # noqa: E731
-    for i in range(len(params)):
-        assert grads[i] == pytest.approx(numeric_grad(f, start, i), rel=1e-5, abs=1e-8)
+    report = gradcheck(lambda: (net.scalar(x) - 0.25) ** 2, net.parameters(), rtol=1e-5, atol=1e-8)
+    assert report.ok, str(report)
 
 
 @pytest.mark.parametrize("a, out, slope", [(2.5, 2.5, 1.0), (-2.5, 0.0, 0.0), (0.0, 0.0, 0.0)])
@@ -174,11 +154,11 @@ def test_random_graphs_against_finite_differences():
         plan = [(rng.randrange(len(ops)), rng.random(), rng.random()) for _ in range(25)]
         start = [rng.uniform(-1.5, 1.5) for _ in range(4)]
 
-        def build(values):
-            nodes = [Value(v) for v in values]
+        def build(leaves, plan=plan):
+            nodes = list(leaves)
             for k, u, v in plan:
                 nodes.append(ops[k](nodes[int(u * len(nodes))], nodes[int(v * len(nodes))]))
-            return nodes[:4], add_all(nodes[4:])
+            return add_all(nodes[4:])
 
         def add_all(vs):
             total = vs[0]
@@ -186,8 +166,6 @@ def test_random_graphs_against_finite_differences():
                 total = total + v
             return total
 
-        leaves, L = build(start)
-        L.backward()
-        for i, leaf in enumerate(leaves):
-            num = numeric_grad(lambda vs: build(vs)[1].data, start, i)
-            assert leaf.grad == pytest.approx(num, rel=1e-5, abs=1e-6), (trial, i)
+        leaves = [Value(v) for v in start]
+        report = gradcheck(lambda leaves=leaves: build(leaves), leaves, rtol=1e-5, atol=1e-6)
+        assert report.ok, (trial, str(report))
