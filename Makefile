@@ -5,13 +5,13 @@ PY := .venv/bin/python
 demo: .venv/ready
 	$(PY) -m microgr810 demo --out demo-output
 
-# the reproducible profile CI runs (Hypothesis "ci", tests/conftest.py)
+# the reproducible profile CI runs (Hypothesis "ci", tests/conftest.py), one worker per core
 test: .venv/ready
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 # the wide search: four times the examples, fresh ones every run
 test-deep: .venv/ready
-	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q
+	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q -n auto
 
 # ruff, mypy and pre-commit come with the `lint` extra, installed the first time
 lint: .venv/ready
