@@ -28,7 +28,7 @@ fmt: .venv/ready
 # open the lessons in Jupyter, from the venv (the `notebook` extra is installed the first time)
 notebook: .venv/ready
 	$(PY) -c 'import notebook' 2>/dev/null || $(PY) -m pip install -q -e '.[notebook]'
-	.venv/bin/jupyter notebook notebooks/
+	.venv/bin/jupyter notebook notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # PyTorch is a peer in the same run: install the CPU build if the venv lacks it (micrograd: run.py)
 bench: .venv/ready
