@@ -13,8 +13,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from microgr810 import closed_form
 from microgr810.engine import Value, add_n, linear

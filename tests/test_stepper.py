@@ -1,9 +1,9 @@
 """The stepper page: its markup, and a real headless Chromium driven over the DevTools protocol."""
 
 import pytest
+
 from browser import click, key, launch, screenshot
 from conftest import require_binary
-
 from microgr810 import Value
 from microgr810.reference import ReferenceProblem
 from microgr810.stepper import stepper
