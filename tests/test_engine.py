@@ -60,13 +60,6 @@ def test_binary_forward_and_both_local_derivatives(name, op, x, y):
     assert b.grad == pytest.approx(fd(lambda t: op(x, t), y), rel=1e-6, abs=1e-8)
 
 
-def test_relu_gradient_is_zero_at_zero_like_pytorch():
-    v = Value(0.0)
-    out = v.relu()
-    out.backward()
-    assert out.data == 0.0 and v.grad == 0.0
-
-
 def test_linear_and_add_n_are_the_math():
     w = [Value(0.5), Value(-2.0)]
     x = [Value(3.0), 4.0]  # a raw number becomes a constant leaf
