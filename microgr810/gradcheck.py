@@ -81,14 +81,18 @@ def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1
     for p, g in zip(params, analytic):
         x0 = p.data
         try:
-            rows.append(Mismatch(p.label, g, central_difference(lambda t, p=p: _at(p, t, f), x0, eps)))
+            rows.append(Mismatch(p.label, g, central_difference(_moving(p, f), x0, eps)))
         finally:
             p.data = x0
     failures = [r for r in rows if not r.abs_err <= atol + rtol * abs(r.numeric)]
     return GradcheckReport(rows, rtol, atol, failures)
 
 
-def _at(p: Value, t: float, f: Callable[[], Value]) -> float:
-    """f()'s value with p's data set to t."""
-    p.data = t
-    return f().data
+def _moving(p: Value, f: Callable[[], Value]) -> Callable[[float], float]:
+    """t -> f()'s value with p's data set to t."""
+
+    def at(t: float) -> float:
+        p.data = t
+        return f().data
+
+    return at
