@@ -128,6 +128,8 @@ CASES = [
     ("mlp-nin", lambda: MLP(0, [1]), ValueError, r"nin must be a positive integer, got 0", None),
     ("mlp-nouts-empty", lambda: MLP(2, []), ValueError, r"nouts must name at least one layer size", None),
     ("mlp-nouts-type", lambda: MLP(2, 3), TypeError, r"nouts must be a list of layer sizes, got int", None),
+    ("mlp-scalar", lambda: MLP(2, [3, 2]).scalar([1.0, 2.0]), ValueError,
+     r"scalar\(\) needs a one-neuron output layer; this MLP has 2 outputs", None),
     ("layer-of-zero-neurons", lambda: MLP(2, [3, 0]), ValueError, r"layer 2: nout must be a positive integer, got 0", None),
     ("layer-nin", lambda: Layer(0, 2), ValueError, r"layer 1: nin must be a positive integer, got 0", None),
     ("neuron-nin", lambda: Neuron(0), ValueError, r"nin must be a positive integer, got 0", None),
