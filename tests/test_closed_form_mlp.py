@@ -79,3 +79,28 @@ def test_shape_mismatch_names_the_layer():
         closed_form.backprop(arrays, np.ones((1, 2)), [1.0])
     with pytest.raises(ValueError, match="one target per datapoint"):
         closed_form.backprop(arrays, np.ones((2, 3)), [1.0])
+
+
+@pytest.mark.parametrize("extra", [["--layers", "3,4,4,1"], ["--layers", "2,3,1", "--activation", "tanh",
+                                   "--loss", "mse", "--batch", "3"], ["--activation", "relu", "--loss", "mse",
+                                   "--output-activation", "sigmoid", "--y", "0.25"]])
+def test_check_command_on_any_mlp(capsys, extra):
+    from microgr810.cli import main
+    assert main(["check", *extra]) == 0
+    out = capsys.readouterr().out
+    assert "all gradients agree" in out
+    sizes = [int(s) for s in extra[extra.index("--layers") + 1].split(",")] if "--layers" in extra else [3, 4, 1]
+    rows = [line for line in out.splitlines() if line[:1] in ("W", "b") and "[" in line or line[:2] == f"b{len(sizes) - 1}"]
+    assert len(rows) == sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))  # every weight and bias once
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--layers", "3,4"], "like 3,4,4,1"),
+    (["--loss", "bce", "--output-activation", "tanh"], "--output-activation must be sigmoid"),
+    (["--activation", "swish"], "invalid choice: 'swish'"),
+])
+def test_check_command_refuses(args, needle):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "microgr810", "check", *args], capture_output=True, text=True)
+    assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
