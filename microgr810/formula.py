@@ -21,7 +21,7 @@ MAX_EXPONENT = 64     # 9**9**9 would keep sympy busy for ever: constant exponen
 FUNCTIONS = {"sigmoid": SYMPY_MATH.sigmoid, "σ": SYMPY_MATH.sigmoid, "exp": SYMPY_MATH.exp,
              "log": SYMPY_MATH.log, "ln": SYMPY_MATH.log, "tanh": SYMPY_MATH.tanh}
 # what people type for the math's own signs, read as Python's
-_SPELLING = {"−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
+_SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
 
 # A name resolver: (stem, indices) -> the symbol's node name, e.g. ("W2", (1,)) -> "W2[0,1]";
 # it raises ValueError for a name or index the graph does not have.

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-__all__ = ["SYMPY_MATH", "sigmoid", "symbol", "latex", "numeric"]
+__all__ = ["SYMPY_MATH", "sigmoid", "symbol", "latex", "text", "numeric"]
 
 
 class sigmoid(sp.Function):
@@ -66,9 +66,24 @@ def _latex_name(name: str) -> str:
 
 
 def latex(expr: sp.Expr) -> str:
-    """A formula in LaTeX with node names written as the math writes them."""
+    """A formula in LaTeX with node names written as the math writes them (z2 − y, not −y + z2)."""
     names = {s: _latex_name(s.name) for s in expr.free_symbols}
-    return sp.latex(expr, symbol_names=names)
+    return sp.latex(expr, symbol_names=names, order="rev-lex")
+
+
+def text(expr: sp.Expr) -> str:
+    """A formula as plain text the way the derivation writes it: W2[0,1]·x[0]·z1[1]·(1 − z1[1])·(z2 − y).
+
+    `grade` reads this spelling back (· for *, ^ for **, − for -)."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    # node names may hold * or - themselves (labels are free text): print placeholders, sorted the same way
+    stand_in = {s: sp.Symbol(f"§{i:06d}§", real=True) for i, s in enumerate(symbols)}
+    out = sp.sstr(expr.xreplace(stand_in), order="rev-lex")
+    out = out.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
+    out = "−" + out[1:] if out.startswith("-") else out
+    for s, t in stand_in.items():
+        out = out.replace(t.name, s.name)
+    return out
 
 
 _NUMPY_FUNCTIONS = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),

@@ -1,0 +1,215 @@
+"""∂root/∂node as formulas: the sum over every path root → node of the product of local derivatives,
+each one written by its op's own rule in sympy (`Op.rule(SYMPY_MATH, ...)`) with node names as symbols.
+
+For the reference network `derive(L, "W1[0,1]")` gives the derivation's
+∂L/∂z2 · ∂z2/∂a2 · ∂a2/∂z1[0] · ∂z1[0]/∂a1[0] · ∂a1[0]/∂W1[0,1] = W2[0,0]·x[1]·z1[0](1 − z1[0])(z2 − y).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import sympy as sp
+
+from .engine import Value, topological_order
+from .names import node_names
+from .ops import OPS
+from .symbolic import SYMPY_MATH, latex, numeric, symbol, text
+
+__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "find_node"]
+
+MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify takes minutes
+# a loss op's target is a number operand (the datapoint's y): written as the symbol y, not its value
+TARGET_SLOT = {"bce": 1, "bce_logits": 1}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One local derivative ∂out/∂wrt along a path, as a formula (`slot`: which operand of out)."""
+    out: str
+    wrt: str
+    slot: int
+    formula: sp.Expr
+
+    @property
+    def name(self) -> str:
+        return f"∂{self.out}/∂{self.wrt}"
+
+    def latex_name(self) -> str:
+        return rf"\frac{{\partial {_latex_symbol(self.out)}}}{{\partial {_latex_symbol(self.wrt)}}}"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """∂root/∂node: `paths` (lists of Factors, root first), their `products` and the simplified `result`.
+
+    `definitions` holds each interior node's formula in its operands' symbols (to write a result in the
+    leaves), `values` every symbol's number in the graph (to evaluate one).
+    """
+    root: str
+    node: str
+    paths: list[list[Factor]]
+    definitions: dict[str, sp.Expr] = field(repr=False)
+    values: dict[str, float] = field(repr=False)
+
+    @property
+    def products(self) -> list[sp.Expr]:
+        return [sp.Mul(*(f.formula for f in path)) for path in self.paths]
+
+    @cached_property
+    def result(self) -> sp.Expr:
+        """The sum of the products, in its shortest form (sympy's simplify only where it is shorter)."""
+        total = sp.Add(*self.products)
+        tidy = min((total, sp.factor_terms(total), sp.simplify(total)), key=sp.count_ops)
+        return tidy
+
+    def in_leaves(self, expr: sp.Expr | None = None) -> sp.Expr:
+        """`expr` (default: the result) with every interior node replaced by its definition, down to leaves."""
+        expr = self.result if expr is None else expr
+        for name, definition in reversed(self.definitions.items()):  # users before their inputs
+            expr = expr.xreplace({symbol(name): definition})
+        return expr
+
+    def value(self, expr: sp.Expr | None = None) -> float:
+        """`expr` (default: the result) evaluated at the graph's numbers."""
+        expr = self.result if expr is None else expr
+        names = sorted(s.name for s in expr.free_symbols)
+        missing = [n for n in names if n not in self.values]
+        if missing:
+            raise ValueError(f"no value for {', '.join(missing)} in the graph of {self.root}")
+        return numeric(expr, [symbol(n) for n in names])(*(self.values[n] for n in names))
+
+    def renamed(self, mapping: dict[str, str]) -> Derivation:
+        """The same derivation with symbols renamed, e.g. {"W1[1,0]": "W1[h,m]", "z1[1]": "z1[h]"}."""
+        subs = {symbol(a): symbol(b) for a, b in mapping.items()}
+
+        def name(n: str) -> str:
+            return mapping.get(n, n)
+        paths = [[Factor(name(f.out), name(f.wrt), f.slot, f.formula.xreplace(subs)) for f in p] for p in self.paths]
+        return replace(self, root=name(self.root), node=name(self.node), paths=paths,
+                       definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
+                       values={name(k): v for k, v in self.values.items()})
+
+    # -- showing it: 1. the chain rule, 2. each factor, 3. the product, 4. the simplified result ------
+
+    @property
+    def name(self) -> str:
+        return f"∂{self.root}/∂{self.node}"
+
+    def _distinct_factors(self) -> list[Factor]:
+        seen: dict[tuple[str, sp.Expr], Factor] = {}
+        for path in self.paths:
+            for f in path:
+                seen.setdefault((f.name, f.formula), f)
+        return list(seen.values())
+
+    def __str__(self) -> str:
+        n = len(self.paths)
+        chain = " + ".join(" · ".join(f.name for f in p) or "1" for p in self.paths)
+        written = " + ".join(" · ".join(_paren(f.formula) for f in p) or "1" for p in self.paths)
+        lines = [f"{self.name} by the chain rule, {n} path{'s' * (n != 1)} from {self.root} to {self.node}:",
+                 f"1. {self.name} = {chain}",
+                 *(f"{'2.' if i == 0 else '  '} {f.name} = {text(f.formula)}"
+                   for i, f in enumerate(self._distinct_factors())),
+                 f"3. {self.name} = {written}",
+                 f"4. {self.name} = {text(self.result)}"]
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        """The four steps as one LaTeX `aligned` block."""
+        d = rf"\frac{{\partial {_latex_symbol(self.root)}}}{{\partial {_latex_symbol(self.node)}}}"
+        chain = " + ".join(r" \, ".join(f.latex_name() for f in p) or "1" for p in self.paths)
+        written = " + ".join(r" \cdot ".join(_latex_paren(f.formula) for f in p) or "1" for p in self.paths)
+        rows = [rf"\text{{1. chain rule:}} && {d} &= {chain}"]
+        step2 = r"\text{2. each factor:}"
+        rows += [rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {latex(f.formula)}"
+                 for i, f in enumerate(self._distinct_factors())]
+        rows += [rf"\text{{3. the product:}} && {d} &= {written}",
+                 rf"\text{{4. simplified:}} && {d} &= {latex(self.result)}"]
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+
+def _paren(e: sp.Expr) -> str:
+    return f"({text(e)})" if isinstance(e, (sp.Add, sp.Mul)) else text(e)
+
+
+def _latex_paren(e: sp.Expr) -> str:
+    return rf"\left({latex(e)}\right)" if isinstance(e, sp.Add) else latex(e)
+
+
+def _latex_symbol(name: str) -> str:
+    return latex(symbol(name))
+
+
+def _number(x: float) -> sp.Expr:
+    """A number operand as sympy: short decimals exactly (2, 0.5, 0.25), others as floats."""
+    return sp.Rational(repr(x)) if len(repr(float(x))) <= 6 else sp.Float(x)
+
+
+def find_node(root: Value, node: Value | str, where: str = "derive") -> Value:
+    """`node` if it is under root; a label must name exactly one node."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}: {root!r:.80}")
+    order = topological_order(root)
+    if isinstance(node, Value):
+        if node not in set(order):
+            raise ValueError(f"{where}: the node {node!r:.80} is not in the graph under {root!r:.80}")
+        return node
+    names = node_names(root)
+    found = [n for n in order if names[n] == node]
+    if len(found) != 1:
+        what = "no node" if not found else f"{len(found)} nodes"
+        raise ValueError(f"{where}: {what} named {node!r:.80} under {names[root]!r}; pass the Value itself")
+    return found[0]
+
+
+def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Derivation:
+    """∂root/∂node by the chain rule, as formulas: every path root → node and its local derivatives.
+
+    `node` is a Value or a node name (a label, or an automatic name t1, t2, ... of `node_names`).
+    Each operand slot is its own path: for b = a·a both ∂b/∂a are there. Numbers stay numbers; a
+    loss's target is the symbol y.
+    """
+    target = find_node(root, node)
+    names = node_names(root)
+    order = topological_order(root)
+    count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`
+    for n in order:
+        count[n] = 1 if n is target else sum(count[o] for o in n.operands if isinstance(o, Value))
+    if count[root] > max_paths:
+        raise ValueError(f"derive: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
+                         f"more than max_paths={max_paths}; derive a smaller graph or raise max_paths")
+
+    values = {names[n]: n.data for n in order}
+    operands: dict[Value, list[sp.Expr]] = {}
+    definitions: dict[str, sp.Expr] = {}
+    for n in order:  # each interior node's operands as symbols, and its own definition
+        if n.op:
+            ops = [symbol(names[o]) if isinstance(o, Value) else _number(o) for o in n.operands]
+            slot = TARGET_SLOT.get(n.op)
+            if slot is not None and slot < len(ops) and not isinstance(n.operands[slot], Value):
+                y = "y" + names[n][len(names[n].split("[")[0]):]  # L -> y, L[3] -> y[3] in a batch
+                ops[slot] = symbol(y)
+                values[y] = float(n.operands[slot])
+            operands[n] = ops
+            definitions[names[n]] = OPS[n.op].forward(SYMPY_MATH, *ops)
+
+    rules: dict[Value, tuple] = {}
+    paths: list[list[Factor]] = []
+    stack: list[tuple[Value, list[Factor]]] = [(root, [])]  # explicit stack: graphs can be deep
+    while stack:
+        n, path = stack.pop()
+        if n is target:
+            paths.append(path)
+            continue
+        if n not in rules:
+            rules[n] = OPS[n.op].rule(SYMPY_MATH, *operands[n], out=symbol(names[n]))
+        for i in reversed(range(len(n.operands))):  # reversed: the first operand's paths come first
+            o = n.operands[i]
+            if isinstance(o, Value) and count[o]:
+                stack.append((o, [*path, Factor(names[n], names[o], i, sp.sympify(rules[n][i]))]))
+    return Derivation(names[root], names[target], paths, definitions, values)
