@@ -26,11 +26,12 @@ TARGET_SLOT = {"bce": 1, "bce_logits": 1}
 
 @dataclass(frozen=True)
 class Factor:
-    """One local derivative ∂out/∂wrt along a path, as a formula (`slot`: which operand of out)."""
+    """One local derivative ∂out/∂wrt along a path, as a formula (`slot`: which operand of out, `op`: out's op)."""
     out: str
     wrt: str
     slot: int
     formula: sp.Expr
+    op: str = ""
 
     @property
     def name(self) -> str:
@@ -64,12 +65,17 @@ class Derivation:
         tidy = min((total, sp.factor_terms(total), sp.simplify(total)), key=sp.count_ops)
         return tidy
 
+    @cached_property
+    def _leaf_formulas(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every interior node as a formula of the leaves (definitions come inputs first)."""
+        out: dict[sp.Symbol, sp.Expr] = {}
+        for name, definition in self.definitions.items():
+            out[symbol(name)] = definition.xreplace(out)
+        return out
+
     def in_leaves(self, expr: sp.Expr | None = None) -> sp.Expr:
         """`expr` (default: the result) with every interior node replaced by its definition, down to leaves."""
-        expr = self.result if expr is None else expr
-        for name, definition in reversed(self.definitions.items()):  # users before their inputs
-            expr = expr.xreplace({symbol(name): definition})
-        return expr
+        return (self.result if expr is None else expr).xreplace(self._leaf_formulas)
 
     def value(self, expr: sp.Expr | None = None) -> float:
         """`expr` (default: the result) evaluated at the graph's numbers."""
@@ -86,7 +92,8 @@ class Derivation:
 
         def name(n: str) -> str:
             return mapping.get(n, n)
-        paths = [[Factor(name(f.out), name(f.wrt), f.slot, f.formula.xreplace(subs)) for f in p] for p in self.paths]
+        paths = [[replace(f, out=name(f.out), wrt=name(f.wrt), formula=f.formula.xreplace(subs)) for f in p]
+                 for p in self.paths]
         return replace(self, root=name(self.root), node=name(self.node), paths=paths,
                        definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
                        values={name(k): v for k, v in self.values.items()})
@@ -211,5 +218,5 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
         for i in reversed(range(len(n.operands))):  # reversed: the first operand's paths come first
             o = n.operands[i]
             if isinstance(o, Value) and count[o]:
-                stack.append((o, [*path, Factor(names[n], names[o], i, sp.sympify(rules[n][i]))]))
+                stack.append((o, [*path, Factor(names[n], names[o], i, sp.sympify(rules[n][i]), n.op)]))
     return Derivation(names[root], names[target], paths, definitions, values)
