@@ -15,13 +15,12 @@ import sympy as sp
 from .engine import Value, topological_order
 from .names import node_names
 from .ops import OPS
-from .symbolic import SYMPY_MATH, latex, numeric, symbol, text
+from .formula import latex, numeric, symbol, text
+from .symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "find_node"]
 
 MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify takes minutes
-# a loss op's target is a number operand (the datapoint's y): written as the symbol y, not its value
-TARGET_SLOT = {"bce": 1, "bce_logits": 1}
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     for n in order:  # each interior node's operands as symbols, and its own definition
         if n.op:
             ops = [symbol(names[o]) if isinstance(o, Value) else _number(o) for o in n.operands]
-            slot = TARGET_SLOT.get(n.op)
+            slot = OPS[n.op].target  # a loss's target y is a number operand: written as the symbol y
             if slot is not None and slot < len(ops) and not isinstance(n.operands[slot], Value):
                 y = "y" + names[n][len(names[n].split("[")[0]):]  # L -> y, L[3] -> y[3] in a batch
                 ops[slot] = symbol(y)

@@ -1,6 +1,7 @@
-"""Read a formula a learner typed into a sympy expression, safely: Python's `ast` and a whitelist.
+"""Formulas between text and sympy: read what a learner typed (safely), write a result as the math does,
+and evaluate one with numbers. Symbols are named exactly by node names (W1[0,1], z1[0], t3).
 
-Nothing is ever evaluated as Python. Allowed: numbers, names, subscripts `W1[h,m]` (index letters or
+Reading uses Python's `ast` and a whitelist; nothing is ever evaluated as Python. Allowed: numbers, names, subscripts `W1[h,m]` (index letters or
 whole numbers), `+ - * / **`, unary minus, parentheses and calls of sigmoid (σ), exp, log (ln), tanh.
 Everything else (attributes, other calls, lambdas, strings, comprehensions, ...) is a FormulaError.
 """
@@ -8,13 +9,15 @@ Everything else (attributes, other calls, lambdas, strings, comprehensions, ...)
 from __future__ import annotations
 
 import ast
-from typing import Callable, Mapping
+import re
+from typing import Callable, Mapping, Sequence
 
+import numpy as np
 import sympy as sp
 
 from .symbolic import SYMPY_MATH
 
-__all__ = ["FormulaError", "parse_formula", "MAX_LENGTH"]
+__all__ = ["FormulaError", "parse_formula", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
 
 MAX_LENGTH = 500      # a gradient formula is a line; longer text is refused before it is parsed
 MAX_EXPONENT = 64     # 9**9**9 would keep sympy busy for ever: constant exponents stay small
@@ -97,7 +100,7 @@ class _Reader:
         if stem in FUNCTIONS:
             raise FormulaError(f"{stem} is a function: write {stem}(...)")
         try:
-            return sp.Symbol(self.resolve(stem, indices), real=True)
+            return symbol(self.resolve(stem, indices))
         except FormulaError:
             raise
         except ValueError as e:  # the resolver's own refusal (unknown name, index out of range)
@@ -142,3 +145,59 @@ def _show(node: ast.AST) -> str:
         kind = kinds.get(type(node), type(node).__name__)
     text = ast.unparse(node)
     return f"{kind} ({text[:40]}{'…' if len(text) > 40 else ''})"
+
+
+# -- writing and evaluating formulas ------------------------------------------------------------------
+
+def symbol(name: str) -> sp.Symbol:
+    """The symbol of the node called `name` (real: every Value is a real number)."""
+    return sp.Symbol(name, real=True)
+
+
+_NAME = re.compile(r"^([A-Za-z]+)(\d*)(\[[^\]]*\])?$")
+
+
+def _latex_name(name: str) -> str:
+    """W1[0,1] -> W_{1}[0,1], y_hat -> \\hat{y}, t3 -> t_{3}; anything else as it is, escaped."""
+    if name == "y_hat":
+        return r"\hat{y}"
+    m = _NAME.match(name)
+    if m is None:
+        return r"\text{" + re.sub(r"([\\{}_^#$%&~])", r"\\\1", name) + "}"
+    stem, digits, index = m.groups()
+    return stem + (f"_{{{digits}}}" if digits else "") + (index or "")
+
+
+def latex(expr: sp.Expr) -> str:
+    """A formula in LaTeX with node names written as the math writes them (z2 − y, not −y + z2)."""
+    names = {s: _latex_name(s.name) for s in expr.free_symbols}
+    return sp.latex(expr, symbol_names=names, order="rev-lex")
+
+
+def text(expr: sp.Expr) -> str:
+    """A formula as plain text the way the derivation writes it: W2[0,1]·x[0]·z1[1]·(1 − z1[1])·(z2 − y).
+
+    `grade` reads this spelling back (· for *, ^ for **, − for -)."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    # node names may hold * or - themselves (labels are free text): print placeholders, sorted the same way
+    stand_in = {s: sp.Symbol(f"§{i:06d}§", real=True) for i, s in enumerate(symbols)}
+    out = sp.sstr(expr.xreplace(stand_in), order="rev-lex")
+    out = out.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
+    out = "−" + out[1:] if out.startswith("-") else out
+    for s, t in stand_in.items():
+        out = out.replace(t.name, s.name)
+    return out
+
+
+_NUMPY_FUNCTIONS = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
+                    "Heaviside": lambda a, h0=0.0: np.heaviside(a, h0)}
+
+
+def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]:
+    """A fast numpy function of `symbols` that computes `expr` (inf and NaN as numpy gives them)."""
+    f = sp.lambdify(list(symbols), expr, modules=[_NUMPY_FUNCTIONS, "numpy"], dummify=True)
+
+    def call(*values: float) -> float:
+        with np.errstate(all="ignore"):
+            return float(np.real_if_close(f(*values)))
+    return call

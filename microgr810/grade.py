@@ -14,8 +14,7 @@ import sympy as sp
 
 from .derive import Derivation, derive, find_node
 from .engine import Value
-from .formula import FormulaError, parse_formula
-from .symbolic import numeric, symbol, text
+from .formula import FormulaError, numeric, parse_formula, symbol, text
 
 __all__ = ["check_formula", "grade", "diagnose", "Verdict", "FormulaError"]
 
