@@ -59,10 +59,11 @@ class Derivation:
 
     @cached_property
     def result(self) -> sp.Expr:
-        """The sum of the products, in its shortest form (sympy's simplify only where it is shorter)."""
+        """The sum of the products, in its shortest form. One path's product is already in lowest terms
+        (sympy cancels z2(1 − z2) against 1/(z2(1 − z2)) as it multiplies); a sum gets simplify."""
         total = sp.Add(*self.products)
-        tidy = min((total, sp.factor_terms(total), sp.simplify(total)), key=sp.count_ops)
-        return tidy
+        forms = [total, sp.factor_terms(total)] + ([sp.simplify(total)] if len(self.paths) > 1 else [])
+        return min(forms, key=sp.count_ops)
 
     @cached_property
     def _leaf_formulas(self) -> dict[sp.Symbol, sp.Expr]:

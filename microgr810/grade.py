@@ -19,7 +19,7 @@ from .formula import FormulaError, numeric, parse_formula, symbol, text
 __all__ = ["check_formula", "grade", "diagnose", "Verdict", "FormulaError"]
 
 RTOL, ATOL = 1e-7, 1e-12  # formulas are evaluated in other orders than autograd: 1 − o² loses digits
-MAX_LEAF_OPS = 400         # simplify in the leaves only for small graphs: it takes seconds beyond
+MAX_OPS = 400              # simplify only formulas this small: it takes seconds beyond
 REFERENCE_TARGETS = (0.0, 1.0, 0.3)   # y = 0, y = 1 and a fraction
 REFERENCE_NETWORKS = 6                # seeds seed, seed + 1, ...: two networks per target
 
@@ -66,17 +66,33 @@ def _relative(a: float, b: float) -> float:
 
 
 def _symbolically_equal(expr: sp.Expr, d: Derivation) -> bool | None:
-    """True if sympy shows expr − d.result = 0 (node names as symbols), None if it cannot tell.
-    A node written by its definition, σ(a1[0]) for z1[0], is read as that node first."""
-    fold = {definition: symbol(name) for name, definition in d.definitions.items() if not definition.is_Symbol}
+    """True if sympy shows expr = d.result, None if it cannot tell.
+
+    Node names are symbols. A node the formula writes by its definition (σ(a1[0]) for z1[0]) is read as
+    that node; where one side names nodes the other does not, those are replaced by their definitions,
+    a level at a time, until both speak of the same nodes (all the way to the leaves if need be).
+    """
+    defs = {symbol(name): definition for name, definition in d.definitions.items()}
+    fold = {definition: name for name, definition in defs.items() if not definition.is_Symbol}
+    a, b = expr.xreplace(fold), d.result
     try:
-        if sp.simplify(expr.xreplace(fold) - d.result) == 0:
-            return True
-        # written through other nodes ((1 − o²) for a tanh built from exp): compare in the leaves
-        diff = d.in_leaves(expr - d.result).rewrite(sp.exp)
-        return True if sp.count_ops(diff) <= MAX_LEAF_OPS and sp.simplify(diff) == 0 else None
+        for _ in range(len(defs) + 1):
+            if _is_zero(a - b):
+                return True
+            only_a = {s: defs[s] for s in a.free_symbols - b.free_symbols if s in defs}
+            only_b = {s: defs[s] for s in b.free_symbols - a.free_symbols if s in defs}
+            if not (only_a or only_b) or sp.count_ops(a) + sp.count_ops(b) > MAX_OPS:
+                break
+            a, b = a.xreplace(only_a), b.xreplace(only_b)
+        diff = d.in_leaves(a - b).rewrite(sp.exp)  # the last resort: everything in the leaves
+        return True if sp.count_ops(diff) <= MAX_OPS and sp.simplify(diff) == 0 else None
     except (TypeError, ValueError, RecursionError):  # sympy gives up on some piecewise forms
         return None
+
+
+def _is_zero(diff: sp.Expr) -> bool:
+    """cancel decides rational functions exactly, and fast (exp(−a) is one more variable to it)."""
+    return sp.cancel(sp.together(diff)) == 0
 
 
 # -- the diagnosis -----------------------------------------------------------------------------------
