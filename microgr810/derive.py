@@ -141,7 +141,9 @@ class Derivation:
 
 
 def _paren(e: sp.Expr) -> str:
-    return f"({text(e)})" if isinstance(e, (sp.Add, sp.Mul)) else text(e)
+    """A factor of a product: a sum or a negative one in parentheses (a/b · c is (a/b)·c already)."""
+    t = text(e)
+    return f"({t})" if isinstance(e, sp.Add) or t.startswith("−") else t
 
 
 def _latex_paren(e: sp.Expr) -> str:
