@@ -113,6 +113,7 @@ class _Reader:
                 raise FormulaError(f"{f.id}(...) takes exactly one argument")
             return FUNCTIONS[f.id](self.read(node.args[0]))
         what = ast.unparse(f)[:40]
+        what = what if isinstance(f, (ast.Name, ast.Attribute, ast.Subscript)) else f"({what})"
         if isinstance(f, (ast.Subscript, ast.Constant)) or isinstance(f, ast.Name) and self._is_name(f.id):
             # z1[h](1 - z1[h]) is how the math writes a product
             raise FormulaError(f"{what}(...) reads as a call: write * between factors, e.g. {what}*(...)")
