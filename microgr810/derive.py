@@ -159,17 +159,17 @@ def _number(x: float) -> sp.Expr:
     return sp.Rational(repr(x)) if len(repr(float(x))) <= 6 else sp.Float(x)
 
 
-def find_node(root: Value, node: Value | str, where: str = "derive") -> Value:
-    """`node` if it is under root; a label must name exactly one node."""
+def find_node(root: Value, node: Value | str, where: str = "derive",
+              names: dict[Value, str] | None = None) -> Value:
+    """`node` if it is under root; a name (`node_names`) must name exactly one node."""
     if not isinstance(root, Value):
         raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}: {root!r:.80}")
-    order = topological_order(root)
+    names = node_names(root) if names is None else names
     if isinstance(node, Value):
-        if node not in set(order):
-            raise ValueError(f"{where}: the node {node!r:.80} is not in the graph under {root!r:.80}")
+        if node not in names:
+            raise ValueError(f"{where}: the node {node!r:.80} is not in the graph under {names[root]!r}")
         return node
-    names = node_names(root)
-    found = [n for n in order if names[n] == node]
+    found = [n for n, name in names.items() if name == node]
     if len(found) != 1:
         what = "no node" if not found else f"{len(found)} nodes"
         raise ValueError(f"{where}: {what} named {node!r:.80} under {names[root]!r}; pass the Value itself")
@@ -183,8 +183,8 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     Each operand slot is its own path: for b = a·a both ∂b/∂a are there. Numbers stay numbers; a
     loss's target is the symbol y.
     """
-    target = find_node(root, node)
-    names = node_names(root)
+    names = node_names(root) if isinstance(root, Value) else {}
+    target = find_node(root, node, "derive", names)
     order = topological_order(root)
     count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`
     for n in order:

@@ -172,8 +172,7 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
         return grade(root, node, **reference)
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")
-    target = find_node(root, node, "check_formula")
-    d = derive(root, target)
+    d = derive(root, find_node(root, node, "check_formula"))
     known = set(d.values)
 
     def resolve(stem: str, indices: tuple[int, ...]) -> str:
