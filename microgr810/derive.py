@@ -159,6 +159,12 @@ def _number(x: float) -> sp.Expr:
     return sp.Rational(repr(x)) if len(repr(float(x))) <= 6 else sp.Float(x)
 
 
+def _exact(e: object) -> sp.Expr:
+    """A rule's result as sympy, its float constants (1.0, −1.0, 0.5) as exact numbers."""
+    e = sp.sympify(e)
+    return e.xreplace({f: _number(float(f)) for f in e.atoms(sp.Float)})
+
+
 def find_node(root: Value, node: Value | str, where: str = "derive",
               names: dict[Value, str] | None = None) -> Value:
     """`node` if it is under root; a name (`node_names`) must name exactly one node."""
@@ -205,7 +211,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
                 ops[slot] = symbol(y)
                 values[y] = float(n.operands[slot])
             operands[n] = ops
-            definitions[names[n]] = OPS[n.op].forward(SYMPY_MATH, *ops)
+            definitions[names[n]] = _exact(OPS[n.op].forward(SYMPY_MATH, *ops))
 
     rules: dict[Value, tuple] = {}
     paths: list[list[Factor]] = []
@@ -220,5 +226,5 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
         for i in reversed(range(len(n.operands))):  # reversed: the first operand's paths come first
             o = n.operands[i]
             if isinstance(o, Value) and count[o]:
-                stack.append((o, [*path, Factor(names[n], names[o], i, sp.sympify(rules[n][i]), n.op)]))
+                stack.append((o, [*path, Factor(names[n], names[o], i, _exact(rules[n][i]), n.op)]))
     return Derivation(names[root], names[target], paths, definitions, values)
