@@ -123,12 +123,19 @@ def test_any_graph_refuses_unknown_names():
     ("W1[h]", "z2", "W1 is written W1[h,m]"),
     ("b2", "z2 +", "not a formula"),
 ])
-def test_command_refuses_with_one_line_and_status_2(param, formula, needle):
-    r = subprocess.run([sys.executable, "-m", "microgr810", "grade", param, formula, "--M", "2", "--H", "3"],
+def test_command_refuses_with_one_line_and_status_2(param, formula, needle, capsys):
+    assert main(["grade", param, formula, "--M", "2", "--H", "3"]) == 2
+    out, err = capsys.readouterr()
+    assert needle in err and len(err.strip().splitlines()) == 1 and out == ""
+    assert "hacked" not in out + err
+
+
+def test_hostile_text_from_a_shell_is_one_line_and_status_2():
+    r = subprocess.run([sys.executable, "-m", "microgr810", "grade", "b2", "__import__('os').system('echo hacked')"],
                        capture_output=True, text=True)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-    assert "hacked" not in r.stdout + r.stderr
+    assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
+    assert r.stderr.startswith("microgr810 grade: error: the call __import__('os').system(...) is not allowed")
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
 def test_command_exit_status_and_report(capsys):
