@@ -1,4 +1,5 @@
-"""The reference problem as code: its network with random weights, and autograd's gradients for it."""
+"""The reference problem as code: its network with random weights and autograd's gradients, the derivation's
+hand formulas with numbers (for explain), and its names in index form W1[h,m], z1[h] (for derive and grade)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from .checks import whole_number
 from .engine import Value
 from .losses import bce
 from .nn import MLP
+from .ops import fmt
 
-__all__ = ["ReferenceProblem"]
+__all__ = ["ReferenceProblem", "hand_formulas", "derive_indexed", "expand_parameter", "parse_parameter",
+           "reference_name", "index_form", "INDEX_FORM"]
 
 
 @dataclass
@@ -59,6 +62,45 @@ class ReferenceProblem:
         L = self.loss(net)
         L.backward()
         return net, L
+
+
+# -- the derivation's hand formulas, with numbers (explain shows them) --------------------------------
+
+def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, str, float]], list[str]]:
+    """The derivation's formulas (a)-(d) for b2, W2[h], b1[h], W1[h,m] with their numbers, when root is
+    the reference network's BCE loss (explain shows them beside the chain rule); else {}."""
+    z2 = root.inputs[0] if root.op == "bce" and len(root.inputs) == 1 else None
+    a2 = z2.inputs[0] if z2 is not None and z2.op == "sigmoid" else None
+    if a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
+        return {}, []
+    H = (len(a2.inputs) - 1) // 2
+    W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
+    if not (all(w.label.startswith("W2") for w in W2) and b2.label.startswith("b2")
+            and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)):
+        return {}, []
+    a1 = [z.inputs[0] for z in z1]
+    M = (len(a1[0].inputs) - 1) // 2
+    if any(len(a.inputs) != 2 * M + 1 or not a.inputs[-1].label.startswith("b1")
+           or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
+        return {}, []
+    y_hat = z2.data
+    notes = []
+    if y is None:
+        y = root.operands[1]  # the loss node keeps its target as a number operand
+    err = f"({fmt(y_hat)} − {fmt(y)})"
+    e = y_hat - y
+    hand = {b2: ("ŷ − y", err, e)}
+    for h in range(H):
+        zh = z1[h].data
+        s = f"{fmt(zh)}(1 − {fmt(zh)})"
+        hand[W2[h]] = (f"z1[{h}](ŷ − y)", f"{fmt(zh)} × {err}", zh * e)
+        back = W2[h].data * zh * (1.0 - zh) * e
+        hand[a1[h].inputs[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
+        for m in range(M):
+            x = a1[h].inputs[M + m].data
+            hand[a1[h].inputs[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
+                                    f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}", back * x)
+    return hand, notes
 
 
 # -- the reference network's names, for formulas a learner writes (grade) and the index form (derive) ---
