@@ -201,3 +201,16 @@ def test_import_does_not_load_sympy():
             "assert 'sympy' in sys.modules")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_batch_keeps_each_datapoints_nodes_apart():
+    net = MLP(2, [2, 1], "tanh", None, seed=0)  # called twice: two nodes labelled a2
+    L = mse([net([0.5, -1.0]), net([1.0, 2.0])], [0.5, -0.5])
+    L.backward()
+    d = derive(L, "b2")
+    assert len(d.paths) == 2 and {"a2#1", "a2#2"} <= set(d.values)
+    # ∂/∂b2 of ½[(ŷ¹ − ½)² + (ŷ² + ½)²] = (ŷ¹ − ½) + (ŷ² + ½), by hand
+    auto = {S(k): v for k, v in d.definitions.items() if k.startswith("t")}
+    assert zero(d.result.xreplace(auto).xreplace(auto) - (S("a2#1") - sp.Rational(1, 2) + S("a2#2") + sp.Rational(1, 2)))
+    b2 = next(p for p in net.parameters() if p.label == "b2")
+    assert math.isclose(d.value(), b2.grad, rel_tol=1e-12)
