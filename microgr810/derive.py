@@ -177,8 +177,8 @@ def _distinct(names: dict[Value, str]) -> dict[Value, str]:
 
 def _exact(e: object) -> sp.Expr:
     """A rule's result as sympy, its float constants (1.0, −1.0, 0.5) as exact numbers."""
-    e = sp.sympify(e)
-    return e.xreplace({f: _number(float(f)) for f in e.atoms(sp.Float)})
+    expr = sp.sympify(e)
+    return expr.xreplace({f: _number(float(f)) for f in expr.atoms(sp.Float)})
 
 
 def find_node(root: Value, node: Value | str, where: str = "derive",

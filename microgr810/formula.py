@@ -1,8 +1,9 @@
 """Formulas between text and sympy: read what a learner typed (safely), write a result as the math does,
 and evaluate one with numbers. Symbols are named exactly by node names (W1[0,1], z1[0], t3).
 
-Reading uses Python's `ast` and a whitelist; nothing is ever evaluated as Python. Allowed: numbers, names, subscripts `W1[h,m]` (index letters or
-whole numbers), `+ - * / **`, unary minus, parentheses and calls of sigmoid (σ), exp, log (ln), tanh.
+Reading uses Python's `ast` and a whitelist; nothing is ever evaluated as Python. Allowed: numbers,
+names, subscripts `W1[h,m]` (index letters or whole numbers), `+ - * / **`, unary minus, parentheses
+and calls of sigmoid (σ), exp, log (ln), tanh.
 Everything else (attributes, other calls, lambdas, strings, comprehensions, ...) is a FormulaError.
 """
 

@@ -90,7 +90,8 @@ def test_check_command_on_any_mlp(capsys, extra):
     out = capsys.readouterr().out
     assert "all gradients agree" in out
     sizes = [int(s) for s in extra[extra.index("--layers") + 1].split(",")] if "--layers" in extra else [3, 4, 1]
-    rows = [line for line in out.splitlines() if line[:1] in ("W", "b") and "[" in line or line[:2] == f"b{len(sizes) - 1}"]
+    last_bias = f"b{len(sizes) - 1}"
+    rows = [line for line in out.splitlines() if line[:1] in ("W", "b") and "[" in line or line[:2] == last_bias]
     assert len(rows) == sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))  # every weight and bias once
 
 
