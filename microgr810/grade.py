@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+
 import sympy as sp
 
 from .derive import Derivation, derive, find_node
