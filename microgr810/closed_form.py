@@ -79,7 +79,7 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
 
 # -- any MLP: backprop in matrix form ---------------------------------------------------------------
 
-def _activation(name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f(a) and f'(a), elementwise, for the activations of nn.MLP."""
     if name == "sigmoid":
         z = sigmoid(a)

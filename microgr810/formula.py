@@ -191,7 +191,7 @@ def text(expr: sp.Expr) -> str:
     return out
 
 
-_NUMPY_FUNCTIONS = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
+_NUMPY_FUNCTIONS: dict[str, Callable[..., object]] = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
                     "Heaviside": lambda a, h0=0.0: np.heaviside(a, h0)}
 
 

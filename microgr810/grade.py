@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .derive import Derivation, derive, find_node
+from .derive import Derivation, Factor, derive, find_node
 from .engine import Value
 from .formula import FormulaError, numeric, parse_formula, symbol, text
 
@@ -51,7 +51,7 @@ class Verdict:
             lines.append({True: "  sympy: equal to the chain rule's result",
                           None: "  sympy could not decide symbolically; the numbers above agree",
                           False: "  sympy: NOT equal to the chain rule's result"}[self.symbolic])
-        else:
+        elif self.mismatch is not None:
             param, where, got, want = self.mismatch
             lines.append(f"  {param} {where}: your formula gives {got:.10g}, the gradient is {want:.10g}")
             lines.append(f"  diagnosis: {self.diagnosis}")
@@ -127,7 +127,7 @@ def diagnose(d: Derivation, expr: sp.Expr) -> str:
         return _same(d.in_leaves(e), want, points)
     if same(expr, -truth):
         return "only the sign differs: your formula is −1 times the gradient"
-    factors = {}
+    factors: dict[tuple[str, sp.Expr], tuple[Factor, Factor | None]] = {}
     for path in d.paths:
         for i, f in enumerate(path):
             if f.formula != 1:
@@ -170,6 +170,8 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
     `check_formula("W1[h,m]", "W2[h]*x[m]*...", M=3, H=4, seed=0)` grades the reference network (`grade`).
     """
     if isinstance(root, str):
+        if not isinstance(node, str):
+            raise TypeError(f"check_formula(param, formula): the formula must be text, got {type(node).__name__}")
         return grade(root, node, **reference)
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")

@@ -71,7 +71,7 @@ def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, 
     the reference network's BCE loss (explain shows them beside the chain rule); else {}."""
     z2 = root.inputs[0] if root.op == "bce" and len(root.inputs) == 1 else None
     a2 = z2.inputs[0] if z2 is not None and z2.op == "sigmoid" else None
-    if a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
+    if z2 is None or a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
         return {}, []
     H = (len(a2.inputs) - 1) // 2
     W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
@@ -84,7 +84,7 @@ def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, 
            or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
         return {}, []
     y_hat = z2.data
-    notes = []
+    notes: list[str] = []
     if y is None:
         y = root.operands[1]  # the loss node keeps its target as a number operand
     err = f"({fmt(y_hat)} − {fmt(y)})"
