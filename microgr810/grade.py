@@ -21,6 +21,7 @@ __all__ = ["check_formula", "grade", "diagnose", "Verdict", "FormulaError"]
 
 RTOL, ATOL = 1e-7, 1e-12  # formulas are evaluated in other orders than autograd: 1 − o² loses digits
 MAX_OPS = 400              # simplify only formulas this small: it takes seconds beyond
+MAX_RUNS = 200             # runs of consecutive factors the diagnosis tries
 REFERENCE_TARGETS = (0.0, 1.0, 0.3)   # y = 0, y = 1 and a fraction
 REFERENCE_NETWORKS = 6                # seeds seed, seed + 1, ...: two networks per target
 
@@ -137,6 +138,19 @@ def diagnose(d: Derivation, expr: sp.Expr) -> str:
             return f"missing the factor {text(f.formula)} = {f.name}{_cancel_note(f, before, 'missing')}"
         if same(expr, truth * d.in_leaves(f.formula)):
             return f"an extra factor {text(f.formula)} = {f.name}{_cancel_note(f, before, 'extra')}"
+    # a run of factors missing together, e.g. ∂L/∂z2 · ∂z2/∂a2 = z2 − y: the error term forgotten
+    runs: dict[sp.Expr, str] = {}
+    for path in d.paths:
+        for i in range(len(path)):
+            for j in range(i + 2, len(path) + (i > 0)):  # two factors or more, never the whole path
+                product = sp.Mul(*(f.formula for f in path[i:j]))
+                if product != 1 and len(runs) < MAX_RUNS:
+                    runs.setdefault(product, " · ".join(f.name for f in path[i:j]))
+    for product, name in runs.items():
+        if same(expr * product, truth):
+            return f"missing the factor {text(product)} = {name}"
+        if same(expr, truth * d.in_leaves(product)):
+            return f"an extra factor {text(product)} = {name}"
     on_path = [symbol(n) for n in dict.fromkeys(x for p in d.paths for f in p for x in (f.out, f.wrt))]
     others = on_path + [symbol(n) for n in d.values if symbol(n) not in on_path]
     for used in sorted(expr.free_symbols, key=lambda s: s.name):

@@ -173,6 +173,11 @@ def test_shows_four_steps_in_text_and_latex():
     tex = d.latex()
     assert r"\frac{\partial L}{\partial b_{1}[0]}" in tex and r"\sigma" not in tex
     assert d._repr_latex_().startswith("$$\\begin{aligned}")
+    depth = 0
+    for ch in tex:  # every brace closes, never before it opens: MathJax would show an error otherwise
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0 and tex.count(r"\left(") == tex.count(r"\right)")
 
 
 def test_too_many_paths_is_a_clear_error():

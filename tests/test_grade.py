@@ -49,6 +49,8 @@ def test_accepts_every_correct_form(param, formula):
      "an extra factor z2·(1 − z2) = ∂z2/∂a2 (the z2(1 − z2) that BCE cancels"),
     ("b2", "(y_hat - y)/(y_hat*(1 - y_hat))", "missing the factor z2·(1 − z2) = ∂z2/∂a2"),
     ("W1[h,m]", "W2[h]**2*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "an extra factor W2[h] = ∂a2/∂z1[h]"),
+    ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])", "missing the factor z2 − y = ∂L/∂z2 · ∂z2/∂a2"),
+    ("b1[h]", "z1[h]*(1 - z1[h])", "missing the factor W2[h]·(z2 − y) = ∂L/∂z2 · ∂z2/∂a2 · ∂a2/∂z1[h]"),
     ("b2", "y - y_hat", "only the sign differs"),
     ("W1[h,m]", "-W2[h]*x[m]*z1[h]*(1 - z1[h])*(z2 - y)", "only the sign differs"),
     ("W1[h,m]", "W2[h]*x[m]*a1[h]*(1 - a1[h])*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
