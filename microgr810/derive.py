@@ -119,6 +119,7 @@ class Derivation:
                  f"1. {self.name} = {chain}",
                  *(f"{'2.' if i == 0 else '  '} {f.name} = {text(f.formula)}"
                    for i, f in enumerate(self._distinct_factors())),
+                 *(["2. no factors: the node is the root itself"] if not any(self.paths) else []),
                  f"3. {self.name} = {written}",
                  f"4. {self.name} = {text(self.result)}"]
         return "\n".join(lines)

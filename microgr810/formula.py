@@ -3,7 +3,7 @@ and evaluate one with numbers. Symbols are named exactly by node names (W1[0,1],
 
 Reading uses Python's `ast` and a whitelist; nothing is ever evaluated as Python. Allowed: numbers,
 names, subscripts `W1[h,m]` (index letters or whole numbers), `+ - * / **`, unary minus, parentheses
-and calls of sigmoid (σ), exp, log (ln), tanh.
+and calls of sigmoid (σ), exp, log (ln), tanh, step (relu's slope).
 Everything else (attributes, other calls, lambdas, strings, comprehensions, ...) is a FormulaError.
 """
 
@@ -15,6 +15,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from .symbolic import SYMPY_MATH
 
@@ -23,7 +25,7 @@ __all__ = ["FormulaError", "parse_formula", "MAX_LENGTH", "symbol", "text", "lat
 MAX_LENGTH = 500      # a gradient formula is a line; longer text is refused before it is parsed
 MAX_EXPONENT = 64     # 9**9**9 would keep sympy busy for ever: constant exponents stay small
 FUNCTIONS = {"sigmoid": SYMPY_MATH.sigmoid, "σ": SYMPY_MATH.sigmoid, "exp": SYMPY_MATH.exp,
-             "log": SYMPY_MATH.log, "ln": SYMPY_MATH.log, "tanh": SYMPY_MATH.tanh}
+             "log": SYMPY_MATH.log, "ln": SYMPY_MATH.log, "tanh": SYMPY_MATH.tanh, "step": SYMPY_MATH.step}
 # what people type for the math's own signs, read as Python's
 _SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
 
@@ -170,10 +172,21 @@ def _latex_name(name: str) -> str:
     return stem + (f"_{{{digits}}}" if digits else "") + (index or "")
 
 
+class _LatexPrinter(LatexPrinter):
+    def _print_Heaviside(self, e, exp=None):  # relu's slope, as the op namespace names it
+        out = rf"\operatorname{{step}}\left({self._print(e.args[0])}\right)"
+        return out if exp is None else rf"{out}^{{{exp}}}"
+
+
+class _TextPrinter(StrPrinter):
+    def _print_Heaviside(self, e):  # step(a): 1 if a > 0 else 0, and grade reads it back
+        return f"step({self._print(e.args[0])})"
+
+
 def latex(expr: sp.Expr) -> str:
     """A formula in LaTeX with node names written as the math writes them (z2 − y, not −y + z2)."""
     names = {s: _latex_name(s.name) for s in expr.free_symbols}
-    return sp.latex(expr, symbol_names=names, order="rev-lex")
+    return _LatexPrinter({"symbol_names": names, "order": "rev-lex"}).doprint(expr)
 
 
 def text(expr: sp.Expr) -> str:
@@ -183,7 +196,7 @@ def text(expr: sp.Expr) -> str:
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     # node names may hold * or - themselves (labels are free text): print placeholders, sorted the same way
     stand_in = {s: sp.Symbol(f"§{i:06d}§", real=True) for i, s in enumerate(symbols)}
-    out = sp.sstr(expr.xreplace(stand_in), order="rev-lex")
+    out = _TextPrinter({"order": "rev-lex"}).doprint(expr.xreplace(stand_in))
     out = out.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
     out = "−" + out[1:] if out.startswith("-") else out
     for s, t in stand_in.items():
