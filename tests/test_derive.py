@@ -220,3 +220,15 @@ def test_a_batch_keeps_each_datapoints_nodes_apart():
     assert zero(d.result.xreplace(auto).xreplace(auto) - (S("a2#1") - half + S("a2#2") + half))
     b2 = next(p for p in net.parameters() if p.label == "b2")
     assert math.isclose(d.value(), b2.grad, rel_tol=1e-12)
+
+
+def test_relu_slope_reads_step():
+    net = MLP(2, [2, 1], "relu", "sigmoid", seed=1)
+    L = bce(net([0.5, -1.0]), 0.0)
+    L.backward()
+    d = derive(L, "b1[1]")
+    # ∂L/∂b1[1] = W2[0,1]·[a1[1] > 0]·(z2 − y), by hand
+    assert zero(d.result - S("W2[0,1]") * sp.Heaviside(S("a1[1]"), 0) * (S("z2") - S("y")))
+    assert "step(a1[1])" in str(d).splitlines()[-1]
+    b = next(p for p in net.parameters() if p.label == "b1[1]")
+    assert math.isclose(d.value(), b.grad, rel_tol=1e-12, abs_tol=1e-15)

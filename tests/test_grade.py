@@ -106,6 +106,13 @@ def test_any_graph_wrong(formula, diagnosis):
     assert not v.ok and diagnosis in v.diagnosis, v.diagnosis
 
 
+def test_any_graph_with_a_relu():
+    x = Value(2.0, "x")
+    y = (x * 3).relu()
+    assert check_formula(y, "x", "3*step(x)").ok
+    assert "missing the factor 3" in check_formula(y, "x", "step(x)").diagnosis
+
+
 def test_any_graph_refuses_unknown_names():
     with pytest.raises(FormulaError, match="no node named 'z2' in this graph"):
         check_formula(karpathy(), "w1", "z2")
