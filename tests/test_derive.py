@@ -7,12 +7,14 @@ import sys
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
 
 from microgr810 import Value
 from microgr810.derive import derive
 from microgr810.losses import bce, mse
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem, derive_indexed
+from test_properties import EngineLib, programs, replay
 
 
 def S(name):
@@ -232,3 +234,22 @@ def test_relu_slope_reads_step():
     assert "step(a1[1])" in str(d).splitlines()[-1]
     b = next(p for p in net.parameters() if p.label == "b1[1]")
     assert math.isclose(d.value(), b.grad, rel_tol=1e-12, abs_tol=1e-15)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(programs())
+def test_random_dags_path_sums_are_autograds_gradients(case):
+    """On random expression DAGs (every op, reused nodes), the sum of derive's path products, evaluated
+    at the graph's numbers, is backward's gradient for every leaf."""
+    xs, program = case
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    root = replay(program, leaves, EngineLib)
+    root.backward()
+    for leaf in leaves:
+        try:
+            d = derive(root, leaf, max_paths=64)
+        except ValueError as e:  # reuse multiplies paths: past the cap derive refuses, as it says
+            assert "more than max_paths=64" in str(e)
+            continue
+        got = d.value(sp.Add(*d.products)) if d.paths else 0.0  # the sum as written: no simplify needed
+        assert math.isclose(got, leaf.grad, rel_tol=1e-9, abs_tol=1e-9), (leaf.label, program, xs)
