@@ -67,12 +67,18 @@ def cmd_dims(args: argparse.Namespace) -> int:
 def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
     """Print autograd vs closed form vs finite differences (vs PyTorch when installed) per parameter."""
     net, L = problem.autograd()
-    auto = net.grad_arrays()
     hand = closed_form.gradients(problem.W1, problem.b1, problem.W2, problem.b2, problem.x, problem.y)
+    return _gradient_table(net, L, lambda: problem.loss(net), hand, _torch_gradients(problem), rtol, atol)
+
+
+def _gradient_table(net, L, rebuild, closed: dict[str, np.ndarray], torch_grads: dict[str, np.ndarray] | None,
+                    rtol: float, atol: float) -> bool:
+    """One row per parameter: autograd (net after backward of L), `closed`, finite differences of
+    `rebuild()`, PyTorch; True when all agree."""
+    auto = net.grad_arrays()
     params = net.parameters()
-    fd = gradcheck(lambda: problem.loss(net), params, eps=1e-6)
+    fd = gradcheck(rebuild, params, eps=1e-6)
     numeric = {r.label: r.numeric for r in fd.rows}
-    torch_grads = _torch_gradients(problem)
     head = f"{'parameter':10s} {'autograd':>14s} {'closed form':>14s} {'finite diff':>14s}"
     head += f" {'PyTorch':>14s}" if torch_grads is not None else ""
     print(f"loss L = {L.data:.10g}")
@@ -80,7 +86,7 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     worst_abs = worst_rel = worst_torch = 0.0
     for p in params:
         name, idx = _split(p.label)
-        by_hand = float(hand[name][idx])
+        by_hand = float(closed[name][idx])
         row = f"{p.label:10s} {p.grad:14.10f} {by_hand:14.10f} {numeric[p.label]:14.10f}"
         if torch_grads is not None:
             t = float(torch_grads[name][idx])
@@ -90,9 +96,9 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
         err = abs(p.grad - by_hand)
         worst_abs = max(worst_abs, err)
         worst_rel = max(worst_rel, err / max(abs(by_hand), 1e-300))
-    ok = all(np.allclose(auto[k], hand[k], rtol=rtol, atol=atol) for k in hand)
+    ok = all(np.allclose(auto[k], closed[k], rtol=rtol, atol=atol) for k in closed)
     if torch_grads is not None:
-        ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in hand)
+        ok = ok and all(np.allclose(auto[k], torch_grads[k], rtol=rtol, atol=atol) for k in closed)
     print(f"worst autograd vs closed form: abs {worst_abs:.2e}, rel {worst_rel:.2e}")
     if torch_grads is not None:
         print(f"worst autograd vs PyTorch: abs {worst_torch:.2e}")
@@ -125,8 +131,64 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
-    return 0 if check_table(problem) else 1
+    if args.layers is None and args.activation is None and args.loss is None and args.output_activation is None:
+        problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+        return 0 if check_table(problem) else 1
+    return 0 if check_mlp_table(args) else 1
+
+
+def check_mlp_table(args: argparse.Namespace, *, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    """check on any MLP (--layers, --activation, --loss): autograd vs closed_form.backprop vs the rest."""
+    from .losses import bce, mse
+    from .nn import MLP
+
+    sizes = args.layers or (args.M, args.H, 1)
+    act, loss = args.activation or "sigmoid", args.loss or "bce"
+    out_act = args.output_activation or ("sigmoid" if loss == "bce" else "linear")
+    if loss == "bce" and out_act != "sigmoid":
+        raise CLIError(f"--loss bce needs a probability: --output-activation must be sigmoid, not {out_act}")
+    rng = np.random.default_rng(args.seed)
+    net = MLP(sizes[0], list(sizes[1:]), act, out_act, seed=args.seed)
+    arrays = {k: rng.normal(size=np.shape(v)) for k, v in net.arrays().items()}  # N(0, 1), as the reference
+    net.set_arrays(arrays)
+    X = rng.normal(size=(args.batch or 1, sizes[0]))
+    if args.y is not None:
+        y = np.full(len(X), args.y)
+    else:
+        y = rng.integers(0, 2, size=len(X)).astype(float) if loss == "bce" else rng.normal(size=len(X))
+    loss_fn = bce if loss == "bce" else mse
+
+    def rebuild():
+        return loss_fn([net(list(row)) for row in X], list(y))
+
+    L = rebuild()
+    L.backward()
+    closed = closed_form.backprop(arrays, X, y, activation=act, output_activation=out_act, loss=loss)
+    print(f"MLP {'-'.join(map(str, sizes))}, {act} hidden, {out_act} output, {loss} loss, "
+          f"{len(X)} datapoint{'s' * (len(X) != 1)}, seed {args.seed}")
+    return _gradient_table(net, L, rebuild, closed, _torch_mlp(arrays, X, y, act, out_act, loss), rtol, atol)
+
+
+def _torch_mlp(arrays, X, y, act: str, out_act: str, loss: str) -> dict[str, np.ndarray] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    f = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}
+    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True)
+         for k, v in arrays.items()}
+    z = torch.tensor(X, dtype=torch.float64)
+    n = len(arrays) // 2
+    for l in range(1, n + 1):
+        a = z @ t[f"W{l}"].T + t[f"b{l}"].reshape(-1)
+        z = f[act if l < n else out_act](a)
+    target = torch.tensor(y, dtype=torch.float64)
+    if loss == "bce":
+        value = torch.nn.functional.binary_cross_entropy_with_logits(a[:, 0], target)
+    else:
+        value = ((z[:, 0] - target) ** 2).mean()
+    value.backward()
+    return {k: v.grad.numpy() for k, v in t.items()}
 
 
 def _outdir(path: str) -> Path:
@@ -150,6 +212,13 @@ def _hidden(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16, got {text!r}") from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {text!r}")
+    return sizes
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    sizes = _hidden(text)
+    if len(sizes) < 2 or sizes[-1] != 1:
+        raise argparse.ArgumentTypeError(f"expected sizes from the inputs to one output, like 3,4,4,1, got {text!r}")
     return sizes
 
 
@@ -262,6 +331,19 @@ def cmd_stepper(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grade import grade
+
+    verdict = grade(args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed)
+    report = str(verdict) + (f"\n  the chain rule gives: {verdict.question} = {verdict.answer}" if args.answer else "")
+    try:
+        print(report, flush=True)
+    except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0 if verdict.ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     outdir = _outdir(args.out)
     print("== Part 1: dimensions ==")
@@ -301,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=0)
     c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
     c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
+    c.add_argument("--layers", type=_layers, default=None, metavar="M,...,1",
+                   help="any MLP instead of the reference one: layer sizes from the inputs to the one output")
+    c.add_argument("--activation", choices=["sigmoid", "tanh", "relu", "linear"], default=None,
+                   help="the hidden layers' activation (default sigmoid)")
+    c.add_argument("--output-activation", choices=["sigmoid", "tanh", "relu", "linear"], default=None,
+                   help="default: sigmoid for bce, linear for mse")
+    c.add_argument("--loss", choices=["bce", "mse"], default=None, help="default bce")
     c.set_defaults(func=cmd_check)
     def reference_args(sp: argparse.ArgumentParser, M: int = 2, H: int = 2) -> None:
         sp.add_argument("--M", type=_positive, default=M, help="input features")
@@ -327,6 +416,19 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
     reference_args(st)
     st.set_defaults(func=cmd_stepper)
+    gr = sub.add_parser("grade", help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",
+                        description="Checks FORMULA against autograd on several random reference networks "
+                                    "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
+                                    "2 malformed. A formula that starts with - needs -- before it.")
+    gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
+    gr.add_argument("formula", metavar="FORMULA",
+                    help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)"; names x[m], W1[h,m], b1[h], a1[h], z1[h], '
+                         'W2[h], b2, a2, z2 = y_hat, y; + - * / ** and sigmoid, exp, log, tanh')
+    gr.add_argument("--M", type=_positive, default=3, help="input features")
+    gr.add_argument("--H", type=_positive, default=4, help="hidden units")
+    gr.add_argument("--seed", type=_seed, default=0)
+    gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
+    gr.set_defaults(func=cmd_grade)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
     t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")

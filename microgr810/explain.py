@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from .engine import Value, topological_order
+from .reference import hand_formulas
 from .trace import fmt, formula, node_names
 
 __all__ = ["explain", "Explanation", "Path", "MAX_PATHS"]
@@ -119,42 +120,6 @@ def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, st
     return paths
 
 
-def _reference_hand(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, str, float]], list[str]]:
-    """The derivation's formulas (a)-(d) for b2, W2[h], b1[h], W1[h,m], when root is its BCE loss; else {}."""
-    z2 = root.inputs[0] if root.op == "bce" and len(root.inputs) == 1 else None
-    a2 = z2.inputs[0] if z2 is not None and z2.op == "sigmoid" else None
-    if a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
-        return {}, []
-    H = (len(a2.inputs) - 1) // 2
-    W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
-    if not (all(w.label.startswith("W2") for w in W2) and b2.label.startswith("b2")
-            and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)):
-        return {}, []
-    a1 = [z.inputs[0] for z in z1]
-    M = (len(a1[0].inputs) - 1) // 2
-    if any(len(a.inputs) != 2 * M + 1 or not a.inputs[-1].label.startswith("b1")
-           or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
-        return {}, []
-    y_hat = z2.data
-    notes = []
-    if y is None:
-        y = root.operands[1]  # the loss node keeps its target as a number operand
-    err = f"({fmt(y_hat)} − {fmt(y)})"
-    e = y_hat - y
-    hand = {b2: ("ŷ − y", err, e)}
-    for h in range(H):
-        zh = z1[h].data
-        s = f"{fmt(zh)}(1 − {fmt(zh)})"
-        hand[W2[h]] = (f"z1[{h}](ŷ − y)", f"{fmt(zh)} × {err}", zh * e)
-        back = W2[h].data * zh * (1.0 - zh) * e
-        hand[a1[h].inputs[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
-        for m in range(M):
-            x = a1[h].inputs[M + m].data
-            hand[a1[h].inputs[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
-                                    f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}", back * x)
-    return hand, notes
-
-
 def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths: int = MAX_PATHS) -> Explanation:
     """∂root/∂node as the sum over all paths of the products of local derivatives, checked against node.grad.
 
@@ -169,6 +134,6 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
     if ran:
         root.backward()
     paths = _paths(root, target, order, names, max_paths)
-    hand, notes = _reference_hand(root, y)
+    hand, notes = hand_formulas(root, y)
     return Explanation(names[root], names[target], paths, math.fsum(p.product for p in paths), target.grad,
                        ran, hand.get(target), notes if target in hand else [])

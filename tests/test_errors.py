@@ -266,7 +266,65 @@ CASES = [
      r"exit 2: microgr810 train: error: the output folder .* is a file; name a folder \(it is made if missing\)", None),
     ("cli-train-dataset", lambda: cli("train", "--dataset", "spiral"), CommandFailed,
      r"exit 2: microgr810 train: error: argument --dataset: invalid choice: 'spiral'", None),
+    ("cli-grade-hostile", lambda: cli("grade", "b2", "(lambda: 0)()"), CommandFailed,
+     r"exit 2: microgr810 grade: error: the call \(lambda: 0\)\(\.\.\.\) is not allowed", None),
+    ("cli-check-layers", lambda: cli("check", "--layers", "3,4"), CommandFailed,
+     r"exit 2: microgr810 check: error: argument --layers: expected sizes from the inputs to one output", None),
+    # derivations and formulas (sympy is imported by these cases only)
+    ("derive-unknown-node", lambda: _derive()(_reference_loss(), "nope"), ValueError,
+     r"derive: no node named 'nope' under 'L'", None),
+    ("derive-too-many-paths", lambda: _derive()(*_doubling(10)), ValueError,
+     r"1024 paths lead from .* to 'x', more than max_paths=256", None),
+    ("formula-not-allowed", lambda: _grade()("b2", "__import__('os').system('id')"), ValueError,
+     r"the call __import__\('os'\)\.system\(\.\.\.\) is not allowed", None),
+    ("formula-attribute", lambda: _grade()("b2", "z2.__class__"), ValueError,
+     r"attribute access \(z2\.__class__\) is not allowed", None),
+    ("formula-unknown-name", lambda: _grade()("b2", "q - y"), ValueError, r"unknown name 'q'", None),
+    ("formula-index-range", lambda: _grade()("W1[h,m]", "x[h]", M=2, H=3), ValueError,
+     r"with h = 2, m = 0: x\[2\] is out of range", None),
+    ("formula-juxtaposition", lambda: _grade()("b2", "z2(1 - z2)"), ValueError,
+     r"z2\(\.\.\.\) reads as a call: write \* between factors", None),
+    ("grade-unknown-parameter", lambda: _grade()("W7[h]", "z2"), ValueError, r"unknown parameter 'W7\[h\]'", None),
+    ("check-formula-unknown-name", lambda: _check_formula()(Value(2.0, "w1") * 3.0, "w1", "z2"), ValueError,
+     r"no node named 'z2' in this graph", None),
+    ("backprop-loss", lambda: closed_form.backprop(_reference_arrays(), np.ones((1, 2)), [1.0], loss="hinge"),
+     ValueError, r"unknown loss 'hinge'; choose bce or mse", None),
+    ("backprop-bce-output", lambda: closed_form.backprop(_reference_arrays(), np.ones((1, 2)), [1.0],
+                                                         output_activation="tanh"),
+     ValueError, r"bce needs a probability: the output activation must be sigmoid, got 'tanh'", None),
 ]
+
+
+def _derive():
+    from microgr810.derive import derive
+    return derive
+
+
+def _grade():
+    from microgr810.grade import grade
+    return grade
+
+
+def _check_formula():
+    from microgr810.grade import check_formula
+    return check_formula
+
+
+def _reference_loss() -> Value:
+    p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
+    return p.loss(p.network())
+
+
+def _doubling(n: int) -> tuple[Value, Value]:
+    """v = x, then v = v·v n times: 2^n paths from the top down to x."""
+    x = v = Value(1.1, "x")
+    for _ in range(n):
+        v = v * v
+    return v, x
+
+
+def _reference_arrays() -> dict:
+    return {"W1": np.ones((2, 2)), "b1": np.zeros(2), "W2": np.ones((1, 2)), "b2": np.array(0.0)}
 
 
 def params():
