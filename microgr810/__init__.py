@@ -1,10 +1,11 @@
 """microgr810: a tiny scalar autograd engine for learning and teaching backprop."""
 
+from .animate import animate
 from .draw import draw
 from .engine import Value, add_n, linear, topological_order
 from .explain import explain
 from .stepper import stepper
 from .trace import trace_backward
 
-__all__ = ["Value", "add_n", "linear", "topological_order", "draw", "trace_backward", "explain", "stepper"]
+__all__ = ["Value", "add_n", "linear", "topological_order", "draw", "animate", "trace_backward", "explain", "stepper"]
 __version__ = "0.1.0"

@@ -246,6 +246,22 @@ def cmd_stepper(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_animate(args: argparse.Namespace) -> int:
+    import graphviz
+
+    from .animate import animate
+
+    _, L = _reference_loss(args, backward=False)
+    try:
+        path = animate(L, args.output, args.frames)
+    except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
+        raise CLIError(" ".join(str(e).split())) from None
+    except OSError as e:
+        raise CLIError(f"cannot write {e.filename or args.output}: {e.strerror or e}") from None
+    print(f"wrote {path}" + (f" and its frames in {args.frames}" if args.frames else ""))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     outdir = _outdir(args.out)
     print("== Part 1: dimensions ==")
@@ -309,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
     reference_args(st)
     st.set_defaults(func=cmd_stepper)
+    an = sub.add_parser("animate", help="an animated GIF of backward, one frame per step, for slides")
+    an.add_argument("-o", "--output", default="backprop.gif", help="the GIF to write")
+    an.add_argument("--frames", default=None, metavar="DIR", help="also write every frame as a PNG there")
+    reference_args(an)
+    an.set_defaults(func=cmd_animate)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
     t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")

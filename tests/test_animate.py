@@ -1,0 +1,73 @@
+"""microgr810.animate: one GIF frame per backward step plus the start, PNG frames, the command."""
+
+import pytest
+
+from conftest import require_binary, require_module
+from microgr810 import Value, animate
+from microgr810.cli import main
+
+DOT_HINT = "apt-get install graphviz / brew install graphviz"
+
+
+@pytest.fixture(autouse=True)
+def tools():
+    require_binary("dot", DOT_HINT)
+    return require_module("PIL")
+
+
+def lecture_expression():
+    """Karpathy's first lecture graph: L = (a*b + c) * f; backward takes 3 steps (L, d, e) by hand."""
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L
+
+
+def test_gif_has_a_frame_per_step_plus_the_start(tmp_path):
+    from PIL import Image
+
+    gif = animate(lecture_expression(), tmp_path / "slides" / "backprop.gif", tmp_path / "frames")
+    with Image.open(gif) as im:
+        assert im.format == "GIF"
+        assert im.n_frames == 3 + 1
+        assert im.size[0] == 1280
+    pngs = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert pngs == ["frame-000.png", "frame-001.png", "frame-002.png", "frame-003.png"]
+    sizes = set()
+    for p in (tmp_path / "frames").iterdir():
+        with Image.open(p) as im:
+            sizes.add(im.size)
+    assert len(sizes) == 1  # padded to one size, so the slides do not jump
+
+
+def test_a_leaf_alone_is_one_frame(tmp_path):
+    from PIL import Image
+
+    with Image.open(animate(Value(1.0, label="x"), tmp_path / "x.gif")) as im:
+        assert im.n_frames == 1
+
+
+def test_too_many_steps_is_refused(tmp_path):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(6):
+        y = y * 1.5
+    with pytest.raises(ValueError, match="6 steps, more than max_steps=5"):
+        animate(y, tmp_path / "y.gif", max_steps=5)
+    assert not (tmp_path / "y.gif").exists()
+
+
+def test_the_command_writes_gif_and_frames(tmp_path, capsys):
+    from PIL import Image
+
+    out = tmp_path / "b.gif"
+    assert main(["animate", "-o", str(out), "--frames", str(tmp_path / "f"), "--M", "1", "--H", "1"]) == 0
+    # M = H = 1 by hand: steps L, z2, a2, z1[0], a1[0]
+    with Image.open(out) as im:
+        assert im.n_frames == 5 + 1
+    assert len(list((tmp_path / "f").glob("frame-*.png"))) == 6
+    assert "wrote" in capsys.readouterr().out
