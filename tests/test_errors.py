@@ -191,7 +191,10 @@ CASES = [
     ("loss-target-nan", lambda: all(is_nan(f(Value(0.5), nan)) for f in (mse, bce, hinge)), None, "", None),
     # step by step
     ("trace-type", lambda: trace_backward(3), TypeError, r"trace_backward: root must be a Value, got int: 3", None),
-    ("explain-unknown", lambda: explain(reuse(), "zz"), ValueError, r"explain: no node labelled 'zz' under ", None),
+    ("explain-unknown", lambda: explain(reuse(), "zz"), ValueError,
+     r"explain: no node named 'zz' under 't1'; its nodes are a, t1$", None),
+    ("explain-ambiguous", lambda: explain(bce([Value(0.1, "a2").sigmoid() for _ in range(3)], [1.0] * 3), "a2"),
+     ValueError, r"explain: 3 nodes are labelled 'a2' under 'L': name one \(a2\[n=0\], a2\[n=1\], a2\[n=2\]\)", None),
     ("explain-too-many-paths", lambda: explain(reuse(), reuse_leaf(), max_paths=1), ValueError,
      r"explain: 2 paths lead from .* to 'a', more than max_paths=1", None),
     ("stepper-too-long", lambda: stepper(reuse() + 1.0, max_steps=1), ValueError,
