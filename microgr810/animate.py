@@ -18,8 +18,11 @@ from .trace import Trace, trace_backward
 
 __all__ = ["animate", "MAX_STEPS", "WIDTH"]
 
-MAX_STEPS = 200   # one Graphviz run per frame: past this a GIF takes minutes and no one watches it
-WIDTH = 1280      # pixels: a slide's width, where the drawing's 12 pt text stays legible up to ~40 boxes across
+MAX_STEPS = 200        # one Graphviz run per frame: past this a GIF takes minutes and no one watches it
+WIDTH = 1280           # pixels: a slide's width
+MIN_DPI = 54.0         # the drawing's 12 pt text at 9 px: smaller is not read on a slide
+MAX_ASPECT = 2.5       # a frame at most 2.5 times as tall as wide (3200 px at 1280): past it, not a slide
+MAX_PIXELS = 250e6     # pixels of all frames together: Pillow holds every frame (1 byte a pixel) while writing
 _CAPTION_LINES = 4
 # monospaced, so the trace's columns line up as in a terminal; each has ∂, ·, −, →
 _FONTS = ("DejaVuSansMono.ttf", "LiberationMono-Regular.ttf", "Menlo.ttc", "Consolas.ttf")
@@ -56,74 +59,113 @@ def _font(ImageFont: Any, size: int) -> Any:
     return ImageFont.load_default(size=size)  # Pillow's own font: may lack ∂, but is always there
 
 
-def _svg_width_pt(svg: str) -> float:
-    m = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+def _svg_size_pt(svg: str) -> tuple[float, float]:
+    m = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"', svg)
     if m is None:
-        raise ValueError("animate: Graphviz wrote an SVG without a width in points")
-    return float(m[1])
+        raise ValueError("animate: Graphviz wrote an SVG without its size in points")
+    return float(m[1]), float(m[2])
+
+
+def _progress(total: int, on: bool) -> Any:
+    """A tqdm bar that shows only once the frames take more than a second (none without tqdm)."""
+    if on:
+        try:
+            from tqdm import tqdm
+            return tqdm(total=total, desc="animate: drawing, then writing frames", unit="frame", delay=1.0,
+                        leave=False)
+        except ImportError:
+            pass
+    return None
 
 
 def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None = None, *,
-            width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS) -> Path:
+            width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS, progress: bool = False) -> Path:
     """Write an animated GIF of backward from root: frame k is draw(root, step=k), k = 0 .. steps.
 
     frames_dir: also write each frame there as frame-000.png, frame-001.png, ...
-    width: the frames' width in pixels.
-    duration: milliseconds per frame (the first and the last stay twice as long).
-    Returns the GIF's path.
+    width: the frames' width in pixels. duration: milliseconds per frame (the first and last stay twice as long).
+    progress: show a progress bar (tqdm, if installed) when the frames take more than a second.
+    Refuses a graph whose text would be smaller than 9 px at that width, a frame taller than 2.5 widths,
+    and more than max_steps steps: none of them reads as a slide. Returns the GIF's path.
     """
     Image, ImageDraw, ImageFont = _image_module()
     trace = root if isinstance(root, Trace) else trace_backward(root)
-    n = len(trace)
+    n, name = len(trace), trace.names[trace.root]
     if n > max_steps:
-        raise ValueError(f"animate: backward from {trace.names[trace.root]!r} takes {n} steps, more than "
-                         f"max_steps={max_steps}; print trace_backward(root) instead, or raise it")
-    if width < 200:
-        raise ValueError(f"animate: width must be at least 200 pixels, got {width!r}")
-    drawings = [draw(trace.root, step=k, trace=trace) for k in range(n + 1)]
+        raise ValueError(f"animate: backward from {name!r} takes {n} steps, more than max_steps={max_steps}; "
+                         f"print trace_backward(root) instead, or raise it")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 200:
+        raise ValueError(f"animate: width must be a whole number of pixels, at least 200, got {width!r}")
     # every frame at one dpi (the same boxes at the same size), chosen so the last, widest-labelled fits
-    last_pt = _svg_width_pt(drawings[-1].pipe(format="svg", encoding="utf-8"))
-    dpi = max(24.0, min(width * 72.0 / last_pt, 192.0))  # a tiny graph is not blown up past 2x
+    w_pt, h_pt = _svg_size_pt(draw(trace.root, step=n, trace=trace).pipe(format="svg", encoding="utf-8"))
+    dpi = min(width * 72.0 / w_pt, 2 * 72.0)  # a tiny graph is not blown up past 2x
     font_px = max(12, round(width / 72))
-    font = _font(ImageFont, font_px)
-    pictures = []
-    for g in drawings:
+    caption_h = round(font_px * 1.35) * _CAPTION_LINES + font_px
+    height = round(h_pt * dpi / 72.0) + caption_h
+    if dpi < MIN_DPI:
+        raise ValueError(f"animate: the graph under {name!r} is {w_pt / 72:.0f} inches wide: at {width} px its "
+                         f"12 pt text would be {12 * dpi / 72:.0f} px, under 9 px. Animate a smaller graph "
+                         f"(the reference network up to M=3, H=4), or raise width=")
+    if height > MAX_ASPECT * width:
+        raise ValueError(f"animate: the graph under {name!r} is too tall for a slide: {width}×{height} px frames "
+                         f"(more than {MAX_ASPECT:g} times as tall as wide). Animate a smaller graph "
+                         f"(the reference network up to M=3, H=4), or use the stepper page")
+    if (n + 1) * width * height > MAX_PIXELS:
+        raise ValueError(f"animate: {n + 1} frames of {width}×{height} px would hold {(n + 1) * width * height / 1e6:.0f} "
+                         f"MB while the GIF is written, more than {MAX_PIXELS / 1e6:.0f} MB; animate a smaller graph")
+    bar = _progress(2 * (n + 1), progress)
+    pngs = []  # compressed: a frame is decoded only while it is assembled
+    for k in range(n + 1):
+        g = draw(trace.root, step=k, trace=trace)
         g.graph_attr.update(dpi=f"{dpi:.2f}", bgcolor="white", pad="0.2")
-        picture = Image.open(io.BytesIO(g.pipe(format="png"))).convert("RGB")
+        pngs.append(g.pipe(format="png"))
+        if bar is not None:
+            bar.update()
+    font = _font(ImageFont, font_px)
+    H = max(height, *(Image.open(io.BytesIO(p)).height + caption_h for p in pngs))
+
+    def frame(k: int) -> Any:
+        picture = Image.open(io.BytesIO(pngs[k])).convert("RGB")
         if picture.width > width:  # a frame whose labels came out wider than the last's: shrink it a little
             picture = picture.resize((width, round(picture.height * width / picture.width)), Image.LANCZOS)
-        pictures.append(picture)
-    caption_h = round(font_px * 1.35) * _CAPTION_LINES + font_px
-    W = width
-    H = max(p.height for p in pictures) + caption_h
-    frames = []
-    for k, picture in enumerate(pictures):
-        frame = Image.new("RGB", (W, H), "white")
-        frame.paste(picture, ((W - picture.width) // 2, 0))
-        pen = ImageDraw.Draw(frame)
+        out = Image.new("RGB", (width, H), "white")
+        out.paste(picture, ((width - picture.width) // 2, 0))
+        pen = ImageDraw.Draw(out)
         y = H - caption_h + font_px // 2
-        pen.line([(0, y - font_px // 4), (W, y - font_px // 4)], fill="#999999")
+        pen.line([(0, y - font_px // 4), (width, y - font_px // 4)], fill="#999999")
         for line in _caption(trace, k):
             pen.text((font_px, y), line, fill="black", font=font)
             y += round(font_px * 1.35)
-        frames.append(frame)
-    if frames_dir is not None:
-        folder = Path(frames_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for k, frame in enumerate(frames):
-            frame.save(folder / f"frame-{k:03d}.png")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return out
+
     # one shared palette, so a box keeps its colour from frame to frame: taken from the first frame
     # (all pending), a middle one (a current step) and the last (all done), which hold every colour
-    sample = [frames[0], frames[len(frames) // 2], frames[-1]]
-    strip = Image.new("RGB", (W, H * len(sample)), "white")
-    for i, f in enumerate(sample):
-        strip.paste(f, (0, i * H))
+    sample = [0, n // 2, n]
+    strip = Image.new("RGB", (width, H * len(sample)), "white")
+    for i, k in enumerate(sample):
+        strip.paste(frame(k), (0, i * H))
     palette = strip.quantize(colors=255)
-    gif = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-    durations = [duration] * len(gif)
+    del strip
+    folder = None if frames_dir is None else Path(frames_dir)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def gif_frames():
+        for k in range(n + 1):
+            f = frame(k)
+            if folder is not None:
+                f.save(folder / f"frame-{k:03d}.png")
+            if bar is not None:
+                bar.update()
+            yield f.quantize(palette=palette, dither=Image.Dither.NONE)
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    durations = [duration] * (n + 1)
     durations[0] = durations[-1] = 2 * duration
-    gif[0].save(path, save_all=True, append_images=gif[1:], duration=durations, loop=0, optimize=False,
-                disposal=1)
+    frames = gif_frames()
+    next(frames).save(path, save_all=True, append_images=frames, duration=durations, loop=0, optimize=False,
+                      disposal=1)
+    if bar is not None:
+        bar.close()
     return path

@@ -253,7 +253,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
     _, L = _reference_loss(args, backward=False)
     try:
-        path = animate(L, args.output, args.frames)
+        path = animate(L, args.output, args.frames, progress=True)
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise CLIError(" ".join(str(e).split())) from None
     except OSError as e:

@@ -71,3 +71,22 @@ def test_the_command_writes_gif_and_frames(tmp_path, capsys):
         assert im.n_frames == 5 + 1
     assert len(list((tmp_path / "f").glob("frame-*.png"))) == 6
     assert "wrote" in capsys.readouterr().out
+
+
+def test_a_graph_too_tall_for_a_slide_is_refused_before_any_frame(tmp_path):
+    # 40 leaves side by side feed one sum: drawn left to right they stack 40 boxes high
+    xs = [Value(float(i), label=f"x[{i}]") for i in range(40)]
+    from microgr810 import add_n
+    s = add_n(xs, label="s")
+    with pytest.raises(ValueError, match=r"too tall for a slide: 1280×\d+ px frames"):
+        animate(s, tmp_path / "s.gif")
+    assert not (tmp_path / "s.gif").exists()
+
+
+def test_a_graph_too_wide_to_read_is_refused(tmp_path):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(40):  # a chain 40 ops long: drawn left to right, far wider than a slide
+        y = y * 1.01
+    with pytest.raises(ValueError, match=r"text would be \d px, under 9 px"):
+        animate(y, tmp_path / "y.gif")
