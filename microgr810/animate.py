@@ -14,6 +14,7 @@ from typing import Any
 
 from .draw import draw
 from .engine import Value
+from .progress import progress_bar
 from .trace import Trace, trace_backward
 
 __all__ = ["animate", "MAX_STEPS", "WIDTH"]
@@ -66,18 +67,6 @@ def _svg_size_pt(svg: str) -> tuple[float, float]:
     return float(m[1]), float(m[2])
 
 
-def _progress(total: int, on: bool) -> Any:
-    """A tqdm bar that shows only once the frames take more than a second (none without tqdm)."""
-    if on:
-        try:
-            from tqdm import tqdm
-            return tqdm(total=total, desc="animate: drawing, then writing frames", unit="frame", delay=1.0,
-                        leave=False)
-        except ImportError:
-            pass
-    return None
-
-
 def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None = None, *,
             width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS, progress: bool = False) -> Path:
     """Write an animated GIF of backward from root: frame k is draw(root, step=k), k = 0 .. steps.
@@ -113,14 +102,13 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     if (n + 1) * width * height > MAX_PIXELS:
         raise ValueError(f"animate: {n + 1} frames of {width}×{height} px would hold {(n + 1) * width * height / 1e6:.0f} "
                          f"MB while the GIF is written, more than {MAX_PIXELS / 1e6:.0f} MB; animate a smaller graph")
-    bar = _progress(2 * (n + 1), progress)
+    bar = progress_bar(2 * (n + 1), "animate: drawing, then writing frames", "frame", progress)
     pngs = []  # compressed: a frame is decoded only while it is assembled
     for k in range(n + 1):
         g = draw(trace.root, step=k, trace=trace)
         g.graph_attr.update(dpi=f"{dpi:.2f}", bgcolor="white", pad="0.2")
         pngs.append(g.pipe(format="png"))
-        if bar is not None:
-            bar.update()
+        bar.update()
     font = _font(ImageFont, font_px)
     H = max(height, *(Image.open(io.BytesIO(p)).height + caption_h for p in pngs))
 
@@ -155,8 +143,7 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
             f = frame(k)
             if folder is not None:
                 f.save(folder / f"frame-{k:03d}.png")
-            if bar is not None:
-                bar.update()
+            bar.update()
             yield f.quantize(palette=palette, dither=Image.Dither.NONE)
 
     path = Path(path)
@@ -166,6 +153,5 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     frames = gif_frames()
     next(frames).save(path, save_all=True, append_images=frames, duration=durations, loop=0, optimize=False,
                       disposal=1)
-    if bar is not None:
-        bar.close()
+    bar.close()
     return path

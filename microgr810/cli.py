@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from . import closed_form
+from .engine import topological_order
 from .gradcheck import gradcheck
 from .reference import ReferenceProblem
 
@@ -64,7 +65,7 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     auto = net.grad_arrays()
     hand = closed_form.gradients(problem.W1, problem.b1, problem.W2, problem.b2, problem.x, problem.y)
     params = net.parameters()
-    fd = gradcheck(lambda: problem.loss(net), params, eps=1e-6)
+    fd = gradcheck(lambda: problem.loss(net), params, eps=1e-6, progress=True)
     numeric = {r.label: r.numeric for r in fd.rows}
     torch_grads = _torch_gradients(problem)
     head = f"{'parameter':10s} {'autograd':>14s} {'closed form':>14s} {'finite diff':>14s}"
@@ -118,8 +119,39 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
     return {k: v.grad.numpy() for k, v in t.items()}
 
 
+# Past these sizes `check` and `trace` would run for long with nothing to show: they refuse (exit 2) and say
+# what to do instead. Measured on a 2-core machine under load (README, "How big"), each is about 1-20 s.
+CHECK_WORK = 10**8     # finite differences: 2 forward passes per weight of ~0.2 µs × (edges + 40 × new nodes)
+TRACE_ROWS = 25_000    # printed rows at ~45 µs each: 100×100 (20,607 rows) prints in 1 s
+_SECONDS_PER_WORK = 0.2e-6
+
+
+def _size(args: argparse.Namespace) -> str:
+    return f"M={args.M}, H={args.H}" + (f", batch {args.batch}" if args.batch else "")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
+
+
+def _check_within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> None:
+    """Refuse a check whose finite differences would take more than about 20 s (CHECK_WORK)."""
+    net = problem.network()
+    order = topological_order(problem.loss(net))
+    weights = len(net.parameters())
+    # a forward pass builds its nodes anew (~8 µs each) and multiplies along every edge (~0.2 µs each)
+    work = 2 * weights * (sum(len(n.inputs) for n in order) + 40 * (len(order) - weights))
+    if work > CHECK_WORK:
+        raise CLIError(f"{_size(args)}: the finite-difference check would run the forward pass {2 * weights:,} times "
+                       f"(twice per weight), about {_duration(work * _SECONDS_PER_WORK)} here, past the limit of about "
+                       f"{_duration(CHECK_WORK * _SECONDS_PER_WORK)}. Use smaller --M/--H (50 and 50 fit)"
+                       f"{' or a smaller --batch' if args.batch else ''}; "
+                       f"`microgr810 explain PARAM` shows one weight's gradient at any size")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+    _check_within_limit(problem, args)
     return 0 if check_table(problem) else 1
 
 
@@ -219,6 +251,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from .trace import trace_backward
 
     _, L = _reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
+    rows = sum(len(n.inputs) + 1 for n in topological_order(L) if n.op) + 1  # a header per step, a row per input
+    if rows > TRACE_ROWS:
+        raise CLIError(f"{_size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
+                       f"(about 1 s; no one reads more). Use smaller --M/--H (100 and 100 fit)"
+                       f"{' or a smaller --batch' if args.batch else ''}; "
+                       f"`microgr810 explain PARAM` shows one weight's chain rule at any size")
     print(trace_backward(L))
     return 0
 

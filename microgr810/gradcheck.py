@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .engine import Value
+from .progress import progress_bar
 
 __all__ = ["gradcheck", "GradcheckReport", "Mismatch"]
 
@@ -55,10 +56,11 @@ class GradcheckReport:
 
 
 def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8) -> GradcheckReport:
+              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False) -> GradcheckReport:
     """Compare d f()/d p from backward with finite differences, for every p in params.
 
     `f` rebuilds the graph from the params each call; the params' data are restored after.
+    progress: a progress bar (tqdm, if installed) once the check has run for a second.
     """
     if eps <= 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
@@ -67,6 +69,7 @@ def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1
     f().backward()
     analytic = [p.grad for p in params]
     rows = []
+    bar = progress_bar(len(params), "finite differences", "weight", progress)
     for p, g in zip(params, analytic):
         x0 = p.data
         try:
@@ -77,5 +80,7 @@ def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1
         finally:
             p.data = x0
         rows.append(Mismatch(p.label, g, (up - down) / (2.0 * eps)))
+        bar.update()
+    bar.close()
     failures = [r for r in rows if not r.abs_err <= atol + rtol * abs(r.numeric)]
     return GradcheckReport(rows, rtol, atol, failures)
