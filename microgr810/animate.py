@@ -8,6 +8,7 @@ frames to one size and writes the GIF (and, if asked, every frame as a PNG).
 from __future__ import annotations
 
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,15 @@ def _caption(trace: Trace, k: int) -> list[str]:
     return lines
 
 
+def _fit(line: str, font: Any, px: float) -> str:
+    """The line, cut with … where it would run past px pixels (the trace has the whole row)."""
+    if font.getlength(line) <= px:
+        return line
+    while line and font.getlength(line + "…") > px:
+        line = line[:-1]
+    return line + "…"
+
+
 def _font(ImageFont: Any, size: int) -> Any:
     for name in _FONTS:
         try:
@@ -92,9 +102,11 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     caption_h = round(font_px * 1.35) * _CAPTION_LINES + font_px
     height = round(h_pt * dpi / 72.0) + caption_h
     if dpi < MIN_DPI:
+        need = math.ceil(w_pt * MIN_DPI / 72.0)
         raise ValueError(f"animate: the graph under {name!r} is {w_pt / 72:.0f} inches wide: at {width} px its "
                          f"12 pt text would be {12 * dpi / 72:.0f} px, under 9 px. Animate a smaller graph "
-                         f"(the reference network up to M=3, H=4), or raise width=")
+                         f"(the reference network up to M=3, H=4), or make the frames {need} px wide "
+                         f"(width={need}, --width {need})")
     if height > MAX_ASPECT * width:
         raise ValueError(f"animate: the graph under {name!r} is too tall for a slide: {width}×{height} px frames "
                          f"(more than {MAX_ASPECT:g} times as tall as wide). Animate a smaller graph "
@@ -122,7 +134,7 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
         y = H - caption_h + font_px // 2
         pen.line([(0, y - font_px // 4), (width, y - font_px // 4)], fill="#999999")
         for line in _caption(trace, k):
-            pen.text((font_px, y), line, fill="black", font=font)
+            pen.text((font_px, y), _fit(line, font, width - 2 * font_px), fill="black", font=font)
             y += round(font_px * 1.35)
         return out
 

@@ -291,7 +291,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
     _, L = _reference_loss(args, backward=False)
     try:
-        path = animate(L, args.output, args.frames, progress=True)
+        path = animate(L, args.output, args.frames, width=args.width, progress=True)
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise CLIError(" ".join(str(e).split())) from None
     except OSError as e:
@@ -366,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     an = sub.add_parser("animate", help="an animated GIF of backward, one frame per step, for slides")
     an.add_argument("-o", "--output", default="backprop.gif", help="the GIF to write")
     an.add_argument("--frames", default=None, metavar="DIR", help="also write every frame as a PNG there")
+    an.add_argument("--width", type=_positive, default=1280, metavar="PX", help="the frames' width in pixels")
     reference_args(an)
     an.set_defaults(func=cmd_animate)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
