@@ -263,9 +263,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
+    from .names import node_names
 
     net, L = _reference_loss(args)
-    print(explain(L, _parameter(net, args.parameter), y=args.y))
+    # any node by the name trace writes (a2, z1[0], a2[n=1] in a batch); an unknown name is told as a parameter
+    node = args.parameter if args.parameter in node_names(L).values() else _parameter(net, args.parameter)
+    print(explain(L, node, y=args.y))
     return 0
 
 
@@ -356,7 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     reference_args(tr)
     tr.set_defaults(func=cmd_trace)
     ex = sub.add_parser("explain", help="the chain rule for one parameter: every path, its product, the sum")
-    ex.add_argument("parameter", help='e.g. "W1[0,1]", "b1[0]", "W2[0,1]", "b2"')
+    ex.add_argument("parameter", help='a parameter, e.g. "W1[0,1]", "b2", or any node as trace names it: "a2", '
+                                      '"z1[0]", "a2[n=1]" (with --batch)')
     reference_args(ex)
     ex.set_defaults(func=cmd_explain)
     st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")

@@ -218,3 +218,12 @@ def test_latex_is_balanced_and_writes_names_as_math():
     assert r"\frac{\partial L}{\partial a} &= \frac{\partial L}{\partial d} \, \frac{\partial d}{\partial e} \, " \
            r"\frac{\partial e}{\partial a}" in etex
     assert r"&= (-2) \times 1 \times (-3) \\" in etex
+
+
+def test_the_explain_command_takes_any_node_name(capsys):
+    from microgr810.cli import main
+
+    assert main(["explain", "a2[n=1]", "--batch", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("∂L/∂a2[n=1] by the chain rule: 1 path from L to a2[n=1]")
+    assert "∂L/∂ΣL · ∂ΣL/∂L[n=1] · ∂L[n=1]/∂z2[n=1] · ∂z2[n=1]/∂a2[n=1]" in out and "agrees" in out
