@@ -24,6 +24,7 @@ MAX_STEPS = 200        # one Graphviz run per frame: past this a GIF takes minut
 WIDTH = 1280           # pixels: a slide's width
 MIN_DPI = 54.0         # the drawing's 12 pt text at 9 px: smaller is not read on a slide
 MAX_ASPECT = 2.5       # a frame at most 2.5 times as tall as wide (3200 px at 1280): past it, not a slide
+SLIDE_HEIGHT = 800     # pixels: of the slide a layout is chosen for (left to right or top to bottom)
 MAX_PIXELS = 250e6     # pixels of all frames together: Pillow holds every frame (1 byte a pixel) while writing
 _CAPTION_LINES = 4
 # monospaced, so the trace's columns line up as in a terminal; each has ∂, ·, −, →
@@ -77,15 +78,47 @@ def _svg_size_pt(svg: str) -> tuple[float, float]:
     return float(m[1]), float(m[2])
 
 
+def _layout(trace: Trace, width: int, options: dict[str, Any]) -> tuple[float, float, int, str | None]:
+    """How the trace draws with these draw options at `width`: (how big its text would be on a slide of
+    width × 800 px, dpi, frame height in px, None, or why it makes no slide). The last frame is measured:
+    its gradients make the widest labels."""
+    w_pt, h_pt = _svg_size_pt(draw(trace.root, step=len(trace), trace=trace, **options)
+                              .pipe(format="svg", encoding="utf-8"))
+    dpi = min(width * 72.0 / w_pt, 2 * 72.0)  # a tiny graph is not blown up past 2x
+    height = round(h_pt * dpi / 72.0) + _caption_height(width)
+    on_slide = min(width / w_pt, (SLIDE_HEIGHT - _caption_height(width)) / h_pt)
+    if dpi < MIN_DPI:
+        need = math.ceil(w_pt * MIN_DPI / 72.0)
+        return on_slide, dpi, height, (f"{w_pt / 72:.0f} inches wide: at {width} px its 12 pt text would be "
+                                       f"{12 * dpi / 72:.1f} px, under 9 px (frames {need} px wide would do: "
+                                       f"width={need}, --width {need})")
+    if height > MAX_ASPECT * width:
+        return on_slide, dpi, height, (f"too tall for a slide: {width}×{height} px frames, more than "
+                                       f"{MAX_ASPECT:g} widths")
+    return on_slide, dpi, height, None
+
+
+def _caption_height(width: int) -> int:
+    font_px = _font_px(width)
+    return round(font_px * 1.35) * _CAPTION_LINES + font_px
+
+
+def _font_px(width: int) -> int:
+    return max(12, round(width / 72))
+
+
 def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None = None, *,
-            width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS, progress: bool = False) -> Path:
+            width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS, progress: bool = False,
+            **draw_options: Any) -> Path:
     """Write an animated GIF of backward from root: frame k is draw(root, step=k), k = 0 .. steps.
 
     frames_dir: also write each frame there as frame-000.png, frame-001.png, ...
     width: the frames' width in pixels. duration: milliseconds per frame (the first and last stay twice as long).
     progress: show a progress bar (tqdm, if installed) when the frames take more than a second.
-    Refuses a graph whose text would be smaller than 9 px at that width, a frame taller than 2.5 widths,
-    and more than max_steps steps: none of them reads as a slide. Returns the GIF's path.
+    draw_options go to `draw`; without a rankdir the graph is laid out left to right, else top to bottom
+    if only that fits. Refuses a graph whose text would be under 9 px at that width or whose frames would
+    be taller than 2.5 widths, and more than max_steps steps: none of them reads as a slide.
+    Returns the GIF's path.
     """
     Image, ImageDraw, ImageFont = _image_module()
     trace = root if isinstance(root, Trace) else trace_backward(root)
@@ -95,29 +128,27 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
                          f"print trace_backward(root) instead, or raise it")
     if isinstance(width, bool) or not isinstance(width, int) or width < 200:
         raise ValueError(f"animate: width must be a whole number of pixels, at least 200, got {width!r}")
-    # every frame at one dpi (the same boxes at the same size), chosen so the last, widest-labelled fits
-    w_pt, h_pt = _svg_size_pt(draw(trace.root, step=n, trace=trace).pipe(format="svg", encoding="utf-8"))
-    dpi = min(width * 72.0 / w_pt, 2 * 72.0)  # a tiny graph is not blown up past 2x
-    font_px = max(12, round(width / 72))
-    caption_h = round(font_px * 1.35) * _CAPTION_LINES + font_px
-    height = round(h_pt * dpi / 72.0) + caption_h
-    if dpi < MIN_DPI:
-        need = math.ceil(w_pt * MIN_DPI / 72.0)
-        raise ValueError(f"animate: the graph under {name!r} is {w_pt / 72:.0f} inches wide: at {width} px its "
-                         f"12 pt text would be {12 * dpi / 72:.0f} px, under 9 px. Animate a smaller graph "
-                         f"(the reference network up to M=3, H=4), or make the frames {need} px wide "
-                         f"(width={need}, --width {need})")
-    if height > MAX_ASPECT * width:
-        raise ValueError(f"animate: the graph under {name!r} is too tall for a slide: {width}×{height} px frames "
-                         f"(more than {MAX_ASPECT:g} times as tall as wide). Animate a smaller graph "
+    # every frame at one dpi (the same boxes at the same size), in the layout that makes the best slide:
+    # left to right or top to bottom, whichever shows bigger text on a slide 800 px high
+    layouts = {}
+    for rankdir in [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]:
+        options = {**draw_options, "rankdir": rankdir}
+        layouts[rankdir] = (*_layout(trace, width, options), options)
+    fits = [lay for lay in layouts.values() if lay[3] is None]
+    if not fits:
+        told = "; ".join(f"{'left to right' if r == 'LR' else 'top to bottom'} it is {lay[3]}"
+                         for r, lay in layouts.items())
+        raise ValueError(f"animate: the graph under {name!r} makes no slide: {told}. Animate a smaller graph "
                          f"(the reference network up to M=3, H=4), or use the stepper page")
+    _, dpi, height, _, options = max(fits, key=lambda lay: lay[0])
     if (n + 1) * width * height > MAX_PIXELS:
         raise ValueError(f"animate: {n + 1} frames of {width}×{height} px would hold {(n + 1) * width * height / 1e6:.0f} "
                          f"MB while the GIF is written, more than {MAX_PIXELS / 1e6:.0f} MB; animate a smaller graph")
+    font_px, caption_h = _font_px(width), _caption_height(width)
     bar = progress_bar(2 * (n + 1), "animate: drawing, then writing frames", "frame", progress)
     pngs = []  # compressed: a frame is decoded only while it is assembled
     for k in range(n + 1):
-        g = draw(trace.root, step=k, trace=trace)
+        g = draw(trace.root, step=k, trace=trace, **options)
         g.graph_attr.update(dpi=f"{dpi:.2f}", bgcolor="white", pad="0.2")
         pngs.append(g.pipe(format="png"))
         bar.update()

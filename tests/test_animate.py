@@ -74,19 +74,30 @@ def test_the_command_writes_gif_and_frames(tmp_path, capsys):
 
 
 def test_a_graph_too_tall_for_a_slide_is_refused_before_any_frame(tmp_path):
-    # 40 leaves side by side feed one sum: drawn left to right they stack 40 boxes high
-    xs = [Value(float(i), label=f"x[{i}]") for i in range(40)]
+    # 30 leaves feed one sum: left to right they stack 30 boxes high; top to bottom they stand 30 abreast
     from microgr810 import add_n
-    s = add_n(xs, label="s")
-    with pytest.raises(ValueError, match=r"too tall for a slide: 1280×\d+ px frames"):
+    s = add_n([Value(float(i), label=f"x[{i}]") for i in range(30)], label="s")
+    with pytest.raises(ValueError, match=r"makes no slide: left to right it is too tall for a slide: 1280×\d+ px "
+                                         r"frames.*; top to bottom it is \d+ inches wide: .* under 9 px"):
         animate(s, tmp_path / "s.gif")
     assert not (tmp_path / "s.gif").exists()
 
 
-def test_a_graph_too_wide_to_read_is_refused(tmp_path):
+def test_a_chain_too_long_for_a_slide_is_refused(tmp_path):
     x = Value(1.0, label="x")
     y = x
-    for _ in range(40):  # a chain 40 ops long: drawn left to right, far wider than a slide
+    for _ in range(30):  # a chain 30 ops long: far wider than a slide, or far taller
         y = y * 1.01
-    with pytest.raises(ValueError, match=r"text would be \d px, under 9 px"):
+    with pytest.raises(ValueError, match=r"left to right it is \d+ inches wide: at 1280 px its 12 pt text would be "
+                                         r"[\d.]+ px, under 9 px \(frames \d+ px wide would do: width=\d+, --width \d+\); "
+                                         r"top to bottom it is too tall"):
         animate(y, tmp_path / "y.gif")
+
+
+def test_a_graph_that_fits_only_top_to_bottom_is_drawn_so(tmp_path):
+    from PIL import Image
+    from microgr810 import add_n
+    # 8 leaves into one sum: a column 8 boxes high left to right (1280×1672 px), one row top to bottom
+    s = add_n([Value(float(i), label=f"x{i}") for i in range(8)], label="s")
+    with Image.open(animate(s, tmp_path / "s.gif")) as im:
+        assert im.n_frames == 2 and im.width == 1280 and im.height < 800
