@@ -64,10 +64,11 @@ def node_names(root: Value) -> dict[Value, str]:
             names[node] = datapoint_label(node.label, datapoint[node])
         else:
             names[node] = node.label
-    # what is still repeated (one label used twice within a datapoint, or outside any): a#1, a#2, ...
+    # what is still repeated (one label used twice within a datapoint, or outside any): a#1, a#2, ...;
+    # the root keeps its name (a mean of single-datapoint losses, each labelled L, is still L)
     twice = {name for name, count in Counter(names.values()).items() if count > 1}
     for node in order:
-        if names[node] in twice:
+        if names[node] in twice and node is not root:
             names[node] = fresh(names[node], "#")
     return names
 

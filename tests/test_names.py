@@ -187,6 +187,15 @@ def test_a_label_used_twice_outside_a_batch_is_numbered():
     assert names[s] == "t2"
 
 
+def test_a_hand_made_mean_of_losses_keeps_its_name():
+    # each single-datapoint loss is labelled L, as is the mean a learner builds from them
+    losses = [mse(Value(p), 1.0) for p in (0.5, 1.5)]
+    mean = (losses[0] + losses[1]) / 2
+    mean.label = "L"
+    names = node_names(mean)
+    assert names[mean] == "L" and [names[x] for x in losses] == ["L#1", "L#2"]
+
+
 def test_automatic_names_never_copy_a_label():
     t1 = Value(1.0, label="t1")
     s = t1 * 2 + 1
