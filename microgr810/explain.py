@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .engine import Value, topological_order
 from .formats import md_code, md_table, tex_number, tex_partial
@@ -180,7 +180,7 @@ def _find(root: Value, node: Value | str, names: dict[Value, str]) -> Value:
 
 def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, str], max_paths: int) -> list[Path]:
     """Every path root → target, found with an explicit stack over the inputs that lead to target."""
-    count = {}  # how many paths lead from a node down to target; 0: target is not below it
+    count: dict[Value, int] = {}  # how many paths lead from a node down to target; 0: target is not below it
     for n in order:  # inputs come first, so their counts are ready
         count[n] = 1 if n is target else sum(count[c] for c in n.inputs)
     if count[root] > max_paths:
@@ -189,11 +189,12 @@ def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, st
     factors: dict[Value, list[Factor]] = {}  # each node's local derivatives, written once
     paths = []
     # a path is a linked list (earlier link, node, factor): pushing costs O(1) however deep the graph
-    stack = [(root, None)]
+    stack: list[tuple[Value, Any]] = [(root, None)]
     while stack:
         node, link = stack.pop()
         if node is target:
-            nodes, fs = [], []
+            nodes: list[Value] = []
+            fs: list[Factor] = []
             while link is not None:
                 link, n, f = link
                 nodes.append(n)

@@ -38,7 +38,7 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def md_table(head: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+def md_table(head: list[str], rows: list[list[str]], right: frozenset[int] | set[int] = frozenset()) -> str:
     """A GitHub-flavoured Markdown table; columns listed in `right` are right-aligned."""
     rule = ["---:" if j in right else "---" for j in range(len(head))]
     return "\n".join("| " + " | ".join(r) + " |" for r in [head, rule, *rows])

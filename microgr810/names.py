@@ -47,7 +47,7 @@ def node_names(root: Value) -> dict[Value, str]:
     datapoint = _datapoints(order) if repeated else {}
     taken = {n.label for n in order if n.label}  # an automatic name never copies a label
     names: dict[Value, str] = {}
-    counters = Counter()  # "t", "v" and each repeated name: how many so far
+    counters: Counter[str] = Counter()  # "t", "v" and each repeated name: how many so far
 
     def fresh(stem: str, sep: str = "") -> str:
         while True:
@@ -78,7 +78,7 @@ def slots(node: Value) -> list[str]:
     so the paths through t1 = a·a can be told apart: ∂t1/∂a (1st), ∂t1/∂a (2nd)."""
     inputs = node.inputs
     times = Counter(inputs)
-    seen: Counter = Counter()
+    seen: Counter[Value] = Counter()
     out = []
     for x in inputs:
         seen[x] += 1

@@ -10,7 +10,6 @@ the numbers are the engine's, so the trace cannot drift from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .engine import Value
 from .formats import md_code, md_table, tex_number, tex_partial
@@ -87,7 +86,7 @@ class Step:
         """The step as rows of a Markdown table: step, node, ∂root/∂node, flow, before → after, local derivative."""
         head = [str(self.index + 1), md_code(f"{self.name} = {formula(self.node, self.names)[0]} = "
                                               f"{fmt(self.node.data, digits)}"), fmt(self.upstream, digits)]
-        rows = []
+        rows: list[list[str]] = []
         for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1]):
             rows.append([*(head if not rows else ["", "", ""]),
                          md_code(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × "

@@ -1,8 +1,8 @@
 """microgr810.animate: one GIF frame per backward step plus the start, PNG frames, the command."""
 
 import pytest
-
 from conftest import require_binary, require_module
+
 from microgr810 import Value, animate
 from microgr810.cli import main
 
@@ -96,6 +96,7 @@ def test_a_chain_too_long_for_a_slide_is_refused(tmp_path):
 
 def test_a_graph_that_fits_only_top_to_bottom_is_drawn_so(tmp_path):
     from PIL import Image
+
     from microgr810 import add_n
     # 8 leaves into one sum: a column 8 boxes high left to right (1280×1672 px), one row top to bottom
     s = add_n([Value(float(i), label=f"x{i}") for i in range(8)], label="s")

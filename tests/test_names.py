@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-
 from conftest import require_binary
-from microgr810 import Value, add_n, draw, explain, trace_backward
+
+from microgr810 import Value, draw, explain, trace_backward
 from microgr810.losses import bce, hinge, mse
 from microgr810.names import node_names, slots
 from microgr810.reference import ReferenceProblem

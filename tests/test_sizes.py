@@ -2,8 +2,6 @@
 
 import time
 
-import pytest
-
 from microgr810.cli import CHECK_WORK, TRACE_ROWS, main
 
 
