@@ -5,6 +5,7 @@ local derivatives along it. For the reference network with BCE, also the derivat
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -166,8 +167,9 @@ def _find(root: Value, node: Value | str, names: dict[Value, str]) -> Value:
         return node
     if not isinstance(node, str):
         raise TypeError(f"explain: node must be a Value or a node's name, got {type(node).__name__}: {node!r:.80}")
+    wanted = _spaceless_indices(node)  # "W1[0, 1]" is W1[0,1]
     for n, name in names.items():
-        if name == node:
+        if name == node or _spaceless_indices(name) == wanted:
             return n
     labelled = [names[n] for n in names if n.label == node]
     if labelled:  # a label a batch repeats: say the names that tell its nodes apart
@@ -176,6 +178,10 @@ def _find(root: Value, node: Value | str, names: dict[Value, str]) -> Value:
                          f"name one ({shown}) or pass the Value itself")
     shown = ", ".join(list(names.values())[:8]) + (", ..." if len(names) > 8 else "")
     raise ValueError(f"explain: no node named {node!r} under {names[root]!r}; its nodes are {shown}")
+
+
+def _spaceless_indices(name: str) -> str:
+    return re.sub(r"\[[^\]]*\]", lambda m: re.sub(r"\s+", "", m[0]), name)
 
 
 def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, str], max_paths: int) -> list[Path]:

@@ -165,6 +165,12 @@ def test_explain_says_when_a_leaf_holds_two_backward_calls():
     assert "DIFFERS" not in str(e)
 
 
+def test_explain_reads_spaces_inside_indices():
+    _, net, L = batch_of_3()
+    assert explain(L, "W1[0, 1]").name == "W1[0,1]"
+    assert explain(L, "a1[ 1 ][n = 2]").name == "a1[1][n=2]"
+
+
 def test_explain_takes_any_name_trace_writes():
     o, want = lecture_neuron()
     tr = trace_backward(o)
