@@ -77,7 +77,7 @@ def _gradient_table(net, L, rebuild, closed: dict[str, np.ndarray], torch_grads:
     `rebuild()`, PyTorch; True when all agree."""
     auto = net.grad_arrays()
     params = net.parameters()
-    fd = gradcheck(rebuild, params, eps=1e-6)
+    fd = gradcheck(rebuild, params, eps=1e-6, progress=True)
     numeric = {r.label: r.numeric for r in fd.rows}
     head = f"{'parameter':10s} {'autograd':>14s} {'closed form':>14s} {'finite diff':>14s}"
     head += f" {'PyTorch':>14s}" if torch_grads is not None else ""
@@ -130,9 +130,40 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
     return {k: v.grad.numpy() for k, v in t.items()}
 
 
+# Past these sizes `check` and `trace` would run for long with nothing to show: they refuse (exit 2) and say
+# what to do instead. Measured on a 2-core machine under load (README, "How big"), each is about 1-20 s.
+CHECK_WORK = 10**8     # finite differences: 2 forward passes per weight of ~0.2 µs × (edges + 40 × new nodes)
+TRACE_ROWS = 25_000    # printed rows at ~45 µs each: 100×100 (20,607 rows) prints in 1 s
+_SECONDS_PER_WORK = 0.2e-6
+
+
+def _size(args: argparse.Namespace) -> str:
+    return f"M={args.M}, H={args.H}" + (f", batch {args.batch}" if args.batch else "")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
+
+
+def _check_within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> None:
+    """Refuse a check whose finite differences would take more than about 20 s (CHECK_WORK)."""
+    net = problem.network()
+    order = topological_order(problem.loss(net))
+    weights = len(net.parameters())
+    # a forward pass builds its nodes anew (~8 µs each) and multiplies along every edge (~0.2 µs each)
+    work = 2 * weights * (sum(len(n.inputs) for n in order) + 40 * (len(order) - weights))
+    if work > CHECK_WORK:
+        raise CLIError(f"{_size(args)}: the finite-difference check would run the forward pass {2 * weights:,} times "
+                       f"(twice per weight), about {_duration(work * _SECONDS_PER_WORK)} here, past the limit of about "
+                       f"{_duration(CHECK_WORK * _SECONDS_PER_WORK)}. Use smaller --M/--H (50 and 50 fit)"
+                       f"{' or a smaller --batch' if args.batch else ''}; "
+                       f"`microgr810 explain PARAM` shows one weight's gradient at any size")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if args.layers is None and args.activation is None and args.loss is None and args.output_activation is None:
         problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
+        _check_within_limit(problem, args)
         return 0 if check_table(problem) else 1
     return 0 if check_mlp_table(args) else 1
 
@@ -304,6 +335,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from .trace import trace_backward
 
     _, L = _reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
+    rows = sum(len(n.inputs) + 1 for n in topological_order(L) if n.op) + 1  # a header per step, a row per input
+    if rows > TRACE_ROWS:
+        raise CLIError(f"{_size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
+                       f"(about 1 s; no one reads more). Use smaller --M/--H (100 and 100 fit)"
+                       f"{' or a smaller --batch' if args.batch else ''}; "
+                       f"`microgr810 explain PARAM` shows one weight's chain rule at any size")
     print(trace_backward(L))
     return 0
 
@@ -312,7 +349,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
     _, L = _reference_loss(args)
-    print(explain(L, _node(L, args.node), y=args.y))
+    print(explain(L, args.node, y=args.y))
     return 0
 
 
@@ -342,6 +379,22 @@ def cmd_grade(args: argparse.Namespace) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0 if verdict.ok else 1
+
+
+def cmd_animate(args: argparse.Namespace) -> int:
+    import graphviz
+
+    from .animate import animate
+
+    _, L = _reference_loss(args, backward=False)
+    try:
+        path = animate(L, args.output, args.frames, width=args.width, progress=True)
+    except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
+        raise CLIError(" ".join(str(e).split())) from None
+    except OSError as e:
+        raise CLIError(f"cannot write {e.filename or args.output}: {e.strerror or e}") from None
+    print(f"wrote {path}" + (f" and its frames in {args.frames}" if args.frames else ""))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -409,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     reference_args(tr)
     tr.set_defaults(func=cmd_trace)
     ex = sub.add_parser("explain", help="the chain rule for one node: every path, its product, the sum")
-    ex.add_argument("node", help='any node\'s name, e.g. "W1[0,1]", "b1[0]", "x[0]", "a1[0]", "z2"')
+    ex.add_argument("node", help='any node as trace names it: "W1[0,1]", "b1[0]", "x[0]", "a1[0]", "z2", '
+                                  '"a2[n=1]" (with --batch); spaces inside brackets do not count')
     reference_args(ex)
     ex.set_defaults(func=cmd_explain)
     st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")
@@ -429,6 +483,12 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--seed", type=_seed, default=0)
     gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
     gr.set_defaults(func=cmd_grade)
+    an = sub.add_parser("animate", help="an animated GIF of backward, one frame per step, for slides")
+    an.add_argument("-o", "--output", default="backprop.gif", help="the GIF to write")
+    an.add_argument("--frames", default=None, metavar="DIR", help="also write every frame as a PNG there")
+    an.add_argument("--width", type=_positive, default=1280, metavar="PX", help="the frames' width in pixels")
+    reference_args(an)
+    an.set_defaults(func=cmd_animate)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")
     t.add_argument("--dataset", choices=["moons", "xor", "circles"], default="moons")
     t.add_argument("--hidden", type=_hidden, default=(16, 16), help="hidden layer sizes, e.g. 16,16")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Value
+from .progress import progress_bar
 
 __all__ = ["gradcheck", "central_difference", "GradcheckReport", "Mismatch"]
 
@@ -66,10 +67,11 @@ def central_difference(f: Callable[[float], Any], x: float, eps: float = 1e-6) -
 
 
 def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8) -> GradcheckReport:
+              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False) -> GradcheckReport:
     """Compare d f()/d p from backward with finite differences, for every p in params.
 
     `f` rebuilds the graph from the params each call; the params' data are restored after.
+    progress: a progress bar (tqdm, if installed) once the check has run for a second.
     """
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
@@ -78,12 +80,15 @@ def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1
     f().backward()
     analytic = [p.grad for p in params]
     rows = []
+    bar = progress_bar(len(params), "finite differences", "weight", progress)
     for p, g in zip(params, analytic):
         x0 = p.data
         try:
             rows.append(Mismatch(p.label, g, central_difference(_moving(p, f), x0, eps)))
         finally:
             p.data = x0
+        bar.update()
+    bar.close()
     failures = [r for r in rows if not r.abs_err <= atol + rtol * abs(r.numeric)]
     return GradcheckReport(rows, rtol, atol, failures)
 

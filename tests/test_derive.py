@@ -211,15 +211,15 @@ def test_import_does_not_load_sympy():
 
 
 def test_a_batch_keeps_each_datapoints_nodes_apart():
-    net = MLP(2, [2, 1], "tanh", None, seed=0)  # called twice: two nodes labelled a2
+    net = MLP(2, [2, 1], "tanh", None, seed=0)  # called twice: a2 once per datapoint
     L = mse([net([0.5, -1.0]), net([1.0, 2.0])], [0.5, -0.5])
     L.backward()
     d = derive(L, "b2")
-    assert len(d.paths) == 2 and {"a2#1", "a2#2"} <= set(d.values)
+    assert len(d.paths) == 2 and {"a2[n=0]", "a2[n=1]"} <= set(d.values)
     # ∂/∂b2 of ½[(ŷ¹ − ½)² + (ŷ² + ½)²] = (ŷ¹ − ½) + (ŷ² + ½), by hand
     auto = {S(k): v for k, v in d.definitions.items() if k.startswith("t")}
     half = sp.Rational(1, 2)
-    assert zero(d.result.xreplace(auto).xreplace(auto) - (S("a2#1") - half + S("a2#2") + half))
+    assert zero(d.result.xreplace(auto).xreplace(auto) - (S("a2[n=0]") - half + S("a2[n=1]") + half))
     b2 = next(p for p in net.parameters() if p.label == "b2")
     assert math.isclose(d.value(), b2.grad, rel_tol=1e-12)
 
