@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import graphviz
 
 from .checks import whole_number
+from .colours import FADED, FLOW_COLOUR, PATH_COLOUR, PHASE_COLOURS, ROLE_COLOURS
 from .engine import Value, topological_order
 from .trace import Trace, trace_backward
 
@@ -24,17 +25,6 @@ __all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES"]
 
 MAX_NODES = 500  # value nodes; beyond this a drawing is unreadable and `dot` may take minutes
 
-# Okabe-Ito colours (Okabe & Ito 2008), told apart with every common colour-vision deficiency
-ROLE_COLOURS = {
-    "parameter": "#E69F00",     # orange
-    "input": "#56B4E9",         # sky blue
-    "constant": "#DDDDDD",      # light grey
-    "intermediate": "#FFFFFF",
-    "output": "#F0E442",        # yellow
-}
-PATH_COLOUR = "#D55E00"         # vermillion: the highlighted chain-rule paths
-PHASE_COLOURS = {"done": "#009E73", "current": "#0072B2", "pending": "#999999"}  # bluish green, blue, grey
-FADED = "#999999"
 
 _OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
             "bce": "BCE", "bce_logits": "BCE (logits)"}
@@ -86,7 +76,8 @@ class NodeState:
 def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
          show_local: bool = False, cluster_layers: bool = False, max_nodes: int = MAX_NODES,
          parameters: Any = None, legend: bool = True, precision: int = 4,
-         max_label: int = 60, step: int | None = None, trace: Trace | None = None) -> Drawing:
+         max_label: int = 60, step: int | None = None, trace: Trace | None = None,
+         fontsize: int = 12) -> Drawing:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
     highlight: a Value or label (or a list of them): every path from root down to it is painted.
@@ -111,17 +102,24 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     on_path = _on_paths(order, _targets(highlight, order, index))
     states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
     titles = {node: node.label for node in order}
+    widths: dict[Value, int] = {}
+    current = None
     if step is not None:
         if trace is not None and trace.root is not root:
             raise ValueError(f"draw: the trace given is of backward from {trace.root._name()}, not {root._name()}")
         trace = trace or trace_backward(root)
-        frame = trace.frame(step)
+        trace.frame(step)  # says what is wrong with a step out of range
+        frames = step_frames(trace, precision)
+        frame = frames[step]
         # the step's table names an unlabelled op "+#4": the frame shows that name too
         titles = {node: trace.names[node] if node._prev else node.label for node in order}
-        states = {node: replace(states[node], phase=frame[node][0], grad=frame[node][1]) for node in order}
+        states = {node: replace(states[node], phase=frame.phases[index[node]]) for node in order}
+        current = frame.current
+        # every frame of one trace has the same layout: each grad cell is as wide as its widest text
+        widths = {node: max(len(f.grads[index[node]]) for f in frames) for node in order}
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
-                node_attr={"fontname": "Helvetica", "fontsize": "12"},
+                node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
     clusters: dict[int, graphviz.Digraph] = {}
 
@@ -138,30 +136,60 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     for i, node in enumerate(order):
         role, state = roles[node], states[node]
         cells = [f"<B>{_html(titles[node], max_label)}</B>"] if titles[node] else []
-        cells.append(f"data {fmt.format(node.data)}")
+        cells.append((f"data {fmt.format(node.data)}", ""))
         if show_grad:
-            grad = node.grad if state.grad is None and state.phase is None else state.grad
-            cells.append(f"grad {'?' if grad is None else fmt.format(grad)}")
+            grad = frame.grads[i] if step is not None else grad_text(node.grad, precision)
+            # as wide as its widest text in any frame (in points; no glyph of "grad -.0123456789e+?"
+            # is wider than 0.56 em in Helvetica), so the stepper can swap the text in place
+            width = f' WIDTH="{round(0.56 * fontsize * widths[node]) + 6}"' if node in widths else ""
+            cells.append((grad, width))
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
-                         **_node_style(node, role, state))
+                         id=f"v{i}", **_node_style(node, role, state))
         if not node._prev:
             continue
+        flow = i == current  # this step's gradient flows from this node's op back to its inputs
         where(node).node(f"op{i}", _table([_html(_OP_TEXT.get(node._op, node._op), max_label)]),
-                         shape="ellipse", margin="0.02", **_node_style(node, "op", state))
-        g.edge(f"op{i}", f"v{i}", **_edge_style(state))
-        for child, local in zip(node._prev, node._local):
-            style = _edge_style(states[child])  # an edge is on a path exactly when its input is
+                         shape="ellipse", margin="0.02", id=f"op{i}", **_node_style(node, "op", state))
+        g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(state, flow))
+        for j, (child, local) in enumerate(zip(node._prev, node._local)):
+            style = _edge_style(states[child], flow)  # an edge is on a path exactly when its input is
             if show_local:
                 style["label"] = fmt.format(local)
-                style["fontsize"] = "10"
-            g.edge(f"v{index[child]}", f"op{i}", **style)
+                style["fontsize"] = str(fontsize - 2)
+            g.edge(f"v{index[child]}", f"op{i}", id=f"e{i}_{j}", **style)
     for layer in sorted(clusters):
         g.subgraph(clusters[layer])
     if legend:
         _legend(g, sorted({roles[n] for n in order}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
                 step is not None)
     return g
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing after k backward steps, box by box (boxes in topological order)."""
+
+    phases: tuple[str, ...]     # "done", "current" or "pending"
+    grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
+    current: int | None         # the box whose step this is (None before the first step)
+
+
+def grad_text(grad: float | None, precision: int = 4) -> str:
+    """A grad cell: "grad 0.25", or "grad ?" while no gradient has arrived."""
+    return "grad ?" if grad is None else f"grad {grad:.{precision}g}"
+
+
+def step_frames(trace: Trace, precision: int = 4) -> list[Frame]:
+    """Every frame of backward, 0 .. len(trace): what `draw(root, step=k)` shows for each k."""
+    order = list(trace.names)
+    index = {node: i for i, node in enumerate(order)}
+    frames = []
+    for k in range(len(trace) + 1):
+        f = trace.frame(k)
+        frames.append(Frame(tuple(f[n][0] for n in order), tuple(grad_text(f[n][1], precision) for n in order),
+                            index[trace[k - 1].node] if k else None))
+    return frames
 
 
 def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]:
@@ -230,13 +258,20 @@ def _node_style(node: Value, role: str, state: NodeState) -> dict[str, str]:
     elif state.faded:
         style.update(color=FADED)  # only the border fades: the text must stay legible
     if state.phase is not None:  # a frame of backward: the border tells the phase, the fill still the role
-        style.update(color=PHASE_COLOURS[state.phase], penwidth={"done": "2", "current": "4"}.get(state.phase, "1"))
-        if state.phase == "pending":
-            style["style"] = "filled,dashed"
+        style.update(PHASE_STYLES[state.phase])
     return style
 
 
-def _edge_style(state: NodeState) -> dict[str, str]:
+# a frame of backward: the border tells the phase (the stepper turns these into CSS, too)
+PHASE_STYLES = {"done": {"color": PHASE_COLOURS["done"], "penwidth": "2"},
+                "current": {"color": PHASE_COLOURS["current"], "penwidth": "4"},
+                "pending": {"color": PHASE_COLOURS["pending"], "penwidth": "1", "style": "filled,dashed"}}
+FLOW_STYLE = {"color": FLOW_COLOUR, "penwidth": "3", "arrowsize": "0.8"}  # the current step's edges
+
+
+def _edge_style(state: NodeState, flow: bool = False) -> dict[str, str]:
+    if flow:
+        return dict(FLOW_STYLE)
     if state.on_path:
         return {"color": PATH_COLOUR, "fontcolor": PATH_COLOUR, "penwidth": "3"}
     if state.faded:
@@ -259,13 +294,19 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, 
            shape="box", style="rounded", color=FADED, fontsize="11")
 
 
-def _table(cells: list[str], stacked: bool = False) -> str:
-    """An HTML-like label: fields with rules between, like a record node (stacked: one per row)."""
+def _table(cells: list[str | tuple[str, str]], stacked: bool = False) -> str:
+    """An HTML-like label: fields with rules between, like a record node (stacked: one per row).
+
+    A cell is its markup, or (markup, extra TD attributes). Numbers are left-aligned, so a
+    stepper that changes a cell's text keeps it inside its cell.
+    """
+    tds = [f'<TD{c[1]} ALIGN="LEFT">{c[0]}</TD>' if isinstance(c, tuple) else f"<TD>{c}</TD>" for c in cells]
     if stacked:
-        inner = "<HR/>".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
+        inner = "<HR/>".join(f"<TR>{td}</TR>" for td in tds)
     else:
-        inner = "<TR>" + "<VR/>".join(f"<TD>{c}</TD>" for c in cells) + "</TR>"
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{inner}</TABLE>>'
+        inner = "<TR>" + "<VR/>".join(tds) + "</TR>"
+    # the rules keep one colour whatever the border's (a phase, a path) is
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#666666">{inner}</TABLE>>'
 
 
 def _html(text: str, max_len: int) -> str:
