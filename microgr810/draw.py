@@ -118,7 +118,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
         widths = {node: max(len(f.grads[index[node]]) for f in frames) for node in order}
 
-    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
+    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35",
+                                              "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
     clusters: dict[int, graphviz.Digraph] = {}
@@ -280,18 +281,18 @@ def _edge_style(state: NodeState, flow: bool = False) -> dict[str, str]:
 
 
 def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, frame: bool = False) -> None:
-    rows = [f'<TR><TD BGCOLOR="{ROLE_COLOURS[r]}" BORDER="1">  </TD><TD ALIGN="LEFT">{r}</TD></TR>'
-            for r in roles]
+    """The key, as one row over the graph (the graph's label): it takes no rank, so no column or row of boxes."""
+    keys = [(f'BGCOLOR="{ROLE_COLOURS[r]}" BORDER="1"', "", r) for r in roles]
     if path:
-        rows.append(f'<TR><TD BGCOLOR="{PATH_COLOUR}" BORDER="1">  </TD>'
-                    f'<TD ALIGN="LEFT">chain-rule path</TD></TR>')
+        keys.append((f'BGCOLOR="{PATH_COLOUR}" BORDER="1"', "", "chain-rule path"))
     if local:
-        rows.append('<TR><TD>0.5</TD><TD ALIGN="LEFT">on an edge: ∂out/∂in</TD></TR>')
+        keys.append(("", "0.5", "on an edge: ∂out/∂in"))
     if frame:
-        rows += [f'<TR><TD BORDER="2" COLOR="{c}">  </TD><TD ALIGN="LEFT">{p}</TD></TR>'
-                 for p, c in PHASE_COLOURS.items()]
-    g.node("legend", f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2">{"".join(rows)}</TABLE>>',
-           shape="box", style="rounded", color=FADED, fontsize="11")
+        keys += [(f'BORDER="{PHASE_STYLES[p]["penwidth"]}" COLOR="{c}"', "", p) for p, c in PHASE_COLOURS.items()]
+        keys.append((f'BGCOLOR="{FLOW_COLOUR}"', "", "this step's edges"))
+    cells = "".join(f'<TD {attrs} WIDTH="16">{mark}</TD><TD ALIGN="LEFT">{text}   </TD>' for attrs, mark, text in keys)
+    g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{cells}</TR></TABLE>>',
+           labelloc="t", labeljust="l", fontsize="11")
 
 
 def _table(cells: list[str | tuple[str, str]], stacked: bool = False) -> str:
