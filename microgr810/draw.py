@@ -1,35 +1,49 @@
-"""Draw a computation graph with graphviz: one box per Value (label | data | grad), one small node per op.
+"""Draw a computation graph with graphviz: one box per Value (name | data | grad), one small node per op.
 
 The drawing is for a slide: roles in the Okabe-Ito colour-blind-safe palette with a legend,
 `highlight=` paints every path from the root down to a node (the chain rule's terms for it),
-`show_local=True` writes d(out)/d(in) on each edge, `cluster_layers=True` boxes each layer.
-The walk is `topological_order` (no recursion) and node names are positions in it, so the same
-graph always gives the same DOT text.
+`show_local=True` writes d(out)/d(in) on each edge, `cluster_layers=True` boxes each layer and
+`cluster_datapoints=True` each datapoint of a batch. Bigger graphs: `collapse=True` draws each
+neuron as one box, `focus=node` only the chain-rule paths to one node. Every box shows its node's
+short name from `names.node_names` (label, else t1, t2 ...), as the trace's table does. The walk is
+`topological_order` (no recursion) and graphviz names are positions in it, so the same graph
+always gives the same DOT text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
 
 import graphviz
 
 from .checks import whole_number
 from .colours import FADED, FLOW_COLOUR, PATH_COLOUR, PHASE_COLOURS, ROLE_COLOURS
 from .engine import Value, topological_order
+from .names import node_names
+from .ops import OPS
 from .trace import Trace, trace_backward
+from .views import Box, box_index, boxes, holding, paths_to
 
-__all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES"]
+__all__ = ["draw", "Drawing", "Frame", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES",
+           "grad_text", "step_frames"]
 
-MAX_NODES = 500  # value nodes; beyond this a drawing is unreadable and `dot` may take minutes
-
+# Where each view stops being legible, measured at 12 pt text drawn at 12 px (docs: README "Bigger graphs"):
+# a box per node: the reference net M=4, H=4 (40 value nodes) is 1082 x 1964 pt, about 1 x 2.7 windows of
+# 1280 x 800; M=4, H=6 (56) is 3.8 windows tall with edges crossing between far-apart leaves.
+MAX_NODES = 40
+# a box per neuron: columns of neurons, one edge per input; MLP(3, [4, 4, 1]) is 12 boxes.
+MAX_NEURON_BOXES = 60
+# the paths to one node are a narrow band; past this many boxes on them it is a graph again
+MAX_FOCUS_BOXES = 40
 
 _OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
             "bce": "BCE", "bce_logits": "BCE (logits)"}
 _PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
+_DATAPOINT = re.compile(r"\[n=(\d+)\]$")     # a2[n=1]: node a2 of datapoint 1 (names.node_names' batch suffix)
 
 _INSTALL_HINT = ("install Graphviz's `dot` program: Debian/Ubuntu `sudo apt-get install graphviz`, "
                  "macOS `brew install graphviz`, conda `conda install -c conda-forge graphviz`")
@@ -44,7 +58,14 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 
 
 class Drawing(graphviz.Digraph):
-    """A graphviz.Digraph whose render/pipe say how to install Graphviz when `dot` is missing."""
+    """A graphviz.Digraph whose render/pipe say how to install Graphviz when `dot` is missing.
+
+    A frame of backward (`draw(root, step=k)`) also carries `frames`, every frame of its trace box
+    by box, and `box_ids`, the SVG id of each box, for a page that restyles one drawing step by step.
+    """
+
+    frames: list[Frame] | None = None
+    box_ids: list[str] | None = None
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -60,116 +81,8 @@ class Drawing(graphviz.Digraph):
 
 
 @dataclass(frozen=True)
-class NodeState:
-    """What a drawing shows about one node besides its role.
-
-    A frame of backward is one NodeState per node: a later `step=` passes its phase and the
-    gradient so far through here and `_node_style`, the rest of `draw` stays as it is.
-    """
-
-    on_path: bool = False       # on a highlighted root-to-target path
-    faded: bool = False         # something is highlighted and this node is not on its paths
-    grad: float | None = None   # the gradient to show; None: node.grad (in a frame: none yet)
-    phase: str | None = None    # in a frame of backward: "done", "current" or "pending"
-
-
-def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
-         show_local: bool = False, cluster_layers: bool = False, max_nodes: int = MAX_NODES,
-         parameters: Any = None, legend: bool = True, precision: int = 4,
-         max_label: int = 60, step: int | None = None, trace: Trace | None = None,
-         fontsize: int = 12) -> Drawing:
-    """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
-
-    highlight: a Value or label (or a list of them): every path from root down to it is painted.
-    parameters: the parameter leaves (a list, or a Module); by default leaves labelled W... or b<digit>...
-    max_nodes: refuse graphs with more value nodes than this. max_label: longer labels are cut.
-    step: draw the graph after that many backward steps (done/current/pending, gradients only where
-    they have arrived), from `trace` (a `trace_backward(root)`) or else by running trace_backward here.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw needs a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
-    for name, n in (("max_nodes", max_nodes), ("precision", precision), ("max_label", max_label)):
-        whole_number(name, n)
-    order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(f"the graph below {root._name()} has {len(order)} value nodes, more than "
-                         f"max_nodes={max_nodes}: a drawing that big is unreadable and `dot` may take "
-                         f"minutes. Draw a smaller graph, or raise the limit: draw(root, max_nodes={len(order)})")
-    index = {node: i for i, node in enumerate(order)}
-    roles = _roles(order, root, parameters)
-    on_path = _on_paths(order, _targets(highlight, order, index))
-    states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
-    titles = {node: node.label for node in order}
-    widths: dict[Value, int] = {}
-    current = None
-    if step is not None:
-        if trace is not None and trace.root is not root:
-            raise ValueError(f"draw: the trace given is of backward from {trace.root._name()}, not {root._name()}")
-        trace = trace or trace_backward(root)
-        trace.frame(step)  # says what is wrong with a step out of range
-        frames = step_frames(trace, precision)
-        frame = frames[step]
-        # the step's table names an unlabelled op "+#4": the frame shows that name too
-        titles = {node: trace.names[node] if node._prev else node.label for node in order}
-        states = {node: replace(states[node], phase=frame.phases[index[node]]) for node in order}
-        current = frame.current
-        # every frame of one trace has the same layout: each grad cell is as wide as its widest text
-        widths = {node: max(len(f.grads[index[node]]) for f in frames) for node in order}
-
-    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35",
-                                              "fontname": "Helvetica"},
-                node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
-                edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
-    clusters: dict[int, graphviz.Digraph] = {}
-
-    def where(node: Value) -> graphviz.Digraph:
-        layer = _layer(node.label) if cluster_layers else None
-        if layer is None:
-            return g
-        if layer not in clusters:
-            clusters[layer] = graphviz.Digraph(f"cluster_layer{layer}", graph_attr={
-                "label": f"layer {layer}", "style": "rounded,dashed", "color": FADED, "fontname": "Helvetica"})
-        return clusters[layer]
-
-    fmt = f"{{:.{precision}g}}"
-    for i, node in enumerate(order):
-        role, state = roles[node], states[node]
-        cells = [f"<B>{_html(titles[node], max_label)}</B>"] if titles[node] else []
-        cells.append((f"data {fmt.format(node.data)}", ""))
-        if show_grad:
-            grad = frame.grads[i] if step is not None else grad_text(node.grad, precision)
-            # as wide as its widest text in any frame (in points; no glyph of "grad -.0123456789e+?"
-            # is wider than 0.56 em in Helvetica), so the stepper can swap the text in place
-            width = f' WIDTH="{round(0.56 * fontsize * widths[node]) + 6}"' if node in widths else ""
-            cells.append((grad, width))
-        # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
-                         id=f"v{i}", **_node_style(node, role, state))
-        if not node._prev:
-            continue
-        flow = i == current  # this step's gradient flows from this node's op back to its inputs
-        where(node).node(f"op{i}", _table([_html(_OP_TEXT.get(node._op, node._op), max_label)]),
-                         shape="ellipse", margin="0.02", id=f"op{i}", **_node_style(node, "op", state))
-        g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(state, flow))
-        for j, (child, local) in enumerate(zip(node._prev, node._local)):
-            style = _edge_style(states[child], flow)  # an edge is on a path exactly when its input is
-            if show_local:
-                style["label"] = fmt.format(local)
-                style["fontsize"] = str(fontsize - 2)
-            g.edge(f"v{index[child]}", f"op{i}", id=f"e{i}_{j}", **style)
-    for layer in sorted(clusters):
-        g.subgraph(clusters[layer])
-    if legend:
-        _legend(g, sorted({roles[n] for n in order}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
-                step is not None)
-    return g
-
-
-@dataclass(frozen=True)
 class Frame:
-    """The drawing after k backward steps, box by box (boxes in topological order)."""
+    """The drawing after k backward steps, box by box."""
 
     phases: tuple[str, ...]     # "done", "current" or "pending"
     grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
@@ -181,68 +94,235 @@ def grad_text(grad: float | None, precision: int = 4) -> str:
     return "grad ?" if grad is None else f"grad {grad:.{precision}g}"
 
 
-def step_frames(trace: Trace, precision: int = 4) -> list[Frame]:
-    """Every frame of backward, 0 .. len(trace): what `draw(root, step=k)` shows for each k."""
-    order = list(trace.names)
-    index = {node: i for i, node in enumerate(order)}
+def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Frame]:
+    """Every frame of backward, k = 0 .. len(trace): what `draw(root, step=k)` shows in each box.
+
+    A box is current while any node it stands for takes its step, pending while any still waits.
+    """
+    index = box_index(bs)
     frames = []
     for k in range(len(trace) + 1):
         f = trace.frame(k)
-        frames.append(Frame(tuple(f[n][0] for n in order), tuple(grad_text(f[n][1], precision) for n in order),
+        phases = []
+        for b in bs:
+            ps = {f[n][0] for n in (b.steps or (b.node,))}
+            phases.append("current" if "current" in ps else "pending" if "pending" in ps else "done")
+        frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs),
                             index[trace[k - 1].node] if k else None))
     return frames
 
 
-def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]:
-    """parameter / input / constant / intermediate / output for every node."""
+def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
+         show_local: bool = False, cluster_layers: bool = False, cluster_datapoints: bool = False,
+         collapse: bool = False, focus: Any = None, max_nodes: int | None = None, parameters: Any = None,
+         legend: bool = True, precision: int = 4, max_label: int = 60, step: int | None = None,
+         trace: Trace | None = None, fontsize: int = 12) -> Drawing:
+    """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
+
+    highlight: a Value or name (or a list of them): every path from root down to it is painted.
+    collapse: one box per neuron (w·x + b and its activation, weights and bias inside), showing
+    z = act(w·x + b), its data, ∂z/∂a and its grad. focus: a Value or name: draw only the boxes on
+    the chain-rule paths from root to it, and one box counting the rest.
+    parameters: the parameter leaves (a list, or a Module); by default leaves labelled W... or b<digit>...
+    max_nodes: refuse to draw more boxes than this; by default where the view stops being legible
+    (MAX_NODES, MAX_NEURON_BOXES, MAX_FOCUS_BOXES). max_label: longer labels are cut.
+    step: draw the graph after that many backward steps (done/current/pending, gradients only where
+    they have arrived, the step's edges marked), from `trace` (a `trace_backward(root)`) or else by
+    running trace_backward here. fontsize: of the boxes' text, in points.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw needs a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    for name, n in (("precision", precision), ("max_label", max_label), ("fontsize", fontsize)):
+        whole_number(name, n)
+    if max_nodes is not None:
+        whole_number("max_nodes", max_nodes)
+    order = topological_order(root)
+    view = "focus" if focus is not None else "neurons" if collapse else "nodes"
+    limit = max_nodes or {"nodes": MAX_NODES, "neurons": MAX_NEURON_BOXES, "focus": MAX_FOCUS_BOXES}[view]
+    if view == "nodes" and len(order) > limit:  # before anything else is built for a graph too big
+        raise ValueError(_too_big(root, order, len(order), limit, view))
+    if step is not None:
+        if trace is not None and trace.root is not root:
+            raise ValueError(f"draw: the trace given is of backward from {_who(trace.root)}, not from {_who(root)}")
+        trace = trace or trace_backward(root)
+        trace.frame(step)  # says what is wrong with a step out of range
+    names = trace.names if trace is not None else node_names(root)
+    bs = boxes(order, collapse)
+    index = box_index(bs)
+    shown = set(range(len(bs)))
+    if focus is not None:
+        shown = paths_to(bs, _targets(focus, "focus", bs, names))
+    if len(shown) > limit:
+        raise ValueError(_too_big(root, order, len(shown), limit, view))
+    roles = _roles(bs, root, parameters)
+    on_path = paths_to(bs, _targets(highlight, "highlight", bs, names)) if highlight is not None else set()
+    frame, frames, widths = None, None, {}
+    if step is not None:
+        frames = step_frames(trace, bs, precision)
+        frame = frames[step]
+        # every frame of one trace has the same layout: each grad cell is as wide as its widest text
+        widths = {i: max(len(f.grads[i]) for f in frames) for i in range(len(bs))}
+
+    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35",
+                                                 "fontname": "Helvetica"},
+                node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
+                edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
+    g.frames, g.box_ids = frames, [f"v{i}" for i in range(len(bs))] if frames else None
+    clusters: dict[str, graphviz.Digraph] = {}
+
+    def where(b: Box) -> graphviz.Digraph:
+        key, title = None, None
+        m = _DATAPOINT.search(names[b.node]) if cluster_datapoints else None
+        if m:
+            key, title = f"cluster_n{m[1]}", f"datapoint {m[1]}"
+        elif cluster_layers and _layer(b.node.label) is not None:
+            key, title = f"cluster_layer{_layer(b.node.label)}", f"layer {_layer(b.node.label)}"
+        if key is None:
+            return g
+        if key not in clusters:
+            clusters[key] = graphviz.Digraph(key, graph_attr={
+                "label": title, "style": "rounded,dashed", "color": FADED, "fontname": "Helvetica"})
+        return clusters[key]
+
+    fmt = f"{{:.{precision}g}}"
+    hidden_inputs = []  # shown boxes fed by boxes a focus leaves out
+    for i, b in enumerate(bs):
+        if i not in shown:
+            continue
+        node = b.node
+        phase = frame.phases[i] if frame else None
+        lit, faded = i in on_path, bool(on_path) and i not in on_path
+        cells = [f"<B>{_html(_title(b, names, precision), max_label if not b.is_neuron else 3 * max_label)}</B>"]
+        cells.append((f"data {fmt.format(node.data)}", ""))
+        if b.is_neuron and node is not b.linear:
+            cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}",
+                                3 * max_label), ""))
+        if show_grad:
+            grad = frame.grads[i] if frame else grad_text(node.grad, precision)
+            # as wide as its widest text in any frame (in points; no glyph of "grad -.0123456789e+?"
+            # is wider than 0.56 em in Helvetica), so the stepper can swap the text in place
+            width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if i in widths else ""
+            cells.append((grad, width))  # the last cell: the stepper finds it there
+        # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
+        where(b).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
+                      id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
+        flow = frame is not None and frame.current == i  # this step's gradient flows back along these edges
+        head = f"v{i}"
+        if not b.is_neuron and node.inputs:
+            where(b).node(f"op{i}", _table([_html(_op_text(node, names, precision), max_label)]),
+                          shape="ellipse", margin="0.02", id=f"op{i}", **_node_style("op", lit, faded, phase))
+            g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(lit, faded, flow))
+            head = f"op{i}"
+        for j, (child, local) in enumerate(zip(b.inputs, b.locals)):
+            c = index[child]
+            if c not in shown:
+                hidden_inputs.append(head)
+                continue
+            style = _edge_style(c in on_path, bool(on_path) and c not in on_path, flow)  # lit exactly when its input is
+            if show_local:
+                style.update(label=fmt.format(local), fontsize=str(max(fontsize - 2, 1)))
+            g.edge(f"v{c}", head, id=f"e{i}_{j}", **style)
+    if focus is not None and len(shown) < len(bs):
+        drawn = {n for i in shown for n in (bs[i].node, *bs[i].steps, *bs[i].inside)}
+        rest = len({n for i, b in enumerate(bs) if i not in shown for n in (b.node, *b.steps, *b.inside)} - drawn)
+        g.node("rest", f"+ {rest} other node{'s' * (rest != 1)}", shape="box", style="rounded,dashed",
+               color=FADED, fontcolor="#333333")
+        for head in dict.fromkeys(hidden_inputs):
+            g.edge("rest", head, style="dashed", color=FADED)
+    for key in clusters:
+        g.subgraph(clusters[key])
+    if legend:
+        _legend(g, sorted({roles[i] for i in shown}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
+                step is not None)
+    return g
+
+
+def _who(root: Value) -> str:
+    """A node as an error names it: its label, or its op and value."""
+    return repr(root.label) if root.label else f"the {root.op or 'leaf'} node of value {root.data:.4g}"
+
+
+def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str) -> str:
+    """The refusal: how big, what limit, and the smaller views that would draw it."""
+    what = {"nodes": "value nodes", "neurons": "boxes in the collapsed view",
+            "focus": "boxes on the paths to the focus"}[view]
+    advice = []
+    if view == "nodes":
+        n = len(boxes(order, collapse=True))
+        if n < count:
+            advice.append(f"draw(root, collapse=True) draws each neuron as one box ({n} boxes)")
+    if view != "focus":
+        advice.append("draw(root, focus=node) draws only the chain-rule paths to that node")
+    advice.append(f"draw(root, max_nodes={count}) draws it anyway")
+    return (f"the graph below {_who(root)} has {count} {what}, more than max_nodes={limit}: a drawing that "
+            f"big is no longer legible at 1280 px and `dot` may take minutes. " + "; ".join(advice))
+
+
+def _title(b: Box, names: dict[Value, str], precision: int) -> str:
+    """A box's name; a neuron's is its formula, e.g. "z1[0] = σ(W1[0,:]·x + b1[0])"."""
+    if not b.is_neuron:
+        return names[b.node]
+    inner = OPS["linear"].text(_operand_names(b.linear, names, precision))
+    if b.node is b.linear:
+        return f"{names[b.node]} = {inner}"
+    return f"{names[b.node]} = {OPS[b.node.op].text([inner])}"
+
+
+def _operand_names(node: Value, names: dict[Value, str], precision: int) -> list[str]:
+    """An op's operands as its text writes them: Values by name, numbers as numbers."""
+    return [names[o] if isinstance(o, Value) else f"{o:.{precision}g}" for o in node.operands]
+
+
+def _op_text(node: Value, names: dict[Value, str], precision: int) -> str:
+    """What an op's ellipse says: its symbol, or with a number mixed in the op written out ("e − 1")."""
+    if any(not isinstance(o, Value) for o in node.operands) and node.op in OPS:
+        return OPS[node.op].text(_operand_names(node, names, precision))
+    return _OP_TEXT.get(node.op, node.op)
+
+
+def _roles(bs: Sequence[Box], root: Value, parameters: Any) -> list[str]:
+    """parameter / input / intermediate / output for every box."""
     if parameters is None:  # named as the MLP's: W1[h,m], b1[h], W2[0,h], b2 (a bare "b" is micrograd's input)
-        params = {node for node in order if _PARAMETER.match(node.label)}
+        params = None
     else:
         params = set(parameters.parameters() if hasattr(parameters, "parameters") else parameters)
-    roles = {}
-    for node in order:
+    roles = []
+    for b in bs:
+        node = b.node
         if node is root:
             role = "output"
-        elif node._prev:
+        elif node.inputs:
             role = "intermediate"
-        elif node._op == "const":
-            role = "constant"
-        elif node in params:
+        elif node in params if params is not None else _PARAMETER.match(node.label):
             role = "parameter"
         else:
             role = "input"
-        roles[node] = role
+        roles.append(role)
     return roles
 
 
-def _targets(highlight: Any, order: list[Value], index: dict[Value, int]) -> set[Value]:
-    """The nodes named by highlight= (Values or labels), each of which must be in the graph."""
-    if highlight is None:
-        return set()
-    wanted = [highlight] if isinstance(highlight, (Value, str)) else list(highlight)
-    by_label: dict[str, list[Value]] = {}
-    for node in order:
-        by_label.setdefault(node.label, []).append(node)
-    targets = set()
+def _targets(wanted: Any, what: str, bs: Sequence[Box], names: dict[Value, str]) -> set[int]:
+    """The boxes showing the nodes named by highlight= or focus= (Values or names), each in the graph."""
+    wanted = [wanted] if isinstance(wanted, (Value, str)) else list(wanted)
+    by_name: dict[str, list[Value]] = {}
+    for node, name in names.items():
+        by_name.setdefault(name, []).append(node)
+        if node.label and node.label != name:
+            by_name.setdefault(node.label, []).append(node)
+    targets: set[int] = set()
     for t in wanted:
         if isinstance(t, Value):
-            if t not in index:
-                raise ValueError(f"highlight: {t._name()} is not in the graph being drawn")
-            targets.add(t)
-        elif isinstance(t, str) and t in by_label:
-            targets.update(by_label[t])
+            found = holding(bs, t)
+            if not found:
+                raise ValueError(f"{what}: {_who(t)} is not in the graph being drawn")
+        elif isinstance(t, str) and t in by_name:
+            found = set().union(*(holding(bs, n) for n in by_name[t]))
         else:
-            raise ValueError(f"highlight: no node labelled {t!r} in the graph being drawn")
+            raise ValueError(f"{what}: no node named {t!r} in the graph being drawn")
+        targets |= found
     return targets
-
-
-def _on_paths(order: list[Value], targets: set[Value]) -> set[Value]:
-    """Nodes on some root-to-target path: the targets and every node with an input on such a path."""
-    on = set(targets)
-    for node in order:  # inputs come first, so each input's answer is known when its user is reached
-        if node not in on and any(child in on for child in node._prev):
-            on.add(node)
-    return on
 
 
 def _layer(label: str) -> int | None:
@@ -250,15 +330,20 @@ def _layer(label: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _node_style(node: Value, role: str, state: NodeState) -> dict[str, str]:
-    """The graphviz attributes of a node: fill by role, a thick vermillion border on the path."""
+def _node_style(role: str, lit: bool, faded: bool, phase: str | None) -> dict[str, str]:
+    """The graphviz attributes of a box or op: fill by role, a thick dark vermillion border on the path."""
     style = {"style": "filled", "fillcolor": ROLE_COLOURS.get(role, "#FFFFFF"), "color": "black",
              "penwidth": "1", "fontcolor": "black"}
-    if state.on_path:
+    if lit:
         style.update(color=PATH_COLOUR, penwidth="3")
-    elif state.faded:
+    elif faded:
         style.update(color=FADED)  # only the border fades: the text must stay legible
-    if state.phase is not None:  # a frame of backward: the border tells the phase, the fill still the role
+    if phase is not None:  # a frame of backward: the border tells the phase, the fill still the role
+        style.update(PHASE_STYLES[phase])
+    return style
+
+
+# a frame of backward: the border tells the phase, the fill still the role
         style.update(PHASE_STYLES[state.phase])
     return style
 
@@ -270,12 +355,12 @@ PHASE_STYLES = {"done": {"color": PHASE_COLOURS["done"], "penwidth": "2"},
 FLOW_STYLE = {"color": FLOW_COLOUR, "penwidth": "3", "arrowsize": "0.8"}  # the current step's edges
 
 
-def _edge_style(state: NodeState, flow: bool = False) -> dict[str, str]:
+def _edge_style(lit: bool, faded: bool, flow: bool = False) -> dict[str, str]:
     if flow:
         return dict(FLOW_STYLE)
-    if state.on_path:
+    if lit:
         return {"color": PATH_COLOUR, "fontcolor": PATH_COLOUR, "penwidth": "3"}
-    if state.faded:
+    if faded:
         return {"color": FADED}
     return {}
 

@@ -16,7 +16,7 @@ import json
 from pathlib import Path as FilePath
 from typing import Any
 
-from .draw import FLOW_STYLE, PHASE_STYLES, draw, step_frames
+from .draw import FLOW_STYLE, MAX_NODES, PHASE_STYLES, draw
 from .engine import Value
 from .trace import Trace, trace_backward
 
@@ -140,24 +140,28 @@ _JS = r"""
 class Stepper:
     """The stepper's markup: `html()` for a whole page, `_repr_html_()` for Jupyter, `save(path)`.
 
-    draw_options go to `draw` (e.g. fontsize=14, rankdir="TB").
+    collapse: one box per neuron (see `draw`); None: only when a box per node would pass draw's MAX_NODES.
+    fontsize: of the drawing's text, in points. draw_options go to `draw` (e.g. rankdir="TB").
     """
 
-    def __init__(self, trace: Trace, max_steps: int = MAX_STEPS, **draw_options: Any) -> None:
+    def __init__(self, trace: Trace, max_steps: int = MAX_STEPS, *, collapse: bool | None = None,
+                 fontsize: int = 14, **draw_options: Any) -> None:
         if len(trace) > max_steps:
             raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
                              f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
         self.trace = trace
-        self.fontsize = draw_options.get("fontsize", 14)
-        drawing = draw(trace.root, step=0, trace=trace, **{"fontsize": self.fontsize, **draw_options})
+        self.fontsize = fontsize
+        if collapse is None:  # a box per node while that is legible, else a box per neuron
+            collapse = len(trace.names) > MAX_NODES
+        drawing = draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, **draw_options)
         svg = drawing.pipe(format="svg", encoding="utf-8")
         self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
-        self.frames = step_frames(trace)
+        self.frames, self.box_ids = drawing.frames, drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
 
     def _data(self) -> str:
         """Per frame: one letter per box (done/current/pending), the grad texts that changed, the current box."""
-        ids = [f"v{i}" for i in range(len(self.frames[0].phases))]
+        ids = self.box_ids
         grads: list[Any] = [list(self.frames[0].grads)]
         for before, now in zip(self.frames, self.frames[1:]):
             grads.append({i: g for i, (a, g) in enumerate(zip(before.grads, now.grads)) if a != g})
@@ -216,9 +220,10 @@ class Stepper:
 
 
 def stepper(root: Value | Trace, path: str | FilePath | None = None, *, max_steps: int = MAX_STEPS,
-            **draw_options: Any) -> Stepper:
+            collapse: bool | None = None, **draw_options: Any) -> Stepper:
     """Run backward from root (or take a trace) and build the stepper; write it to `path` if given."""
-    s = Stepper(root if isinstance(root, Trace) else trace_backward(root), max_steps, **draw_options)
+    s = Stepper(root if isinstance(root, Trace) else trace_backward(root), max_steps, collapse=collapse,
+                **draw_options)
     if path is not None:
         s.save(path)
     return s
