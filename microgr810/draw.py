@@ -39,8 +39,6 @@ MAX_NEURON_BOXES = 60
 # the paths to one node are a narrow band; past this many boxes on them it is a graph again
 MAX_FOCUS_BOXES = 40
 
-_OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
-            "bce": "BCE", "bce_logits": "BCE (logits)"}
 _PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
 _DATAPOINT = re.compile(r"\[n=(\d+)\]$")     # a2[n=1]: node a2 of datapoint 1 (names.node_names' batch suffix)
@@ -145,7 +143,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise ValueError(_too_big(root, order, len(order), limit, view))
     if step is not None:
         if trace is not None and trace.root is not root:
-            raise ValueError(f"draw: the trace given is of backward from {_who(trace.root)}, not from {_who(root)}")
+            raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, not from {root.describe()}")
         trace = trace or trace_backward(root)
         trace.frame(step)  # says what is wrong with a step out of range
     names = trace.names if trace is not None else node_names(root)
@@ -165,7 +163,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
         widths = {i: max(len(f.grads[i]) for f in frames) for i in range(len(bs))}
 
-    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35",
+    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.22",
                                                  "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
@@ -194,7 +192,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         node = b.node
         phase = frame.phases[i] if frame else None
         lit, faded = i in on_path, bool(on_path) and i not in on_path
-        cells = [f"<B>{_html(_title(b, names, precision), max_label if not b.is_neuron else 3 * max_label)}</B>"]
+        cells = [f"<B>{_html(_title(b, names), max_label if not b.is_neuron else 3 * max_label)}</B>"]
         cells.append((f"data {fmt.format(node.data)}", ""))
         if b.is_neuron and node is not b.linear:
             cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}",
@@ -206,12 +204,12 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
             width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if i in widths else ""
             cells.append((grad, width))  # the last cell: the stepper finds it there
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(b).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
+        where(b).node(f"v{i}", _table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron), shape="box", margin="0.04",
                       id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
         flow = frame is not None and frame.current == i  # this step's gradient flows back along these edges
         head = f"v{i}"
         if not b.is_neuron and node.inputs:
-            where(b).node(f"op{i}", _table([_html(_op_text(node, names, precision), max_label)]),
+            where(b).node(f"op{i}", _table([_html(_op_text(node, names), max_label)]),
                           shape="ellipse", margin="0.02", id=f"op{i}", **_node_style("op", lit, faded, phase))
             g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(lit, faded, flow))
             head = f"op{i}"
@@ -239,11 +237,6 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     return g
 
 
-def _who(root: Value) -> str:
-    """A node as an error names it: its label, or its op and value."""
-    return repr(root.label) if root.label else f"the {root.op or 'leaf'} node of value {root.data:.4g}"
-
-
 def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str) -> str:
     """The refusal: how big, what limit, and the smaller views that would draw it."""
     what = {"nodes": "value nodes", "neurons": "boxes in the collapsed view",
@@ -256,30 +249,28 @@ def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str)
     if view != "focus":
         advice.append("draw(root, focus=node) draws only the chain-rule paths to that node")
     advice.append(f"draw(root, max_nodes={count}) draws it anyway")
-    return (f"the graph below {_who(root)} has {count} {what}, more than max_nodes={limit}: a drawing that "
+    return (f"the graph below {root.describe()} has {count} {what}, more than max_nodes={limit}: a drawing that "
             f"big is no longer legible at 1280 px and `dot` may take minutes. " + "; ".join(advice))
 
 
-def _title(b: Box, names: dict[Value, str], precision: int) -> str:
+def _title(b: Box, names: dict[Value, str]) -> str:
     """A box's name; a neuron's is its formula, e.g. "z1[0] = σ(W1[0,:]·x + b1[0])"."""
     if not b.is_neuron:
         return names[b.node]
-    inner = OPS["linear"].text(_operand_names(b.linear, names, precision))
+    inner = OPS["linear"].text(_operand_names(b.linear, names))
     if b.node is b.linear:
         return f"{names[b.node]} = {inner}"
     return f"{names[b.node]} = {OPS[b.node.op].text([inner])}"
 
 
-def _operand_names(node: Value, names: dict[Value, str], precision: int) -> list[str]:
-    """An op's operands as its text writes them: Values by name, numbers as numbers."""
-    return [names[o] if isinstance(o, Value) else f"{o:.{precision}g}" for o in node.operands]
+def _operand_names(node: Value, names: dict[Value, str]) -> list[Any]:
+    """An op's operands as its text takes them: Values by name, numbers as they are."""
+    return [names[o] if isinstance(o, Value) else o for o in node.operands]
 
 
-def _op_text(node: Value, names: dict[Value, str], precision: int) -> str:
-    """What an op's ellipse says: its symbol, or with a number mixed in the op written out ("e − 1")."""
-    if any(not isinstance(o, Value) for o in node.operands) and node.op in OPS:
-        return OPS[node.op].text(_operand_names(node, names, precision))
-    return _OP_TEXT.get(node.op, node.op)
+def _op_text(node: Value, names: dict[Value, str]) -> str:
+    """What an op's ellipse says: the node's right-hand side as the trace writes it, numbers included ("e − 1")."""
+    return OPS[node.op].text(_operand_names(node, names)) if node.op in OPS else node.op
 
 
 def _roles(bs: Sequence[Box], root: Value, parameters: Any) -> list[str]:
@@ -316,11 +307,11 @@ def _targets(wanted: Any, what: str, bs: Sequence[Box], names: dict[Value, str])
         if isinstance(t, Value):
             found = holding(bs, t)
             if not found:
-                raise ValueError(f"{what}: {_who(t)} is not in the graph being drawn")
+                raise ValueError(f"{what}: {t.describe()} is not in the graph being drawn")
         elif isinstance(t, str) and t in by_name:
             found = set().union(*(holding(bs, n) for n in by_name[t]))
         else:
-            raise ValueError(f"{what}: no node named {t!r} in the graph being drawn")
+            raise ValueError(f"{what}: no node labelled {t!r} in the graph being drawn (nor named so: t1, t2 ...)")
         targets |= found
     return targets
 
@@ -340,11 +331,6 @@ def _node_style(role: str, lit: bool, faded: bool, phase: str | None) -> dict[st
         style.update(color=FADED)  # only the border fades: the text must stay legible
     if phase is not None:  # a frame of backward: the border tells the phase, the fill still the role
         style.update(PHASE_STYLES[phase])
-    return style
-
-
-# a frame of backward: the border tells the phase, the fill still the role
-        style.update(PHASE_STYLES[state.phase])
     return style
 
 
@@ -380,14 +366,18 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, 
            labelloc="t", labeljust="l", fontsize="11")
 
 
-def _table(cells: list[str | tuple[str, str]], stacked: bool = False) -> str:
+def _table(cells: list[str | tuple[str, str]], stacked: bool = False, row: bool = False) -> str:
     """An HTML-like label: fields with rules between, like a record node (stacked: one per row).
 
     A cell is its markup, or (markup, extra TD attributes). Numbers are left-aligned, so a
-    stepper that changes a cell's text keeps it inside its cell.
+    stepper that changes a cell's text keeps it inside its cell. row: stacked, but the cells
+    after the first side by side (a neuron's numbers under its formula: a short, wide box).
     """
     tds = [f'<TD{c[1]} ALIGN="LEFT">{c[0]}</TD>' if isinstance(c, tuple) else f"<TD>{c}</TD>" for c in cells]
-    if stacked:
+    if stacked and row and len(tds) > 1:
+        inner = (f"<TR>{tds[0].replace('<TD', f'<TD COLSPAN={chr(34)}{len(tds) - 1}{chr(34)}', 1)}</TR><HR/>"
+                 f"<TR>{'<VR/>'.join(tds[1:])}</TR>")
+    elif stacked:
         inner = "<HR/>".join(f"<TR>{td}</TR>" for td in tds)
     else:
         inner = "<TR>" + "<VR/>".join(tds) + "</TR>"

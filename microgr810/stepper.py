@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -23,8 +24,18 @@ from .trace import Trace, trace_backward
 __all__ = ["stepper", "Stepper", "MAX_STEPS", "MIN_TEXT_PX"]
 
 _ids = itertools.count()
-MAX_STEPS = 500  # the table of steps gets one row each: past this it is no longer a page to read
+MAX_STEPS = 200  # a row of the table and a key press per step: past this, read trace_backward(root) instead
 MIN_TEXT_PX = 12  # the smallest node text the page shows at its "fit" zoom
+
+
+# the graph's part of a 1280 x 800 window: the page less its bar, the caption and the margins
+VIEW_PX = (1258, 620)
+
+
+def _fit_scale(svg: str) -> float:
+    """How much the page's "fit" zoom scales this SVG in a 1280 x 800 window (its size is in points)."""
+    w, h = (float(x) for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    return min(VIEW_PX[0] / w, VIEW_PX[1] / h)
 
 
 def _caption(trace: Trace, k: int) -> str:
@@ -92,9 +103,10 @@ _JS = r"""
   var rows=root.querySelectorAll('.mg-steps tr'), caption=root.querySelector('.mg-caption');
   var counter=root.querySelector('.mg-counter');
   function zoom(s){
-    // "fit" fills the width, but never shows node text under %(minpx)d px: then the view scrolls
+    // "fit" shows the whole graph, but never node text under %(minpx)d px: past that the view scrolls
     var least=%(minpx)d/data.fontsize;
-    if(s===null){s=Math.max(least,(view.clientWidth-2)/vbw);fixed=false;}else{fixed=true;}
+    if(s===null){s=Math.max(least,Math.min((view.clientWidth-2)/vbw,(view.clientHeight-2)/vbh));fixed=false;}
+    else{fixed=true;}
     scale=Math.max(0.1,Math.min(8,s));
     svg.style.width=(vbw*scale)+'px'; svg.style.height=(vbh*scale)+'px';
   }
@@ -153,8 +165,13 @@ class Stepper:
         self.fontsize = fontsize
         if collapse is None:  # a box per node while that is legible, else a box per neuron
             collapse = len(trace.names) > MAX_NODES
-        drawing = draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, **draw_options)
-        svg = drawing.pipe(format="svg", encoding="utf-8")
+        if "rankdir" in draw_options:
+            drawing = draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, **draw_options)
+            svg = drawing.pipe(format="svg", encoding="utf-8")
+        else:  # left to right or top to bottom: whichever shows bigger text in a 1280 x 800 window
+            drawing, svg = max(((d, d.pipe(format="svg", encoding="utf-8")) for d in (
+                draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, rankdir=r, **draw_options)
+                for r in ("LR", "TB"))), key=lambda pair: _fit_scale(pair[1]))
         self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
         self.frames, self.box_ids = drawing.frames, drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
