@@ -233,7 +233,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         g.subgraph(clusters[key])
     if legend:
         _legend(g, sorted({roles[i] for i in shown}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
-                step is not None)
+                step is not None, fontsize)
     return g
 
 
@@ -351,7 +351,7 @@ def _edge_style(lit: bool, faded: bool, flow: bool = False) -> dict[str, str]:
     return {}
 
 
-def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, frame: bool = False) -> None:
+def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, frame: bool, fontsize: int) -> None:
     """The key, as one row over the graph (the graph's label): it takes no rank, so no column or row of boxes."""
     keys = [(f'BGCOLOR="{ROLE_COLOURS[r]}" BORDER="1"', "", r) for r in roles]
     if path:
@@ -363,7 +363,7 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, 
         keys.append((f'BGCOLOR="{FLOW_COLOUR}"', "", "this step's edges"))
     cells = "".join(f'<TD {attrs} WIDTH="16">{mark}</TD><TD ALIGN="LEFT">{text}   </TD>' for attrs, mark, text in keys)
     g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{cells}</TR></TABLE>>',
-           labelloc="t", labeljust="l", fontsize="11")
+           labelloc="t", labeljust="l", fontsize=str(max(fontsize - 1, 1)))
 
 
 def _table(cells: list[str | tuple[str, str]], stacked: bool = False, row: bool = False) -> str:

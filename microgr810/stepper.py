@@ -152,26 +152,35 @@ _JS = r"""
 class Stepper:
     """The stepper's markup: `html()` for a whole page, `_repr_html_()` for Jupyter, `save(path)`.
 
-    collapse: one box per neuron (see `draw`); None: only when a box per node would pass draw's MAX_NODES.
+    collapse: one box per neuron (see `draw`); None: a box per node where that shows text of MIN_TEXT_PX
+    or more in a 1280 x 800 window, else a box per neuron.
     fontsize: of the drawing's text, in points. draw_options go to `draw` (e.g. rankdir="TB").
     """
 
     def __init__(self, trace: Trace, max_steps: int = MAX_STEPS, *, collapse: bool | None = None,
-                 fontsize: int = 14, **draw_options: Any) -> None:
+                 fontsize: int = 16, **draw_options: Any) -> None:
         if len(trace) > max_steps:
             raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
                              f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
         self.trace = trace
         self.fontsize = fontsize
-        if collapse is None:  # a box per node while that is legible, else a box per neuron
-            collapse = len(trace.names) > MAX_NODES
-        if "rankdir" in draw_options:
-            drawing = draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, **draw_options)
-            svg = drawing.pipe(format="svg", encoding="utf-8")
-        else:  # left to right or top to bottom: whichever shows bigger text in a 1280 x 800 window
-            drawing, svg = max(((d, d.pipe(format="svg", encoding="utf-8")) for d in (
-                draw(trace.root, step=0, trace=trace, collapse=collapse, fontsize=fontsize, rankdir=r, **draw_options)
-                for r in ("LR", "TB"))), key=lambda pair: _fit_scale(pair[1]))
+        # the first view (a box per node, then per neuron) whose better layout (left to right or top to
+        # bottom) shows node text of at least MIN_TEXT_PX in a 1280 x 800 window; else the biggest text
+        views = [collapse] if collapse is not None else [False, True]
+        rankdirs = [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]
+        draw_options.setdefault("cluster_datapoints", True)
+        best = None
+        for c in views:
+            if not c and collapse is None and len(trace.names) > MAX_NODES:
+                continue  # draw would refuse it as illegible
+            for r in rankdirs:
+                d = draw(trace.root, step=0, trace=trace, collapse=c, fontsize=fontsize, rankdir=r, **draw_options)
+                svg = d.pipe(format="svg", encoding="utf-8")
+                if best is None or _fit_scale(svg) > best[0]:
+                    best = (_fit_scale(svg), d, svg)
+            if best[0] * fontsize >= MIN_TEXT_PX:
+                break
+        _, drawing, svg = best
         self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
         self.frames, self.box_ids = drawing.frames, drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
