@@ -30,13 +30,16 @@ from .views import Box, box_index, boxes, holding, paths_to
 __all__ = ["draw", "Drawing", "Frame", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES",
            "grad_text", "step_frames"]
 
-# Where each view stops being legible, measured at 12 pt text drawn at 12 px (docs: README "Bigger graphs"):
-# a box per node: the reference net M=4, H=4 (40 value nodes) is 1082 x 1964 pt, about 1 x 2.7 windows of
-# 1280 x 800; M=4, H=6 (56) is 3.8 windows tall with edges crossing between far-apart leaves.
+# Where each view stops being legible: measured as the drawing's size with its 12 pt text shown at 12 px,
+# in windows of 1280 x 800 (README, "Bigger graphs"). Past about 2.5 windows tall a learner scrolls
+# through edges whose ends are screens apart.
+# A box per node: the reference net M=4, H=4 (40 value nodes) is 0.9 x 2.5 windows; M=4, H=8 (72) 0.9 x 4.6;
+# MLP(3, [4, 4, 1]) with an MSE loss (63) 1.3 x 2.5.
 MAX_NODES = 40
-# a box per neuron: columns of neurons, one edge per input; MLP(3, [4, 4, 1]) is 12 boxes.
+# A box per neuron: ~38 pt a box down a column; 50 boxes (M=16, H=32) are 0.7 x 2.5 windows, the batch of 4
+# at M=4, H=8 (58 boxes, 143 value nodes) 1.1 x 2.5.
 MAX_NEURON_BOXES = 60
-# the paths to one node are a narrow band; past this many boxes on them it is a graph again
+# The paths to one node are a narrow band (M=4, H=8: 6 boxes, 0.9 x 0.2); past this many it is a graph again.
 MAX_FOCUS_BOXES = 40
 
 _PARAMETER = re.compile(r"W|b\d")
@@ -163,7 +166,10 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
         widths = {i: max(len(f.grads[i]) for f in frames) for i in range(len(bs))}
 
-    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.22",
+    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2",
+                                                 # across a left-to-right flow edges run between tall columns: they
+                                                 # need less room to stay apart than between wide rows
+                                                 "ranksep": "0.22" if rankdir in ("LR", "RL") else "0.45",
                                                  "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
@@ -409,14 +415,22 @@ def _unprintable(c: str) -> bool:
     return unicodedata.category(c) in ("Cc", "Cs") or ord(c) in (0xFFFE, 0xFFFF)
 
 
-def _reference_picture(stem: str = "docs/images/reference-graph") -> None:
-    """The README's picture: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit.
+def _reference_picture(stem: str = "docs/images/reference-graph",
+                       mlp_stem: str = "docs/images/mlp-collapsed") -> None:
+    """The README's pictures: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit, and
+    Karpathy's MLP(3, [4, 4, 1]) on one input with an MSE loss, a box per neuron.
 
-    Re-make it with: python3 -c "from microgr810.draw import _reference_picture; _reference_picture()"
+    Re-make them with: python3 -c "from microgr810.draw import _reference_picture; _reference_picture()"
     """
+    from .nn import MLP
     from .reference import ReferenceProblem
     _, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    g = draw(L, highlight="W1[0,1]", show_local=True)
-    g.render(stem, format="svg", cleanup=True)
-    g.graph_attr["dpi"] = "110"
-    g.render(stem, format="png", cleanup=True)
+    out = MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0])
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    for g, name in ((draw(L, highlight="W1[0,1]", show_local=True), stem),
+                    (draw(loss, collapse=True, rankdir="TB"), mlp_stem)):
+        g.render(name, format="svg", cleanup=True)
+        g.graph_attr["dpi"] = "110"
+        g.render(name, format="png", cleanup=True)
