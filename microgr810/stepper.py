@@ -202,6 +202,7 @@ class Stepper:
         n = len(self.trace)
         rows = [f'<tr data-k="{k}"><th>{k}</th><td><pre>{html.escape(c)}</pre></td></tr>'
                 for k, c in enumerate(self.captions)]
+        lines = max(c.count("\n") + 1 for c in self.captions)
         js = _JS % {"id": repr(uid), "page": "true" if page else "false", "minpx": MIN_TEXT_PX}
         return "\n".join([
             f'<div class="mg-stepper" id="{uid}" tabindex="0" data-step="0">',
@@ -218,7 +219,9 @@ class Stepper:
             '<button class="mg-in" type="button" title="zoom in (+)">+</button></span>'
             '<span class="mg-keys">keys: ← → step · + − zoom · 0 fit</span></div>',
             f'<div class="mg-view">{self.svg}</div>',
-            f'<pre class="mg-caption">{html.escape(self.captions[0])}</pre>',
+            # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
+            f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
+            f'{html.escape(self.captions[0])}</pre>',
             "</div>",
             # a place for one more panel under the graph (e.g. a quiz); hidden while empty
             '<div class="mg-extra"></div>',
