@@ -74,7 +74,7 @@ _CSS = """
 .mg-counter{font-weight:bold;min-width:8em}
 .mg-keys{color:#444;font-size:13px}
 .mg-view{flex:1 1 auto;min-height:12em;overflow:auto;border:1px solid #bbb;background:#fff}
-.mg-view svg{display:block}
+.mg-view svg{display:block;width:100%;height:auto}
 .mg-caption{flex:0 0 auto;max-height:30vh;overflow:auto;margin:6px 0 0 0}
 .mg-stepper pre{background:#f4f4f4;padding:.5em .7em;font-size:14px;line-height:1.35;margin:0;white-space:pre}
 .mg-extra:empty{display:none}
