@@ -173,7 +173,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
                                                  "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
-    g.frames, g.box_ids = frames, [f"v{i}" for i in range(len(bs))] if frames else None
+    g.frames = frames
+    g.box_ids = [f"v{i}" if i in shown else None for i in range(len(bs))] if frames else None
     clusters: dict[str, graphviz.Digraph] = {}
 
     def where(b: Box) -> graphviz.Digraph:
@@ -198,11 +199,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         node = b.node
         phase = frame.phases[i] if frame else None
         lit, faded = i in on_path, bool(on_path) and i not in on_path
-        cells = [f"<B>{_html(_title(b, names), max_label if not b.is_neuron else 3 * max_label)}</B>"]
-        cells.append((f"data {fmt.format(node.data)}", ""))
-        if b.is_neuron and node is not b.linear:
-            cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}",
-                                3 * max_label), ""))
+        cells = _cells(b, names, fmt, max_label)
         if show_grad:
             grad = frame.grads[i] if frame else grad_text(node.grad, precision)
             # as wide as its widest text in any frame (in points; no glyph of "grad -.0123456789e+?"
@@ -210,8 +207,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
             width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if i in widths else ""
             cells.append((grad, width))  # the last cell: the stepper finds it there
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(b).node(f"v{i}", _table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron), shape="box", margin="0.04",
-                      id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
+        where(b).node(f"v{i}", _table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
+                      shape="box", margin="0.04", id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
         flow = frame is not None and frame.current == i  # this step's gradient flows back along these edges
         head = f"v{i}"
         if not b.is_neuron and node.inputs:
@@ -243,12 +240,22 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     return g
 
 
+def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[str | tuple[str, str]]:
+    """A box's fields but its grad: its name (a neuron's formula), its data, a neuron's ∂z/∂a."""
+    node = b.node
+    cut = 3 * max_label if b.is_neuron else max_label  # a formula holds several names
+    cells: list[str | tuple[str, str]] = [f"<B>{_html(_title(b, names), cut)}</B>", (f"data {fmt.format(node.data)}", "")]
+    if b.is_neuron and node is not b.linear:
+        cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
+    return cells
+
+
 def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str) -> str:
     """The refusal: how big, what limit, and the smaller views that would draw it."""
     what = {"nodes": "value nodes", "neurons": "boxes in the collapsed view",
             "focus": "boxes on the paths to the focus"}[view]
     advice = []
-    if view == "nodes":
+    if view == "nodes" and count <= 100 * MAX_NODES:  # counting the neurons of a huge graph costs seconds
         n = len(boxes(order, collapse=True))
         if n < count:
             advice.append(f"draw(root, collapse=True) draws each neuron as one box ({n} boxes)")

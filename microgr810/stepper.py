@@ -96,8 +96,10 @@ _JS = r"""
   var vbw=svg.viewBox.baseVal.width, vbh=svg.viewBox.baseVal.height;
   svg.removeAttribute('width'); svg.removeAttribute('height');
   var boxes=data.ids.map(function(id){
-    var v=root.querySelector('#'+id), op=root.querySelector('#op'+id.slice(1)), t=v.querySelectorAll('text');
-    return {v:v, op:op, grad:t[t.length-1]};  // the grad cell is each box's last line
+    var v=id&&root.querySelector('#'+id);
+    if(!v){return null;}  // a box the drawing leaves out (focus=)
+    var t=v.querySelectorAll('text');
+    return {v:v, op:root.querySelector('#op'+id.slice(1)), grad:t[t.length-1]};  // the grad: each box's last line
   });
   var edges=Array.prototype.slice.call(root.querySelectorAll('g.edge'));
   var rows=root.querySelectorAll('.mg-steps tr'), caption=root.querySelector('.mg-caption');
@@ -115,6 +117,7 @@ _JS = r"""
     var grads=data.grads[0].slice();
     for(var f=1;f<=k;f++){for(var i in data.grads[f]){grads[i]=data.grads[f][i];}}
     boxes.forEach(function(b,i){
+      if(!b){return;}
       var cls='node mg-'+({d:'done',c:'current',p:'pending'})[data.phases[k][i]];
       b.v.setAttribute('class',cls); if(b.op){b.op.setAttribute('class',cls);}
       b.grad.textContent=grads[i];

@@ -306,3 +306,19 @@ def test_a_batch_of_four_at_m4_h8_stays_under_two_megabytes():
     page = stepper(p.loss(p.network())).html()
     assert page.count("<svg") == 1  # one drawing, not one per step (that page was 25 MB)
     assert len(page.encode("utf-8")) < 2_000_000
+
+
+def test_a_focused_stepper_steps_through_the_boxes_it_draws(chromium, tmp_path):
+    """focus= leaves boxes out of the drawing: their steps still count, the page still works."""
+    dt = chromium
+    s = stepper(reference_loss(4, 8), tmp_path / "focus.html", focus="W1[0,1]")
+    assert s.svg.count('class="node"') < 20 and "other nodes" in s.svg
+    dt.call("Page.enable")
+    dt.call("Runtime.enable")
+    dt.call("Page.navigate", url=(tmp_path / "focus.html").as_uri())
+    dt.wait_for("Page.loadEventFired")
+    for _ in range(len(s.trace)):
+        key(dt, "ArrowRight", 39)
+    last = dt.eval(STATE)
+    assert last["counter"] == f"step {len(s.trace)} / {len(s.trace)}" and "grad ?" not in last["grads"]
+    assert not [e for e in dt.events if e.get("method") == "Runtime.exceptionThrown"]
