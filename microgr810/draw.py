@@ -88,6 +88,8 @@ class Frame:
     phases: tuple[str, ...]     # "done", "current" or "pending"
     grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
     current: int | None         # the box whose step this is (None before the first step)
+    flow: bool = False          # the step passes gradient along the current box's input edges (a neuron's
+                                # activation step passes it inside the box, to its w·x + b)
 
 
 def grad_text(grad: float | None, precision: int = 4) -> str:
@@ -108,8 +110,10 @@ def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Fra
         for b in bs:
             ps = {f[n][0] for n in (b.steps or (b.node,))}
             phases.append("current" if "current" in ps else "pending" if "pending" in ps else "done")
-        frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs),
-                            index[trace[k - 1].node] if k else None))
+        node = trace[k - 1].node if k else None
+        current = index[node] if k else None
+        flow = k > 0 and not (bs[current].is_neuron and node is not bs[current].linear)
+        frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs), current, flow))
     return frames
 
 
@@ -209,7 +213,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(b).node(f"v{i}", _table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
                       shape="box", margin="0.04", id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
-        flow = frame is not None and frame.current == i  # this step's gradient flows back along these edges
+        flow = frame is not None and frame.current == i and frame.flow  # this step's gradient flows back along these
         head = f"v{i}"
         if not b.is_neuron and node.inputs:
             where(b).node(f"op{i}", _table([_html(_op_text(node, names), max_label)]),

@@ -122,7 +122,7 @@ _JS = r"""
       b.v.setAttribute('class',cls); if(b.op){b.op.setAttribute('class',cls);}
       b.grad.textContent=grads[i];
     });
-    var cur=data.current[k], head=cur===null?null:'e'+cur.slice(1)+'_';
+    var cur=data.flow[k], head=cur===null?null:'e'+cur.slice(1)+'_';
     edges.forEach(function(e){e.setAttribute('class',head&&e.id.indexOf(head)===0?'edge mg-flow':'edge');});
     for(var r=0;r<rows.length;r++){rows[r].className=(r===k)?'mg-now':'';}
     caption.textContent=rows[k].querySelector('pre').textContent;
@@ -189,14 +189,15 @@ class Stepper:
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
 
     def _data(self) -> str:
-        """Per frame: one letter per box (done/current/pending), the grad texts that changed, the current box."""
+        """Per frame: one letter per box (done/current/pending), the grad texts that changed, and the box whose
+        input edges the step's gradient flows along (null: none)."""
         ids = self.box_ids
         grads: list[Any] = [list(self.frames[0].grads)]
         for before, now in zip(self.frames, self.frames[1:]):
             grads.append({i: g for i, (a, g) in enumerate(zip(before.grads, now.grads)) if a != g})
         data = {"ids": ids, "fontsize": self.fontsize, "grads": grads,
                 "phases": ["".join(p[0] for p in f.phases) for f in self.frames],
-                "current": [None if f.current is None else ids[f.current] for f in self.frames]}
+                "flow": [ids[f.current] if f.flow else None for f in self.frames]}
         # inside <script>, "</" could end the element early; JSON reads "<\/" as "</"
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 

@@ -129,3 +129,17 @@ def test_a_step_marks_the_edges_its_gradient_flows_along():
     assert len(flow) == 5 + 1 and all(b == f"op{a2[1:]}" or (a, b) == (f"op{a2[1:]}", a2) for a, b in flow)
     assert {t[a] for a, _ in flow if a in t} == {"W2[0,0]", "W2[0,1]", "z1[0]", "z1[1]", "b2"}
     assert not [1 for *_, attrs in EDGE.findall(draw(L, step=0).source) if FLOW_COLOUR in attrs]
+
+
+def test_a_neurons_steps_light_its_box_and_only_the_linear_step_marks_its_input_edges():
+    L = reference(2, 2)
+    g2, g3 = draw(L, collapse=True, step=2), draw(L, collapse=True, step=3)  # step 2: z2 = σ(a2); 3: a2 = W2·z1 + b2
+    t = titles(g2.source)
+    z2 = next(n for n, v in t.items() if v.startswith("z2 = "))
+    for g in (g2, g3):
+        assert g.frames[0].phases.count("current") == 0 and g.frames[0].current is None
+        assert g.box_ids[g.frames[2].current] == z2 and g.box_ids[g.frames[3].current] == z2
+    flow = [(a, b) for g in (g2, g3) for a, b, attrs in EDGE.findall(g.source) if f'color="{FLOW_COLOUR}"' in attrs]
+    # σ's step passes ∂L/∂z2 to a2 inside the box: no edge; the linear's step passes it to z1[0] and z1[1]
+    assert sorted(t[a] for a, _ in flow) == ["z1[0] = σ(W1[0,:]·x + b1[0])", "z1[1] = σ(W1[1,:]·x + b1[1])"]
+    assert {b for _, b in flow} == {z2}
