@@ -66,8 +66,10 @@ _CSS = """
 .mg-stepper{font-family:Helvetica,Arial,sans-serif;font-size:15px;color:#111;box-sizing:border-box}
 .mg-stepper *{box-sizing:border-box}
 .mg-page{margin:0}
-.mg-top{display:flex;flex-direction:column;max-height:85vh}
-.mg-page .mg-top{height:100vh;max-height:none;padding:6px 10px}
+.mg-top{display:flex;flex-direction:column}
+.mg-view{max-height:80vh}
+.mg-page .mg-view{max-height:none}
+.mg-page .mg-top{height:100vh;padding:6px 10px}
 .mg-bar{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;padding:0 0 6px 0}
 .mg-bar[hidden]{display:none}
 .mg-bar button{font-size:15px;padding:.25em .8em;min-width:2.4em}
@@ -83,6 +85,7 @@ _CSS = """
 .mg-steps caption{text-align:left;font-weight:bold;padding:.3em 0}
 .mg-steps th{vertical-align:top;text-align:right;padding:.4em .6em;font-weight:normal;color:#444}
 .mg-steps td{padding:2px 0;width:100%}
+.mg-live .mg-steps tr{cursor:pointer}
 .mg-steps tr.mg-now pre{background:#dbe9f6;outline:2px solid #00558F}
 .mg-note{margin:0 0 6px 0;color:#333}
 """
@@ -107,7 +110,9 @@ _JS = r"""
   function zoom(s){
     // "fit" shows the whole graph, but never node text under %(minpx)d px: past that the view scrolls
     var least=%(minpx)d/data.fontsize;
-    if(s===null){s=Math.max(least,Math.min((view.clientWidth-2)/vbw,(view.clientHeight-2)/vbh));fixed=false;}
+    // (in a notebook the view grows with the graph, so there only the width counts)
+    var w=(view.clientWidth-2)/vbw, h=page?(view.clientHeight-2)/vbh:w;
+    if(s===null){s=Math.max(least,Math.min(w,h));fixed=false;}
     else{fixed=true;}
     scale=Math.max(0.1,Math.min(8,s));
     svg.style.width=(vbw*scale)+'px'; svg.style.height=(vbh*scale)+'px';
@@ -141,9 +146,11 @@ _JS = r"""
   bar.querySelector('.mg-in').onclick=function(){zoom(scale*1.25);};
   bar.querySelector('.mg-out').onclick=function(){zoom(scale/1.25);};
   bar.querySelector('.mg-fit').onclick=function(){zoom(null);};
+  for(var r=0;r<rows.length;r++){rows[r].onclick=show.bind(null,r);}  // a row of the table jumps to its step
   (page?document:root).addEventListener('keydown',act);
   window.addEventListener('resize',function(){if(!fixed){zoom(null);}});
   bar.hidden=false;  // the controls exist only where the script runs
+  root.classList.add('mg-live');
   zoom(null);
   // a page opened as stepper.html#step=5 starts at that step, so a link can point at one
   var m=page&&/^#step=(\d+)$/.exec(location.hash);

@@ -322,3 +322,16 @@ def test_a_focused_stepper_steps_through_the_boxes_it_draws(chromium, tmp_path):
     last = dt.eval(STATE)
     assert last["counter"] == f"step {len(s.trace)} / {len(s.trace)}" and "grad ?" not in last["grads"]
     assert not [e for e in dt.events if e.get("method") == "Runtime.exceptionThrown"]
+
+
+def test_a_row_of_the_table_jumps_to_its_step(chromium, tmp_path):
+    dt = chromium
+    s = stepper(reference_loss(), tmp_path / "rows.html")
+    dt.call("Page.enable")
+    dt.call("Page.navigate", url=(tmp_path / "rows.html").as_uri())
+    dt.wait_for("Page.loadEventFired")
+    dt.eval("document.querySelector('.mg-steps tr[data-k=\"5\"]').scrollIntoView()")
+    click(dt, '.mg-steps tr[data-k="5"] pre')
+    state = dt.eval(STATE)
+    assert state["counter"] == f"step 5 / {len(s.trace)}" and state["now"] == ["5"]
+    assert state["row"] == s.captions[5]
