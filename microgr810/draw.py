@@ -125,6 +125,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
     highlight: a Value or name (or a list of them): every path from root down to it is painted.
+    cluster_layers: a box around each layer's nodes (labels a1[..], W1[..], ...); cluster_datapoints: around
+    each datapoint's (names ending [n=k], as names.node_names writes a batch).
     collapse: one box per neuron (w·x + b and its activation, weights and bias inside), showing
     z = act(w·x + b), its data, ∂z/∂a and its grad. focus: a Value or name: draw only the boxes on
     the chain-rule paths from root to it, and one box counting the rest.
