@@ -46,7 +46,7 @@ def _caption(trace: Trace, k: int) -> str:
 
 
 def _css_of(style: dict[str, str]) -> str:
-    """graphviz attributes (color, penwidth, style) as the SVG properties they become."""
+    """graphviz attributes (color, penwidth, style) as the SVG properties they become ("5,2": dot's dashes)."""
     dashed = "dashed" in style.get("style", "")
     return (f"stroke:{style['color']};stroke-width:{style['penwidth']};"
             f"stroke-dasharray:{'5,2' if dashed else 'none'}")
@@ -67,15 +67,14 @@ _CSS = """
 .mg-stepper *{box-sizing:border-box}
 .mg-page{margin:0}
 .mg-top{display:flex;flex-direction:column}
-.mg-view{max-height:80vh}
-.mg-page .mg-view{max-height:none}
 .mg-page .mg-top{height:100vh;padding:6px 10px}
 .mg-bar{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;padding:0 0 6px 0}
 .mg-bar[hidden]{display:none}
 .mg-bar button{font-size:15px;padding:.25em .8em;min-width:2.4em}
 .mg-counter{font-weight:bold;min-width:8em}
 .mg-keys{color:#444;font-size:13px}
-.mg-view{flex:1 1 auto;min-height:12em;overflow:auto;border:1px solid #bbb;background:#fff}
+.mg-view{flex:1 1 auto;min-height:12em;max-height:80vh;overflow:auto;border:1px solid #bbb;background:#fff}
+.mg-page .mg-view{max-height:none}
 .mg-view svg{display:block;width:100%;height:auto}
 .mg-caption{flex:0 0 auto;max-height:30vh;overflow:auto;margin:6px 0 0 0}
 .mg-stepper pre{background:#f4f4f4;padding:.5em .7em;font-size:14px;line-height:1.35;margin:0;white-space:pre}
@@ -133,6 +132,8 @@ _JS = r"""
     caption.textContent=rows[k].querySelector('pre').textContent;
     counter.textContent='step '+k+' / '+n;
     root.setAttribute('data-step',k);
+    // for a panel in .mg-extra (e.g. a quiz): the step shown now
+    root.dispatchEvent(new CustomEvent('mg-step',{detail:{step:k,steps:n}}));
   }
   function act(e){
     var a={ArrowRight:function(){show(k+1);},ArrowLeft:function(){show(k-1);},
@@ -234,7 +235,8 @@ class Stepper:
             f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
             f'{html.escape(self.captions[0])}</pre>',
             "</div>",
-            # a place for one more panel under the graph (e.g. a quiz); hidden while empty
+            # a place for one more panel under the graph (e.g. a quiz), hidden while empty; the stepper
+            # fires an "mg-step" event (detail: step, steps) on .mg-stepper whenever the step changes
             '<div class="mg-extra"></div>',
             f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
             f'step by step ({n} steps)</caption>',

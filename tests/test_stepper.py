@@ -331,7 +331,9 @@ def test_a_row_of_the_table_jumps_to_its_step(chromium, tmp_path):
     dt.call("Page.navigate", url=(tmp_path / "rows.html").as_uri())
     dt.wait_for("Page.loadEventFired")
     dt.eval("document.querySelector('.mg-steps tr[data-k=\"5\"]').scrollIntoView()")
+    dt.eval("document.querySelector('.mg-stepper').addEventListener('mg-step', e => { window.seen = e.detail; })")
     click(dt, '.mg-steps tr[data-k="5"] pre')
     state = dt.eval(STATE)
+    assert dt.eval("window.seen") == {"step": 5, "steps": len(s.trace)}  # what a panel in .mg-extra hears
     assert state["counter"] == f"step 5 / {len(s.trace)}" and state["now"] == ["5"]
     assert state["row"] == s.captions[5]
