@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 import graphviz
 
@@ -65,8 +65,8 @@ class Drawing(graphviz.Digraph):
     by box, and `box_ids`, the SVG id of each box, for a page that restyles one drawing step by step.
     """
 
-    frames: list[Frame] | None = None
-    box_ids: list[str] | None = None
+    frames: list[Frame]                 # empty unless drawn with step=
+    box_ids: list[str | None]           # None for a box focus= leaves out
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -110,9 +110,11 @@ def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Fra
         for b in bs:
             ps = {f[n][0] for n in (b.steps or (b.node,))}
             phases.append("current" if "current" in ps else "pending" if "pending" in ps else "done")
-        node = trace[k - 1].node if k else None
-        current = index[node] if k else None
-        flow = k > 0 and not (bs[current].is_neuron and node is not bs[current].linear)
+        current, flow = None, False
+        if k:
+            node = trace[k - 1].node
+            current = index[node]
+            flow = bs[current].linear in (None, node)  # not a neuron's activation step
         frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs), current, flow))
     return frames
 
@@ -152,7 +154,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise ValueError(_too_big(root, order, len(order), limit, view))
     if step is not None:
         if trace is not None and trace.root is not root:
-            raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, not from {root.describe()}")
+            raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, "
+                             f"not from {root.describe()}")
         trace = trace or trace_backward(root)
         trace.frame(step)  # says what is wrong with a step out of range
     names = trace.names if trace is not None else node_names(root)
@@ -165,8 +168,8 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise ValueError(_too_big(root, order, len(shown), limit, view))
     roles = _roles(bs, root, parameters)
     on_path = paths_to(bs, _targets(highlight, "highlight", bs, names)) if highlight is not None else set()
-    frame, frames, widths = None, None, {}
-    if step is not None:
+    frame, frames, widths = None, [], {}
+    if step is not None and trace is not None:
         frames = step_frames(trace, bs, precision)
         frame = frames[step]
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
@@ -180,7 +183,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
     g.frames = frames
-    g.box_ids = [f"v{i}" if i in shown else None for i in range(len(bs))] if frames else None
+    g.box_ids = [f"v{i}" if i in shown else None for i in range(len(bs))] if frames else []
     clusters: dict[str, graphviz.Digraph] = {}
 
     def where(b: Box) -> graphviz.Digraph:
@@ -250,8 +253,9 @@ def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[st
     """A box's fields but its grad: its name (a neuron's formula), its data, a neuron's ∂z/∂a."""
     node = b.node
     cut = 3 * max_label if b.is_neuron else max_label  # a formula holds several names
-    cells: list[str | tuple[str, str]] = [f"<B>{_html(_title(b, names), cut)}</B>", (f"data {fmt.format(node.data)}", "")]
-    if b.is_neuron and node is not b.linear:
+    cells: list[str | tuple[str, str]] = [f"<B>{_html(_title(b, names), cut)}</B>",
+                                          (f"data {fmt.format(node.data)}", "")]
+    if b.linear is not None and node is not b.linear:
         cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
     return cells
 
@@ -274,7 +278,7 @@ def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str)
 
 def _title(b: Box, names: dict[Value, str]) -> str:
     """A box's name; a neuron's is its formula, e.g. "z1[0] = σ(W1[0,:]·x + b1[0])"."""
-    if not b.is_neuron:
+    if b.linear is None:
         return names[b.node]
     inner = OPS["linear"].text(_operand_names(b.linear, names))
     if b.node is b.linear:
@@ -438,7 +442,7 @@ def _reference_picture(stem: str = "docs/images/reference-graph",
     from .nn import MLP
     from .reference import ReferenceProblem
     _, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    out = MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0])
+    out = cast(Value, MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0]))  # one output neuron: a Value
     loss = (out - 1.0) ** 2
     loss.label = "loss"
     loss.backward()

@@ -34,8 +34,10 @@ VIEW_PX = (1258, 620)
 
 def _fit_scale(svg: str) -> float:
     """How much the page's "fit" zoom scales this SVG in a 1280 x 800 window (its size is in points)."""
-    w, h = (float(x) for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
-    return min(VIEW_PX[0] / w, VIEW_PX[1] / h)
+    m = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if m is None:
+        raise ValueError(f"stepper: graphviz wrote an SVG without a size in points: {svg[:200]!r}")
+    return min(VIEW_PX[0] / float(m[1]), VIEW_PX[1] / float(m[2]))
 
 
 def _caption(trace: Trace, k: int) -> str:
@@ -176,22 +178,20 @@ class Stepper:
         self.trace = trace
         self.fontsize = fontsize
         # the first view (a box per node, then per neuron) whose better layout (left to right or top to
-        # bottom) shows node text of at least MIN_TEXT_PX in a 1280 x 800 window; else the biggest text
-        views = [collapse] if collapse is not None else [False, True]
+        # bottom) shows node text of at least MIN_TEXT_PX in a 1280 x 800 window; else the last, most compact
+        if collapse is not None:
+            views = [collapse]
+        else:  # a box per node past MAX_NODES: draw would refuse it as illegible
+            views = [False, True] if len(trace.names) <= MAX_NODES else [True]
         rankdirs = [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]
         draw_options.setdefault("cluster_datapoints", True)
-        best = None
         for c in views:
-            if not c and collapse is None and len(trace.names) > MAX_NODES:
-                continue  # draw would refuse it as illegible
-            for r in rankdirs:
-                d = draw(trace.root, step=0, trace=trace, collapse=c, fontsize=fontsize, rankdir=r, **draw_options)
-                svg = d.pipe(format="svg", encoding="utf-8")
-                if best is None or _fit_scale(svg) > best[0]:
-                    best = (_fit_scale(svg), d, svg)
-            if best[0] * fontsize >= MIN_TEXT_PX:
+            drawings = [draw(trace.root, step=0, trace=trace, collapse=c, fontsize=fontsize, rankdir=r, **draw_options)
+                        for r in rankdirs]
+            svgs = [d.pipe(format="svg", encoding="utf-8") for d in drawings]
+            scale, drawing, svg = max(zip(map(_fit_scale, svgs), drawings, svgs), key=lambda t: t[0])
+            if scale * fontsize >= MIN_TEXT_PX:
                 break
-        _, drawing, svg = best
         self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
         self.frames, self.box_ids = drawing.frames, drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
@@ -205,7 +205,7 @@ class Stepper:
             grads.append({i: g for i, (a, g) in enumerate(zip(before.grads, now.grads)) if a != g})
         data = {"ids": ids, "fontsize": self.fontsize, "grads": grads,
                 "phases": ["".join(p[0] for p in f.phases) for f in self.frames],
-                "flow": [ids[f.current] if f.flow else None for f in self.frames]}
+                "flow": [ids[f.current] if f.flow and f.current is not None else None for f in self.frames]}
         # inside <script>, "</" could end the element early; JSON reads "<\/" as "</"
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
