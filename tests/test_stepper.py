@@ -337,3 +337,38 @@ def test_a_row_of_the_table_jumps_to_its_step(chromium, tmp_path):
     assert dt.eval("window.seen") == {"step": 5, "steps": len(s.trace)}  # what a panel in .mg-extra hears
     assert state["counter"] == f"step 5 / {len(s.trace)}" and state["now"] == ["5"]
     assert state["row"] == s.captions[5]
+
+
+def karpathy_mlp_loss():
+    from microgr810.nn import MLP
+    out = MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0])
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+SIZES = """(() => {
+  const view = document.querySelector('.mg-view'), svg = view.querySelector('svg');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('g.node text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
+  return {least: Math.min(...sizes), width: svg.getBoundingClientRect().width, height: svg.getBoundingClientRect().height,
+          viewWidth: view.clientWidth, viewHeight: view.clientHeight, pageWidth: document.documentElement.clientWidth};
+})()"""
+
+
+@pytest.mark.parametrize("graph", ["M=2 H=2", "M=4 H=8", "MLP(3, [4, 4, 1])"])
+@pytest.mark.parametrize("window", [(1280, 800), (1920, 1080)])
+def test_the_page_fills_the_window_with_node_text_of_12_px_or_more(chromium, tmp_path, graph, window):
+    dt = chromium
+    root = {"M=2 H=2": lambda: reference_loss(2, 2), "M=4 H=8": lambda: reference_loss(4, 8),
+            "MLP(3, [4, 4, 1])": karpathy_mlp_loss}[graph]()
+    stepper(root, tmp_path / "page.html")
+    dt.call("Page.enable")
+    dt.call("Emulation.setDeviceMetricsOverride", width=window[0], height=window[1], deviceScaleFactor=1, mobile=False)
+    dt.call("Page.navigate", url=(tmp_path / "page.html").as_uri())
+    dt.wait_for("Page.loadEventFired")
+    got = dt.eval(SIZES)
+    assert got["least"] >= 12 - 1e-6, got
+    assert got["viewWidth"] >= 0.95 * got["pageWidth"], got  # the view spans the window
+    # the graph fills the view's width, or (a tall one) its height: no band of empty width beside it
+    assert got["width"] >= 0.6 * got["viewWidth"] or got["height"] >= 0.95 * got["viewHeight"], got
