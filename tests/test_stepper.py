@@ -278,7 +278,8 @@ VISIBLE = """(() => {
           rows: [...document.querySelectorAll('.mg-steps tr')].filter(shown).length,
           note: [...document.querySelectorAll('.mg-note')].filter(shown).length,
           styled: document.querySelectorAll('g.mg-done, g.mg-current, g.mg-pending').length,
-          pending: [...document.querySelectorAll('g.node > polygon:first-of-type, g.node > ellipse')].filter(p => p.getAttribute('stroke-dasharray')).length};
+          pending: [...document.querySelectorAll('g.node > polygon:first-of-type, g.node > ellipse')]
+                   .filter(p => p.getAttribute('stroke-dasharray')).length};
 })()"""
 
 
@@ -351,7 +352,8 @@ SIZES = """(() => {
   const view = document.querySelector('.mg-view'), svg = view.querySelector('svg');
   const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   const sizes = [...svg.querySelectorAll('g.node text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
-  return {least: Math.min(...sizes), width: svg.getBoundingClientRect().width, height: svg.getBoundingClientRect().height,
+  const box = svg.getBoundingClientRect();
+  return {least: Math.min(...sizes), width: box.width, height: box.height,
           viewWidth: view.clientWidth, viewHeight: view.clientHeight, pageWidth: document.documentElement.clientWidth};
 })()"""
 
