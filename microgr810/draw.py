@@ -13,8 +13,6 @@ always gives the same DOT text.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence, cast
 
 import graphviz
@@ -22,13 +20,13 @@ import graphviz
 from .checks import whole_number
 from .colours import FADED, FLOW_COLOUR, PATH_COLOUR, PHASE_COLOURS, ROLE_COLOURS
 from .engine import Value, topological_order
+from .graphviz_html import html_text, table
 from .names import node_names
 from .ops import OPS
 from .trace import Trace, trace_backward
-from .views import Box, box_index, boxes, holding, paths_to
+from .views import Box, Frame, box_index, boxes, grad_text, holding, paths_to, step_frames
 
-__all__ = ["draw", "Drawing", "Frame", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES",
-           "grad_text", "step_frames"]
+__all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES"]
 
 # Where each view stops being legible: measured as the drawing's size with its 12 pt text shown at 12 px,
 # in windows of 1280 x 800 (README, "Bigger graphs"). Past about 2.5 windows tall a learner scrolls
@@ -79,44 +77,6 @@ class Drawing(graphviz.Digraph):
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFound(e) from e
-
-
-@dataclass(frozen=True)
-class Frame:
-    """The drawing after k backward steps, box by box."""
-
-    phases: tuple[str, ...]     # "done", "current" or "pending"
-    grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
-    current: int | None         # the box whose step this is (None before the first step)
-    flow: bool = False          # the step passes gradient along the current box's input edges (a neuron's
-                                # activation step passes it inside the box, to its w·x + b)
-
-
-def grad_text(grad: float | None, precision: int = 4) -> str:
-    """A grad cell: "grad 0.25", or "grad ?" while no gradient has arrived."""
-    return "grad ?" if grad is None else f"grad {grad:.{precision}g}"
-
-
-def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Frame]:
-    """Every frame of backward, k = 0 .. len(trace): what `draw(root, step=k)` shows in each box.
-
-    A box is current while any node it stands for takes its step, pending while any still waits.
-    """
-    index = box_index(bs)
-    frames = []
-    for k in range(len(trace) + 1):
-        f = trace.frame(k)
-        phases = []
-        for b in bs:
-            ps = {f[n][0] for n in (b.steps or (b.node,))}
-            phases.append("current" if "current" in ps else "pending" if "pending" in ps else "done")
-        current, flow = None, False
-        if k:
-            node = trace[k - 1].node
-            current = index[node]
-            flow = bs[current].linear in (None, node)  # not a neuron's activation step
-        frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs), current, flow))
-    return frames
 
 
 def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
@@ -216,12 +176,12 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
             width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if i in widths else ""
             cells.append((grad, width))  # the last cell: the stepper finds it there
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(b).node(f"v{i}", _table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
+        where(b).node(f"v{i}", table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
                       shape="box", margin="0.04", id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
         flow = frame is not None and frame.current == i and frame.flow  # this step's gradient flows back along these
         head = f"v{i}"
         if not b.is_neuron and node.inputs:
-            where(b).node(f"op{i}", _table([_html(_op_text(node, names), max_label)]),
+            where(b).node(f"op{i}", table([html_text(_op_text(node, names), max_label)]),
                           shape="ellipse", margin="0.02", id=f"op{i}", **_node_style("op", lit, faded, phase))
             g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(lit, faded, flow))
             head = f"op{i}"
@@ -253,10 +213,10 @@ def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[st
     """A box's fields but its grad: its name (a neuron's formula), its data, a neuron's ∂z/∂a."""
     node = b.node
     cut = 3 * max_label if b.is_neuron else max_label  # a formula holds several names
-    cells: list[str | tuple[str, str]] = [f"<B>{_html(_title(b, names), cut)}</B>",
+    cells: list[str | tuple[str, str]] = [f"<B>{html_text(_title(b, names), cut)}</B>",
                                           (f"data {fmt.format(node.data)}", "")]
     if b.linear is not None and node is not b.linear:
-        cells.append((_html(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
+        cells.append((html_text(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
     return cells
 
 
@@ -387,49 +347,6 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, 
     cells = "".join(f'<TD {attrs} WIDTH="16">{mark}</TD><TD ALIGN="LEFT">{text}   </TD>' for attrs, mark, text in keys)
     g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{cells}</TR></TABLE>>',
            labelloc="t", labeljust="l", fontsize=str(max(fontsize - 1, 1)))
-
-
-def _table(cells: list[str | tuple[str, str]], stacked: bool = False, row: bool = False) -> str:
-    """An HTML-like label: fields with rules between, like a record node (stacked: one per row).
-
-    A cell is its markup, or (markup, extra TD attributes). Numbers are left-aligned, so a
-    stepper that changes a cell's text keeps it inside its cell. row: stacked, but the cells
-    after the first side by side (a neuron's numbers under its formula: a short, wide box).
-    """
-    tds = [f'<TD{c[1]} ALIGN="LEFT">{c[0]}</TD>' if isinstance(c, tuple) else f"<TD>{c}</TD>" for c in cells]
-    if stacked and row and len(tds) > 1:
-        inner = (f"<TR>{tds[0].replace('<TD', f'<TD COLSPAN={chr(34)}{len(tds) - 1}{chr(34)}', 1)}</TR><HR/>"
-                 f"<TR>{'<VR/>'.join(tds[1:])}</TR>")
-    elif stacked:
-        inner = "<HR/>".join(f"<TR>{td}</TR>" for td in tds)
-    else:
-        inner = "<TR>" + "<VR/>".join(tds) + "</TR>"
-    # the rules keep one colour whatever the border's (a phase, a path) is
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#666666">{inner}</TABLE>>'
-
-
-def _html(text: str, max_len: int) -> str:
-    """User text made safe inside an HTML-like label: nothing in it can end the label or add attributes.
-
-    Newlines become line breaks, other control characters show as \\xNN, and `\\` is doubled
-    because graphviz expands escapes such as \\N (the node's name) even inside HTML labels.
-    """
-    if len(text) > max_len:
-        text = text[: max_len - 1] + "…"
-    lines = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        shown = "".join(f"\\x{ord(c):02x}" if _unprintable(c) else c for c in line)
-        lines.append(shown.translate(_HTML_ESCAPES))
-    return "<BR/>".join(lines)
-
-
-# graphviz 2.43 fails on a cell holding only "]", so it always goes as a character reference
-_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "]": "&#93;", "\\": "\\\\"})
-
-
-def _unprintable(c: str) -> bool:
-    """Characters XML or graphviz cannot carry in a label: controls, surrogates, non-characters."""
-    return unicodedata.category(c) in ("Cc", "Cs") or ord(c) in (0xFFFE, 0xFFFF)
 
 
 def _reference_picture(stem: str = "docs/images/reference-graph",

@@ -1,4 +1,5 @@
-"""Which boxes a drawing shows: one per node, one per neuron, or only the chain-rule paths to one node.
+"""Which boxes a drawing shows (one per node, one per neuron, or only the chain-rule paths to one node),
+and what each box shows in each frame of backward.
 
 A Box stands for one or more nodes of the graph and shows one of them (its data and gradient).
 `boxes(order)` gives a box per node; `boxes(order, collapse=True)` folds each neuron (a `linear`
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .engine import Value
+from .trace import Trace
 
-__all__ = ["Box", "boxes", "box_index", "holding", "paths_to"]
+__all__ = ["Box", "Frame", "boxes", "box_index", "grad_text", "holding", "paths_to", "step_frames"]
 
 
 @dataclass(eq=False)
@@ -98,3 +100,42 @@ def paths_to(bs: Sequence[Box], targets: set[int]) -> set[int]:
         if i not in on and any(index.get(c) in on for c in b.inputs):
             on.add(i)
     return on
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing after k backward steps, box by box."""
+
+    phases: tuple[str, ...]     # "done", "current" or "pending"
+    grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
+    current: int | None         # the box whose step this is (None before the first step)
+    flow: bool = False          # the step passes gradient along the current box's input edges (a neuron's
+                                # activation step passes it inside the box, to its w·x + b)
+
+
+def grad_text(grad: float | None, precision: int = 4) -> str:
+    """A grad cell: "grad 0.25", or "grad ?" while no gradient has arrived."""
+    return "grad ?" if grad is None else f"grad {grad:.{precision}g}"
+
+
+def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Frame]:
+    """Every frame of backward, k = 0 .. len(trace): what `draw(root, step=k)` shows in each box.
+
+    A box is current while any node it stands for takes its step, pending while any still waits.
+    """
+    index = box_index(bs)
+    frames = []
+    for k in range(len(trace) + 1):
+        f = trace.frame(k)
+        phases = []
+        for b in bs:
+            ps = {f[n][0] for n in (b.steps or (b.node,))}
+            phases.append("current" if "current" in ps else "pending" if "pending" in ps else "done")
+        current, flow = None, False
+        if k:
+            node = trace[k - 1].node
+            current = index[node]
+            linear = bs[current].linear
+            flow = linear is None or linear is node  # a neuron's activation step stays inside its box
+        frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs), current, flow))
+    return frames
