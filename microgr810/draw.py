@@ -24,7 +24,7 @@ from .graphviz_html import html_text, table
 from .names import node_names
 from .ops import OPS
 from .trace import Trace, trace_backward
-from .views import Box, Frame, box_index, boxes, grad_text, holding, paths_to, step_frames
+from .views import Box, box_index, boxes, grad_text, grad_widths, holding, paths_to, step_frames
 
 __all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES"]
 
@@ -59,12 +59,12 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 class Drawing(graphviz.Digraph):
     """A graphviz.Digraph whose render/pipe say how to install Graphviz when `dot` is missing.
 
-    A frame of backward (`draw(root, step=k)`) also carries `frames`, every frame of its trace box
-    by box, and `box_ids`, the SVG id of each box, for a page that restyles one drawing step by step.
+    It also carries `boxes`, what each box stands for (views.Box), and `box_ids`, each box's SVG id
+    (None where focus= leaves it out), for a page that restyles one drawing step by step.
     """
 
-    frames: list[Frame]                 # empty unless drawn with step=
-    box_ids: list[str | None]           # None for a box focus= leaves out
+    boxes: list[Box]
+    box_ids: list[str | None]
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -128,12 +128,11 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise ValueError(_too_big(root, order, len(shown), limit, view))
     roles = _roles(bs, root, parameters)
     on_path = paths_to(bs, _targets(highlight, "highlight", bs, names)) if highlight is not None else set()
-    frame, frames, widths = None, [], {}
+    frame, widths = None, []
     if step is not None and trace is not None:
-        frames = step_frames(trace, bs, precision)
-        frame = frames[step]
+        frame = step_frames(trace, bs, precision, [step])[0]
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
-        widths = {i: max(len(f.grads[i]) for f in frames) for i in range(len(bs))}
+        widths = grad_widths(trace, bs, precision)
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2",
                                                  # across a left-to-right flow edges run between tall columns: they
@@ -142,8 +141,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
                                                  "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
                 edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
-    g.frames = frames
-    g.box_ids = [f"v{i}" if i in shown else None for i in range(len(bs))] if frames else []
+    g.boxes, g.box_ids = bs, [f"v{i}" if i in shown else None for i in range(len(bs))]
     clusters: dict[str, graphviz.Digraph] = {}
 
     def where(b: Box) -> graphviz.Digraph:
@@ -173,7 +171,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
             grad = frame.grads[i] if frame else grad_text(node.grad, precision)
             # as wide as its widest text in any frame (in points; no glyph of "grad -.0123456789e+?"
             # is wider than 0.56 em in Helvetica), so the stepper can swap the text in place
-            width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if i in widths else ""
+            width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if widths else ""
             cells.append((grad, width))  # the last cell: the stepper finds it there
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(b).node(f"v{i}", table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),

@@ -20,6 +20,7 @@ from typing import Any
 from .draw import FLOW_STYLE, MAX_NODES, PHASE_STYLES, draw
 from .engine import Value
 from .trace import Trace, trace_backward
+from .views import step_frames
 
 __all__ = ["stepper", "Stepper", "MAX_STEPS", "MIN_TEXT_PX"]
 
@@ -193,7 +194,8 @@ class Stepper:
             if scale * fontsize >= MIN_TEXT_PX:
                 break
         self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
-        self.frames, self.box_ids = drawing.frames, drawing.box_ids
+        self.frames = step_frames(trace, drawing.boxes, draw_options.get("precision", 4))
+        self.box_ids = drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
 
     def _data(self) -> str:

@@ -10,12 +10,12 @@ keeps the boxes on some root-to-target path. Everything walks the topological or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .engine import Value
 from .trace import Trace
 
-__all__ = ["Box", "Frame", "boxes", "box_index", "grad_text", "holding", "paths_to", "step_frames"]
+__all__ = ["Box", "Frame", "boxes", "box_index", "grad_text", "grad_widths", "holding", "paths_to", "step_frames"]
 
 
 @dataclass(eq=False)
@@ -118,14 +118,14 @@ def grad_text(grad: float | None, precision: int = 4) -> str:
     return "grad ?" if grad is None else f"grad {grad:.{precision}g}"
 
 
-def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Frame]:
-    """Every frame of backward, k = 0 .. len(trace): what `draw(root, step=k)` shows in each box.
+def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4, ks: Iterable[int] | None = None) -> list[Frame]:
+    """Frames of backward, k in ks (default every k = 0 .. len(trace)): what `draw(root, step=k)` shows.
 
     A box is current while any node it stands for takes its step, pending while any still waits.
     """
     index = box_index(bs)
     frames = []
-    for k in range(len(trace) + 1):
+    for k in range(len(trace) + 1) if ks is None else ks:
         f = trace.frame(k)
         phases = []
         for b in bs:
@@ -139,3 +139,15 @@ def step_frames(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[Fra
             flow = linear is None or linear is node  # a neuron's activation step stays inside its box
         frames.append(Frame(tuple(phases), tuple(grad_text(f[b.node][1], precision) for b in bs), current, flow))
     return frames
+
+
+def grad_widths(trace: Trace, bs: Sequence[Box], precision: int = 4) -> list[int]:
+    """For each box, its longest grad text in any frame (in characters): every value its gradient takes
+    on the way is a flow's "after", so one pass over the flows finds them without drawing each frame."""
+    longest = {b.node: len(grad_text(None, precision)) for b in bs}
+    longest[trace.root] = len(grad_text(trace[0].upstream if len(trace) else trace.root.grad, precision))
+    for step in trace:
+        for f in step.flows:
+            if f.input in longest:
+                longest[f.input] = max(longest[f.input], len(grad_text(f.grad_after, precision)))
+    return [longest[b.node] for b in bs]

@@ -10,6 +10,8 @@ from microgr810.draw import MAX_NODES, draw
 from microgr810.engine import Value
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem
+from microgr810.trace import trace_backward
+from microgr810.views import step_frames
 
 BOX = re.compile(r'^\s*(v\d+) \[.*?label=<(.*)> .*id=v\d+', re.M)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\]$", re.M)
@@ -136,10 +138,23 @@ def test_a_neurons_steps_light_its_box_and_only_the_linear_step_marks_its_input_
     g2, g3 = draw(L, collapse=True, step=2), draw(L, collapse=True, step=3)  # step 2: z2 = σ(a2); 3: a2 = W2·z1 + b2
     t = titles(g2.source)
     z2 = next(n for n, v in t.items() if v.startswith("z2 = "))
-    for g in (g2, g3):
-        assert g.frames[0].phases.count("current") == 0 and g.frames[0].current is None
-        assert g.box_ids[g.frames[2].current] == z2 and g.box_ids[g.frames[3].current] == z2
+    frames = step_frames(trace_backward(L), g2.boxes)
+    assert frames[0].phases.count("current") == 0 and frames[0].current is None
+    assert g2.box_ids[frames[2].current] == z2 and g2.box_ids[frames[3].current] == z2
+    assert not frames[2].flow and frames[3].flow
     flow = [(a, b) for g in (g2, g3) for a, b, attrs in EDGE.findall(g.source) if f'color="{FLOW_COLOUR}"' in attrs]
     # σ's step passes ∂L/∂z2 to a2 inside the box: no edge; the linear's step passes it to z1[0] and z1[1]
     assert sorted(t[a] for a, _ in flow) == ["z1[0] = σ(W1[0,:]·x + b1[0])", "z1[1] = σ(W1[1,:]·x + b1[1])"]
     assert {b for _, b in flow} == {z2}
+
+
+def test_grad_cells_are_as_wide_as_their_widest_text_in_any_frame():
+    from microgr810.views import boxes, grad_widths
+    from microgr810.engine import topological_order
+    L = reference(2, 2, batch=3)
+    tr = trace_backward(L)
+    for collapse in (False, True):
+        bs = boxes(topological_order(L), collapse)
+        frames = step_frames(tr, bs)
+        # one pass over the flows gives what drawing every frame would
+        assert grad_widths(tr, bs) == [max(len(f.grads[i]) for f in frames) for i in range(len(bs))]
