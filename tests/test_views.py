@@ -149,8 +149,8 @@ def test_a_neurons_steps_light_its_box_and_only_the_linear_step_marks_its_input_
 
 
 def test_grad_cells_are_as_wide_as_their_widest_text_in_any_frame():
-    from microgr810.views import boxes, grad_widths
     from microgr810.engine import topological_order
+    from microgr810.views import boxes, grad_widths
     L = reference(2, 2, batch=3)
     tr = trace_backward(L)
     for collapse in (False, True):
