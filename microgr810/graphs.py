@@ -162,6 +162,8 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
     root = done[id(tree)]
     if not isinstance(root, Value):
         raise ValueError(f"the expression {text!r} has no names, so nothing to differentiate: use a name like x")
+    if not root.label:
+        root.label = "f"
     return root
 
 
