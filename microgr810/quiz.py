@@ -269,7 +269,7 @@ _JS = r"""
   }
   function check(j,i,input){
     var st=state[j]; if(st.done||st.answers[i]!==null) return;
-    var v=parse(input.value), fb=input.parentElement.querySelector('.mg-p-fb');
+    var v=parse(input.value), fb=input.closest('.mg-p-row').querySelector('.mg-p-fb');
     if(v===null){fb.className='mg-p-fb mg-p-no'; fb.textContent='not a number: type one like 0.25, -1.5e-3 or 1/3'; return;}
     var r=feedback(v,data.steps[j].asks[i].answer);
     st.answers[i]={text:input.value, ok:r[0], said:r[1]}; asked++; if(r[0]) right++;
