@@ -369,8 +369,8 @@ assert len(stuck["tanh"]) == 0 and len(stuck["relu"]) > 0
 L, net = fit("relu", stuck["relu"][0])
 h = xs
 for layer in net.layers[:-1]:
-    h = [[round(v.data, 3) for v in layer(row)] for row in h]
-    print(f"layer {layer.index} (relu) on the four examples:", h)
+    h = [[v.data for v in layer(row)] for row in h]
+    print(f"layer {layer.index} (relu) on the four examples:", [[round(v, 3) for v in row] for row in h])
 loss = sum((net(x) - y) ** 2 for x, y in zip(xs, ys))
 net.zero_grad()
 loss.backward()
