@@ -179,6 +179,18 @@ class Quiz:
 _HELP = "type a number (0.25, -1.5e-3, 1/3), h for a hint, q to quit"
 
 
+def _reply(stdin: TextIO, stdout: TextIO, echo: bool) -> str | None:
+    """The learner's next line, stripped; None to stop (EOF, Ctrl-C, q)."""
+    try:
+        line = stdin.readline()
+    except KeyboardInterrupt:
+        line = ""
+    if echo or line == "":  # a pipe's answer is shown; EOF and Ctrl-C leave the cursor after the prompt
+        print(line.rstrip("\n"), file=stdout)
+    text = line.strip()
+    return None if line == "" or text.lower() in ("q", "quit", "exit") else text
+
+
 def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> Quiz:
     """The quiz in a terminal, one step at a time; EOF or q stops it with the score so far."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
@@ -191,25 +203,17 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
         print("\n" + quiz.current.prompt(), end=" ", file=stdout)
         while True:
             stdout.flush()
-            line = stdin.readline()
-            if echo:
-                print(line.rstrip("\n"), file=stdout)
-            text = line.strip()
-            if line == "" or text.lower() in ("q", "quit", "exit"):
-                print(("\n" if line == "" and not echo else "") + str(quiz.summary()), file=stdout)
+            text = _reply(stdin, stdout, echo)
+            if text is None:
+                print(quiz.summary(), file=stdout)
                 return quiz
-            if text.lower() in ("h", "hint", "?"):
-                print(f"  hint: {quiz.hint()}", end="\n" + quiz.current.label + " = ? ", file=stdout)
-                continue
             value = parse_number(text)
-            if text == "":
-                print(f"  {_HELP}", end="\n" + quiz.current.label + " = ? ", file=stdout)
-                continue
-            if value is None:
-                print(f"  not a number: {text!r}; {_HELP}", end="\n" + quiz.current.label + " = ? ", file=stdout)
-                continue
-            print(quiz.answer(value), file=stdout)
-            break
+            if value is not None:
+                print(quiz.answer(value), file=stdout)
+                break
+            said = f"hint: {quiz.hint()}" if text.lower() in ("h", "hint", "?") else \
+                _HELP if text == "" else f"not a number: {text!r}; {_HELP}"
+            print(f"  {said}\n{quiz.current.label} = ?", end=" ", file=stdout)
     return quiz
 
 
