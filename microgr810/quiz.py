@@ -224,6 +224,7 @@ _ids = itertools.count()
 _CSS = """
 .mg-predict{font-family:Helvetica,Arial,sans-serif;border:1px solid #999;border-radius:4px;padding:.5em .8em;margin:.5em 0}
 .mg-predict .mg-p-row{margin:.3em 0}
+.mg-predict .mg-p-head{white-space:pre-wrap}
 .mg-predict input{font-size:1em;width:9em}
 .mg-predict .mg-p-ok{color:#007a55}
 .mg-predict .mg-p-no{color:#b34700}
@@ -268,7 +269,7 @@ _JS = r"""
   function finish(j){  // every blank of step j answered (or revealed): show the step, offer the next
     var st=state[j]; if(st.done) return; st.done=true;
     st.answers.forEach(function(a){if(a===null) asked++;});
-    updateScore(); show(k);
+    updateScore(); show(k,false);
     var next=el.querySelector('.mg-p-next'); next.hidden=false; next.focus();
   }
   function check(j,i,input){
@@ -283,7 +284,7 @@ _JS = r"""
     var open=st.answers.indexOf(null);
     if(open<0) finish(j); else rowsBox.querySelectorAll('input')[open].focus();
   }
-  function show(j){
+  function show(j,focus){  // focus: move the keyboard to the first open box (not when the stepper moved)
     k=Math.max(0,Math.min(data.steps.length,j));
     rowsBox.textContent=''; hintBox.hidden=true; reveal.hidden=true;
     el.querySelector('.mg-p-next').hidden=true;
@@ -316,7 +317,7 @@ _JS = r"""
     });
     if(st.hinted){hintBox.textContent=s.hint; hintBox.hidden=false;}
     if(st.done){reveal.textContent=s.reveal; reveal.hidden=false;}
-    else{var first=rowsBox.querySelector('input:not([readonly])'); if(first&&(!host||host.contains(document.activeElement)||el.contains(document.activeElement))) first.focus();}
+    else if(focus){var first=rowsBox.querySelector('input:not([readonly])'); if(first) first.focus();}
   }
   el.querySelector('.mg-p-hint').addEventListener('click',function(){
     var st=state[k]; if(!st.hinted){st.hinted=true; hints++; updateScore();}
@@ -328,14 +329,14 @@ _JS = r"""
     // inside a stepper its own Next shows the frame of the step just revealed; alone we move on here
     var hostNext=host&&host.querySelector('.mg-next');
     el.dispatchEvent(new CustomEvent('mg-predict-next',{bubbles:true,detail:{step:k+1}}));
-    if(hostNext) hostNext.click(); else show(k+1);
-    var first=rowsBox.querySelector('input:not([readonly])'); if(first) first.focus();
+    show(k+1,true);
+    if(hostNext) hostNext.click();  // its frame of the step just answered; the observer finds k already there
   });
   if(host){  // follow the stepper: at frame j (j steps done) the question is step j+1's
-    new MutationObserver(function(){var j=parseInt(host.getAttribute('data-step'),10); if(!isNaN(j)&&j!==k) show(j);})
+    new MutationObserver(function(){var j=parseInt(host.getAttribute('data-step'),10); if(!isNaN(j)&&j!==k) show(j,false);})
       .observe(host,{attributes:true,attributeFilter:['data-step']});
-    var j0=parseInt(host.getAttribute('data-step'),10); show(isNaN(j0)?0:j0);
-  } else show(0);
+    var j0=parseInt(host.getAttribute('data-step'),10); show(isNaN(j0)?0:j0,false);
+  } else show(0,true);
   updateScore();
 })();
 """

@@ -1,11 +1,9 @@
 """Predict mode in a real headless Chromium, driven from the keyboard: a right and a wrong answer get
 the words Python's `feedback` gives, the score counts both, the hint shows, nothing is fetched."""
 
-import html
-
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
-from test_stepper import DevTools, chromium  # noqa: F401  (chromium is a fixture)
+from test_stepper import DevTools, chromium, click  # noqa: F401  (chromium is a fixture)
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');
@@ -118,9 +116,15 @@ def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_pat
     s = dt.eval(STATE)
     assert s["step"] == "1" and s["head"].startswith("Predict step 2 of 5")
     assert dt.eval("document.querySelector('.mg-counter').textContent") == "step 1 / 5"
+    assert s["focus"] == "INPUT"  # the keyboard is in the next question's first box
+    typed(dt, "0.5")
+    press(dt, "Enter", 13)
+    assert dt.eval(STATE)["feedback"][0] == "✓ right: 0.5"
 
-    dt.eval("document.querySelector('.mg-next').click()")  # the stepper moves on by itself: so does the question
+    dt.eval("document.querySelector('.mg-next').scrollIntoView()")  # the box had scrolled it out of view
+    click(dt, ".mg-next")  # the stepper moves on by itself: the question follows, the focus stays put
+    press(dt, "ArrowRight", 39)
     s = dt.eval(STATE)
-    assert s["step"] == "2" and s["head"].startswith("Predict step 3 of 5")
-    assert html.unescape("x1w1") in s["head"]
+    assert s["step"] == "3" and s["head"].startswith("Predict step 4 of 5") and s["focus"] == "mg-next"
+    assert s["score"] == "score: 2 of 2 right"
     offline_and_quiet(dt, page)
