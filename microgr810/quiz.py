@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .engine import Value
-from .trace import Trace, fmt, formula, trace_backward
+from .ops import fmt
+from .trace import Trace, formula, trace_backward
 
 __all__ = ["Question", "questions", "feedback", "parse_number", "Quiz", "run", "predict_html", "RTOL", "ATOL"]
 

@@ -268,6 +268,7 @@ reach $a$), $\partial c/\partial b = a = 2$.
     code("""
 a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 c = a * b + a
+c.label = "c"
 backward(c)
 print(a, b, c)
 assert (a.grad, b.grad) == (-2.0, 2.0)
