@@ -241,12 +241,13 @@ _JS = r"""
   var el=document.getElementById(__ID__);
   var data=JSON.parse(el.querySelector('.mg-p-data').textContent);
   var NUM='[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?', RE=new RegExp('^('+NUM+')(?:/('+NUM+'))?$');
-  var head=el.querySelector('.mg-p-head'), rowsBox=el.querySelector('.mg-p-rows'), reveal=el.querySelector('.mg-p-reveal');
-  var hintBox=el.querySelector('.mg-p-hinttext'), score=el.querySelector('.mg-p-score');
+  var head=el.querySelector('.mg-p-head'), rowsBox=el.querySelector('.mg-p-rows');
+  var hintBox=el.querySelector('.mg-p-hinttext'), reveal=el.querySelector('.mg-p-reveal');
+  var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
   var state=data.steps.map(function(s){return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};});
   var right=0, asked=0, hints=0, k=0;
-  var host=el.parentElement&&el.parentElement.closest('[data-step]');
-  function g(x,p){
+  var host=el.parentElement&&el.parentElement.closest('[data-step]');  // a surrounding stepper, if any
+  function g(x,p){  // Python's format(x, '.{p}g')
     if(x===0) return (1/x<0)?'-0':'0';
     if(!isFinite(x)) return isNaN(x)?'nan':(x>0?'inf':'-inf');
     var s=x.toExponential(p-1), i=s.indexOf('e'), e=parseInt(s.slice(i+1),10);
@@ -255,8 +256,10 @@ _JS = r"""
     return trim(x.toFixed(Math.max(0,p-1-e)));
   }
   function parse(t){
-    var m=RE.exec(t.trim().replace(/\u2212/g,'-')); if(!m) return null;
-    var v=parseFloat(m[1]); if(m[2]!==undefined){var d=parseFloat(m[2]); if(d===0) return null; v/=d;}
+    var m=RE.exec(t.trim().replace(/\u2212/g,'-'));
+    if(!m) return null;
+    var v=parseFloat(m[1]);
+    if(m[2]!==undefined){var d=parseFloat(m[2]); if(d===0) return null; v/=d;}
     return v;
   }
   function feedback(guess,ans){
@@ -266,49 +269,55 @@ _JS = r"""
     var flipped=ans!==0&&Math.abs(guess+ans)<=data.rtol*Math.abs(ans)+data.atol;
     return [false,'not quite: it is '+g(ans,4)+', yours is '+how+(flipped?'; right size, wrong sign':'')];
   }
-  function updateScore(){score.textContent='score: '+right+' of '+asked+' right'+(hints?', '+hints+' hint'+(hints===1?'':'s'):'');}
+  function make(tag,cls,text){var e=document.createElement(tag); e.className=cls; e.textContent=text||''; return e;}
+  function say(fb,ok,text){fb.className='mg-p-fb '+(ok?'mg-p-ok':'mg-p-no'); fb.textContent=text;}
+  function firstOpenBox(){return rowsBox.querySelector('input:not([readonly])');}
+  function updateScore(){
+    score.textContent='score: '+right+' of '+asked+' right'+(hints?', '+hints+' hint'+(hints===1?'':'s'):'');
+  }
   function finish(j){  // every blank of step j answered (or revealed): show the step, offer the next
-    var st=state[j]; if(st.done) return; st.done=true;
-    st.answers.forEach(function(a){if(a===null) asked++;});
+    var st=state[j];
+    if(st.done) return;
+    st.done=true;
+    st.answers.forEach(function(a){if(a===null) asked++;});  // a revealed blank counts as missed
     updateScore(); show(k,false);
-    var next=el.querySelector('.mg-p-next'); next.hidden=false; next.focus();
+    nextButton.hidden=false; nextButton.focus();
   }
   function check(j,i,input){
-    var st=state[j]; if(st.done||st.answers[i]!==null) return;
-    var v=parse(input.value), fb=input.closest('.mg-p-row').querySelector('.mg-p-fb');
-    if(v===null){fb.className='mg-p-fb mg-p-no'; fb.textContent='not a number: type one like 0.25, -1.5e-3 or 1/3'; return;}
+    var st=state[j], fb=input.closest('.mg-p-row').querySelector('.mg-p-fb');
+    if(st.done||st.answers[i]!==null) return;
+    var v=parse(input.value);
+    if(v===null){say(fb,false,'not a number: type one like 0.25, -1.5e-3 or 1/3'); return;}
     var r=feedback(v,data.steps[j].asks[i].answer);
-    st.answers[i]={text:input.value, ok:r[0], said:r[1]}; asked++; if(r[0]) right++;
-    updateScore();
-    fb.className='mg-p-fb '+(r[0]?'mg-p-ok':'mg-p-no'); fb.textContent=(r[0]?'✓ ':'✗ ')+r[1];
+    st.answers[i]={text:input.value, ok:r[0], said:(r[0]?'✓ ':'✗ ')+r[1]};
+    asked++; if(r[0]) right++;
+    updateScore(); say(fb,r[0],st.answers[i].said);
     input.readOnly=true;
     var open=st.answers.indexOf(null);
     if(open<0) finish(j); else rowsBox.querySelectorAll('input')[open].focus();
   }
   function show(j,focus){  // focus: move the keyboard to the first open box (not when the stepper moved)
     k=Math.max(0,Math.min(data.steps.length,j));
-    rowsBox.textContent=''; hintBox.hidden=true; reveal.hidden=true;
-    el.querySelector('.mg-p-next').hidden=true;
+    rowsBox.textContent=''; hintBox.hidden=true; reveal.hidden=true; nextButton.hidden=true;
     var buttons=el.querySelectorAll('.mg-p-hint,.mg-p-show');
     if(k===data.steps.length){
       head.textContent='every step is revealed. Final '+score.textContent;
-      buttons.forEach(function(b){b.hidden=true;}); return;
+      buttons.forEach(function(b){b.hidden=true;});
+      return;
     }
-    buttons.forEach(function(b){b.hidden=state[k].done;});
     var s=data.steps[k], st=state[k];
+    buttons.forEach(function(b){b.hidden=st.done;});
     head.textContent=s.title;
-    var ops=document.createElement('div'); ops.className='mg-p-note'; ops.textContent='inputs: '+s.operands;
-    rowsBox.appendChild(ops);
+    rowsBox.appendChild(make('div','mg-p-note','inputs: '+s.operands));
     s.asks.forEach(function(a,i){
-      var row=document.createElement('div'); row.className='mg-p-row';
-      var lab=document.createElement('label'); lab.textContent=a.label+' = ';
-      var inp=document.createElement('input'); inp.type='text'; inp.setAttribute('inputmode','decimal');
-      inp.setAttribute('autocomplete','off'); inp.setAttribute('aria-label',a.label);
-      lab.appendChild(inp); row.appendChild(lab);
-      var fb=document.createElement('span'); fb.className='mg-p-fb'; fb.setAttribute('aria-live','polite'); row.appendChild(fb);
-      if(a.note){var n=document.createElement('div'); n.className='mg-p-note'; n.textContent=a.note; row.appendChild(n);}
+      var row=make('div','mg-p-row'), lab=make('label','',a.label+' = '), inp=make('input','');
+      inp.type='text'; inp.setAttribute('inputmode','decimal'); inp.setAttribute('autocomplete','off');
+      inp.setAttribute('aria-label',a.label);
+      var fb=make('span','mg-p-fb'); fb.setAttribute('aria-live','polite');
+      lab.appendChild(inp); row.appendChild(lab); row.appendChild(fb);
+      if(a.note) row.appendChild(make('div','mg-p-note',a.note));
       var ans=st.answers[i];
-      if(ans){inp.value=ans.text; inp.readOnly=true; fb.className='mg-p-fb '+(ans.ok?'mg-p-ok':'mg-p-no'); fb.textContent=(ans.ok?'✓ ':'✗ ')+ans.said;}
+      if(ans){inp.value=ans.text; inp.readOnly=true; say(fb,ans.ok,ans.said);}
       else if(st.done){inp.readOnly=true; fb.textContent='it is '+g(a.answer,4);}
       inp.addEventListener('keydown',function(e){
         e.stopPropagation();  // arrow keys move the caret here, not a surrounding stepper
@@ -318,25 +327,29 @@ _JS = r"""
     });
     if(st.hinted){hintBox.textContent=s.hint; hintBox.hidden=false;}
     if(st.done){reveal.textContent=s.reveal; reveal.hidden=false;}
-    else if(focus){var first=rowsBox.querySelector('input:not([readonly])'); if(first) first.focus();}
+    else if(focus&&firstOpenBox()) firstOpenBox().focus();
   }
   el.querySelector('.mg-p-hint').addEventListener('click',function(){
-    var st=state[k]; if(!st.hinted){st.hinted=true; hints++; updateScore();}
+    var st=state[k];
+    if(!st.hinted){st.hinted=true; hints++; updateScore();}
     hintBox.textContent=data.steps[k].hint; hintBox.hidden=false;
-    var first=rowsBox.querySelector('input:not([readonly])'); if(first) first.focus();
+    if(firstOpenBox()) firstOpenBox().focus();
   });
   el.querySelector('.mg-p-show').addEventListener('click',function(){finish(k);});
-  el.querySelector('.mg-p-next').addEventListener('click',function(){
-    // inside a stepper its own Next shows the frame of the step just revealed; alone we move on here
-    var hostNext=host&&host.querySelector('.mg-next');
+  nextButton.addEventListener('click',function(){
     el.dispatchEvent(new CustomEvent('mg-predict-next',{bubbles:true,detail:{step:k+1}}));
     show(k+1,true);
-    if(hostNext) hostNext.click();  // its frame of the step just answered; the observer finds k already there
+    // inside a stepper its own Next shows the frame of the step just answered (its observer finds k there)
+    var hostNext=host&&host.querySelector('.mg-next');
+    if(hostNext) hostNext.click();
   });
   if(host){  // follow the stepper: at frame j (j steps done) the question is step j+1's
-    new MutationObserver(function(){var j=parseInt(host.getAttribute('data-step'),10); if(!isNaN(j)&&j!==k) show(j,false);})
-      .observe(host,{attributes:true,attributeFilter:['data-step']});
-    var j0=parseInt(host.getAttribute('data-step'),10); show(isNaN(j0)?0:j0,false);
+    new MutationObserver(function(){
+      var j=parseInt(host.getAttribute('data-step'),10);
+      if(!isNaN(j)&&j!==k) show(j,false);
+    }).observe(host,{attributes:true,attributeFilter:['data-step']});
+    var j0=parseInt(host.getAttribute('data-step'),10);
+    show(isNaN(j0)?0:j0,false);
   } else show(0,true);
   updateScore();
 })();
