@@ -246,7 +246,8 @@ _JS = r"""
   var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
   var state=data.steps.map(function(s){return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};});
   var right=0, asked=0, hints=0, k=0;
-  var host=el.parentElement&&el.parentElement.closest('[data-step]');  // a surrounding stepper, if any
+  // a surrounding stepper, if any (its script may not have run yet: then it has no data-step so far)
+  var host=el.parentElement&&el.parentElement.closest('[data-step],.mg-stepper');
   function g(x,p){  // Python's format(x, '.{p}g')
     if(x===0) return (1/x<0)?'-0':'0';
     if(!isFinite(x)) return isNaN(x)?'nan':(x>0?'inf':'-inf');
