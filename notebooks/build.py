@@ -304,6 +304,28 @@ for name, op in OPS.items():
     names = ["a", "b", "c"][: op.arity or 3]
     print(f"{name:10s} {str(op.arity or 'n'):>5s}  {op.text(names):28s} {', '.join(op.local_text(names, 'out'))}")
 """),
+    md("""
+## Your turn: predict the gradient
+
+`Quiz` asks, one backward step at a time, for $\\partial L/\\partial\\text{input}$ of the step's inputs, then
+shows the step. `ask()` gives the question, `hint()` the local derivative's formula and the upstream
+gradient, `answer(x)` checks it (within 1%). `microgr810 quiz` asks the same in a terminal.
+"""),
+    code("""
+from microgr810.quiz import Quiz
+
+q = Quiz(pc)
+q.ask()
+"""),
+    code("""
+q.hint()
+"""),
+    code("""
+q.answer(1)      # c = t1 + a: each input of a + gets the upstream gradient times 1
+"""),
+    code("""
+q.answer(0)      # a slip: a also gets 1 here
+"""),
 ]
 
 NOTEBOOKS["03_training"] = [
@@ -478,7 +500,8 @@ print(mc.check("no_zero_grad", root))
 
 micrograd builds its order with a recursive function: one Python frame per node on the path, so a chain
 longer than the recursion limit raises `RecursionError` (micrograd PR #90). The engine's walk uses an
-explicit stack. The counterexample is a chain as long as the limit.
+explicit stack. The counterexample is a chain as long as the limit: one frame per node, plus the caller's,
+is past it from anywhere. (A thousand nodes are too many to draw; the table shows its two ends.)
 """),
     code("""
 import sys
