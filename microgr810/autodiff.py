@@ -7,7 +7,8 @@ is the op's rule evaluated on Values (`VALUE_MATH`), so every product and sum is
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from numbers import Real
 from operator import mul
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from .ops import FLOAT_MATH, Text, entry
 
@@ -58,7 +59,7 @@ def as_float(x: object, what: str = "data") -> float:
 def _num(x: object) -> float:
     # the common cases first: isinstance(x, Real) costs ~300 ns per number mixed into an op
     t = type(x)
-    return x if t is float else float(x) if t is int else as_float(x, "operand")  # type: ignore[arg-type]
+    return x if t is float else float(x) if t is int else as_float(x, "operand")  # type: ignore[return-value,arg-type]
 
 
 class Value:
@@ -111,7 +112,7 @@ class Value:
     def local_grads(self) -> tuple[float, ...]:
         """d self / d input for each of `inputs`, as floats, in the same order."""
         d = self._da
-        grads = d if type(d) is tuple else (d, self._db)
+        grads: tuple[Any, ...] = d if type(d) is tuple else (d, self._db)
         return tuple(g for g in grads if g is not None)
 
     def item(self) -> float:
@@ -290,7 +291,7 @@ class Value:
 _new = object.__new__
 
 
-def _node(data: float, op: str, a: Any, da: float | None, b: Any = None, db: float | None = None) -> Value:
+def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
     """A new op node. Shaped for speed: slots filled directly, skipping __init__'s checks (~2x faster)."""
     v = _new(Value)
     v.data = data
@@ -414,7 +415,7 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, l
     write=lambda m, *o: m.of(" + ".join(map(str, o))))
 def add_n(values: Iterable[Value | Number], label: str = "") -> Value:
     """s = sum_i v_i as one node: ds/dv_i = 1."""
-    vs = tuple(v if type(v) is Value else _num(v) for v in values)
+    vs: tuple[Any, ...] = tuple(v if type(v) is Value else _num(v) for v in values)
     if not vs:
         raise ValueError("add_n needs at least one value")
     out = _node(math.fsum(v.data if type(v) is Value else v for v in vs), "sum", vs,

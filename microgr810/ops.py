@@ -16,8 +16,9 @@ is part of its op, not a node (it gets no gradient and backward never visits it)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["Op", "OPS", "entry", "Text", "TEXT_MATH", "LATEX_MATH", "FLOAT_MATH", "fmt", "latex_name"]
 
@@ -137,8 +138,13 @@ class Text:
             return self.s
         return rf"\left({self.s}\right)" if self.latex else f"({self.s})"
 
-    def __add__(self, other: Any, swap: bool = False) -> Text:
-        a, b = (self._of(other), self) if swap else (self, self._of(other))
+    def __add__(self, other: Any) -> Text:
+        return self._add(self, self._of(other))
+
+    def __radd__(self, other: Any) -> Text:
+        return self._add(self._of(other), self)
+
+    def _add(self, a: Text, b: Text) -> Text:
         if a.num is not None and b.num is not None:
             return _number(a.num + b.num, self.latex)
         if a.num == 0.0:
@@ -148,9 +154,6 @@ class Text:
         if (b.num is not None and b.num < 0) or b.prec == _NEG:
             return a - (-b)  # a + (−b) reads a − b
         return Text(f"{a.s} + {b._wrap(_SUM)}", _SUM, latex=self.latex)
-
-    def __radd__(self, other: Any) -> Text:
-        return self.__add__(other, swap=True)
 
     def __sub__(self, other: Any) -> Text:
         other = self._of(other)
@@ -167,8 +170,13 @@ class Text:
     def __rsub__(self, other: Any) -> Text:
         return self._of(other) - self
 
-    def __mul__(self, other: Any, swap: bool = False) -> Text:
-        a, b = (self._of(other), self) if swap else (self, self._of(other))
+    def __mul__(self, other: Any) -> Text:
+        return self._mul(self, self._of(other))
+
+    def __rmul__(self, other: Any) -> Text:
+        return self._mul(self._of(other), self)
+
+    def _mul(self, a: Text, b: Text) -> Text:
         if a.num == 1.0:
             return b
         if b.num == 1.0:
@@ -187,11 +195,13 @@ class Text:
         sym = r" \cdot " if self.latex else "" if right.startswith("(") and b.num is None else "·"
         return Text(f"{a._wrap(_PRODUCT)}{sym}{right}", _PRODUCT, latex=self.latex)
 
-    def __rmul__(self, other: Any) -> Text:
-        return self.__mul__(other, swap=True)
+    def __truediv__(self, other: Any) -> Text:
+        return self._truediv(self, self._of(other))
 
-    def __truediv__(self, other: Any, swap: bool = False) -> Text:
-        a, b = (self._of(other), self) if swap else (self, self._of(other))
+    def __rtruediv__(self, other: Any) -> Text:
+        return self._truediv(self._of(other), self)
+
+    def _truediv(self, a: Text, b: Text) -> Text:
         if b.num == 1.0:
             return a
         if a.num is not None and b.num is not None and b.num != 0.0:
@@ -200,9 +210,6 @@ class Text:
             return Text(rf"\frac{{{a.s}}}{{{b.s}}}", _ATOM, latex=True)
         return Text(f"{a._wrap(_PRODUCT)}/{b._wrap(_POWER)}", _PRODUCT)
 
-    def __rtruediv__(self, other: Any) -> Text:
-        return self.__truediv__(other, swap=True)
-
     def __neg__(self) -> Text:
         if self.num is not None:
             return _number(-self.num, self.latex)
@@ -210,8 +217,13 @@ class Text:
             return Text(self.s[1:], self.prec, latex=self.latex)
         return Text(("-" if self.latex else "−") + self._wrap(_NEG + 1), _NEG, latex=self.latex)
 
-    def __pow__(self, other: Any, swap: bool = False) -> Text:
-        a, b = (self._of(other), self) if swap else (self, self._of(other))
+    def __pow__(self, other: Any) -> Text:
+        return self._pow(self, self._of(other))
+
+    def __rpow__(self, other: Any) -> Text:
+        return self._pow(self._of(other), self)
+
+    def _pow(self, a: Text, b: Text) -> Text:
         if b.num == 1.0:
             return a
         if b.num == 0.0:
@@ -221,9 +233,6 @@ class Text:
         if b.num is not None and b.num.is_integer() and 2 <= b.num <= 9:
             return Text(a._wrap(_ATOM) + str(int(b.num)).translate(_SUPERSCRIPTS), _POWER)
         return Text(f"{a._wrap(_ATOM)}^{b._wrap(_ATOM)}", _POWER)
-
-    def __rpow__(self, other: Any) -> Text:
-        return self.__pow__(other, swap=True)
 
 
 def _number(x: float, latex: bool = False) -> Text:

@@ -93,7 +93,7 @@ def test_random_expressions_first_order_equals_backward_and_second_order_equals_
     # finite differences of the first derivative, rebuilt at shifted points
     eps = 1e-6
     for j in range(3):
-        def grads_at(shift):
+        def grads_at(shift, j=j):
             ys = [Value(x.data + (shift if k == j else 0.0)) for k, x in enumerate(xs)]
             return np.array([g.data for g in grad(_random_expression(random.Random(seed), ys), ys)])
         column = (grads_at(eps) - grads_at(-eps)) / (2 * eps)
