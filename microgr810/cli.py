@@ -347,7 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--graph", choices=["random", "reference", "neuron"], default="random",
                    help="a small random expression (by --seed), the reference network, or micrograd's neuron")
     q.add_argument("--expr", default=None, metavar="TEXT", help='your own expression instead, e.g. "tanh(a*b + c)"')
-    q.add_argument("--at", default=None, metavar="VALUES", help="its leaves' data, e.g. a=2,b=-3 (else drawn from --seed)")
+    q.add_argument("--at", default=None, metavar="VALUES",
+                   help="its leaves' data, e.g. a=2,b=-3 (else drawn from --seed)")
     reference_args(q)
     q.set_defaults(func=cmd_quiz)
     t = sub.add_parser("train", help="train an MLP on a toy dataset and plot the loss and decision boundary")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 import itertools
 import random
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .engine import Value, topological_order
 
@@ -46,7 +47,7 @@ def build(program: tuple, n_leaves: int, data: tuple[float, ...] = LEAF_DATA) ->
 
 def _choices(n_before: int) -> list[tuple[str, tuple[int, ...]]]:
     """Every op a new node can be, over the n_before nodes made so far (+ and * commute: i <= j only)."""
-    out = []
+    out: list[tuple[str, tuple[int, ...]]] = []
     for op in SMALL_OPS:
         if op == "tanh":
             out += [(op, (i,)) for i in range(n_before)]
@@ -130,8 +131,8 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
     values = dict(values or {})
     rng = random.Random(seed)
     leaves: dict[str, Value] = {}
-    done: dict[int, object] = {}  # id(ast node) -> its Value or number
-    stack = [(tree, False)]
+    done: dict[int, Any] = {}  # id(ast node) -> its Value or number (a float)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:  # post-order with an explicit stack: a long expression cannot hit the recursion limit
         node, ready = stack.pop()
         kids = _children(node, text)
@@ -145,7 +146,7 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
                 data = values.pop(node.id) if node.id in values else round(rng.uniform(-2.0, 2.0), 1)
                 leaves[node.id] = Value(data, node.id)
             done[id(node)] = leaves[node.id]
-        elif isinstance(node, ast.Constant):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             done[id(node)] = float(node.value)
         elif isinstance(node, ast.UnaryOp):
             done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
@@ -154,7 +155,7 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
             op = _BINARY[type(node.op)]
             done[id(node)] = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else \
                 a / b if op == "/" else a ** b
-        else:  # a call of one of FUNCTIONS
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # one of FUNCTIONS
             x = args[0] if isinstance(args[0], Value) else Value(args[0])
             done[id(node)] = getattr(x, node.func.id)()
     if values:
@@ -181,7 +182,7 @@ def _children(node: ast.AST, text: str) -> list[ast.AST]:
         return [node.left, node.right]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS \
             and len(node.args) == 1 and not node.keywords:
-        return node.args
+        return list(node.args)
     what = ast.get_source_segment(text.strip(), node) or type(node).__name__
     raise ValueError(f"cannot use {what!r} in an expression: write names, numbers, + - * / ** and "
                      f"{', '.join(FUNCTIONS)} of one argument")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 import sys
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .engine import Value, topological_order
 from .gradcheck import GradcheckReport, gradcheck
@@ -197,7 +197,7 @@ class Comparison:
     @property
     def differing(self) -> list[Value]:
         """The nodes whose gradient the bug gets wrong (all of them when it raised)."""
-        return [n for n in self.names if self.buggy[n] is None or _differ(self.engine[n], self.buggy[n])]
+        return [n for n, b in self.buggy.items() if b is None or _differ(self.engine[n], b)]
 
     def __str__(self) -> str:
         head = [f"{self.name}: {WHAT[self.name]}"]
@@ -253,5 +253,5 @@ def compare(name: str, root: Value | None = None) -> Comparison:
         buggy: dict[Value, float | None] = {n: n.grad for n in names}
     except RecursionError as e:
         error = e
-        buggy = {n: None for n in names}
+        buggy = dict.fromkeys(names)
     return Comparison(name, root, names, engine, buggy, error)

@@ -138,12 +138,15 @@ class Quiz:
         return self.position >= len(self.questions)
 
     @property
-    def current(self) -> Question | None:
-        return None if self.done else self.questions[self.position]
+    def current(self) -> Question:
+        """The question to answer now."""
+        if self.done:
+            raise ValueError(f"the quiz is over: {self.summary()}")
+        return self.questions[self.position]
 
     def ask(self) -> Question | _Said:
         """The question to answer now (or the score, once every one is answered)."""
-        return self.current or self.summary()
+        return self.summary() if self.done else self.current
 
     def hint(self) -> _Said:
         """The local derivative's formula and the upstream gradient for the question now (counted)."""
@@ -154,12 +157,10 @@ class Quiz:
 
     def answer(self, guess: float | str) -> _Said:
         """Check a guess (a number, or text as typed), move on, and show the step once its blanks are done."""
-        if self.done:
-            raise ValueError(f"the quiz is over: {self.summary()}")
+        q = self.current
         value = parse_number(guess) if isinstance(guess, str) else float(guess)
         if value is None:
             raise ValueError(f"not a number: {guess!r}; type one like 0.25, -1.5e-3 or 1/3")
-        q = self.current
         ok, text = feedback(value, q.answer)
         self.right += ok
         self.position += 1
@@ -223,7 +224,8 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
 _ids = itertools.count()
 
 _CSS = """
-.mg-predict{font-family:Helvetica,Arial,sans-serif;border:1px solid #999;border-radius:4px;padding:.5em .8em;margin:.5em 0}
+.mg-predict{font-family:Helvetica,Arial,sans-serif;border:1px solid #999;border-radius:4px;
+  padding:.5em .8em;margin:.5em 0}
 .mg-predict .mg-p-row{margin:.3em 0}
 .mg-predict .mg-p-head{white-space:pre-wrap}
 .mg-predict input{font-size:1em;width:9em}
@@ -244,7 +246,9 @@ _JS = r"""
   var head=el.querySelector('.mg-p-head'), rowsBox=el.querySelector('.mg-p-rows');
   var hintBox=el.querySelector('.mg-p-hinttext'), reveal=el.querySelector('.mg-p-reveal');
   var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
-  var state=data.steps.map(function(s){return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};});
+  var state=data.steps.map(function(s){
+    return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};
+  });
   var right=0, asked=0, hints=0, k=0;
   // a surrounding stepper, if any (its script may not have run yet: then it has no data-step so far)
   var host=el.parentElement&&el.parentElement.closest('[data-step],.mg-stepper');

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from microgr810 import Value, misconceptions as mc
+from microgr810 import Value
+from microgr810 import misconceptions as mc
 from microgr810.draw import PATH_COLOUR
 from microgr810.engine import topological_order
 from microgr810.graphs import build, replay, small_graphs

@@ -1,9 +1,10 @@
 """Predict mode in a real headless Chromium, driven from the keyboard: a right and a wrong answer get
 the words Python's `feedback` gives, the score counts both, the hint shows, nothing is fetched."""
 
+from test_stepper import DevTools, chromium, click  # noqa: F401  (chromium is a fixture)
+
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
-from test_stepper import DevTools, chromium, click  # noqa: F401  (chromium is a fixture)
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');
@@ -88,7 +89,8 @@ def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
     typed(dt, "0.503")  # within 1%: right, and how far off is said
     press(dt, "Enter", 13)
     s = dt.eval(STATE)
-    assert s["feedback"][1] == "✓ " + quiz.feedback(0.503, 0.5)[1] == "✓ right: 0.5 (yours is off by 0.003 (0.6% of it))"
+    said = "✓ right: 0.5 (yours is off by 0.003 (0.6% of it))"
+    assert s["feedback"][1] == "✓ " + quiz.feedback(0.503, 0.5)[1] == said
     assert s["score"] == "score: 2 of 3 right, 1 hint" and s["reveal"].startswith("step 2: n = x1w1x2w2 + b")
     offline_and_quiet(dt, page)
 
