@@ -274,6 +274,7 @@ _JS = r"""
     var flipped=ans!==0&&Math.abs(guess+ans)<=data.rtol*Math.abs(ans)+data.atol;
     return [false,'not quite: it is '+g(ans,4)+', yours is '+how+(flipped?'; right size, wrong sign':'')];
   }
+  el.feedback=feedback;  // reachable from outside, so the tests can hold it to Python's words
   function make(tag,cls,text){var e=document.createElement(tag); e.className=cls; e.textContent=text||''; return e;}
   function say(fb,ok,text){fb.className='mg-p-fb '+(ok?'mg-p-ok':'mg-p-no'); fb.textContent=text;}
   function firstOpenBox(){return rowsBox.querySelector('input:not([readonly])');}

@@ -1,6 +1,9 @@
 """Predict mode in a real headless Chromium, driven from the keyboard: a right and a wrong answer get
 the words Python's `feedback` gives, the score counts both, the hint shows, nothing is fetched."""
 
+import json
+import random
+
 from test_stepper import DevTools, chromium, click  # noqa: F401  (chromium is a fixture)
 
 from microgr810 import graphs, quiz
@@ -92,7 +95,19 @@ def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
     said = "✓ right: 0.5 (yours is off by 0.003 (0.6% of it))"
     assert s["feedback"][1] == "✓ " + quiz.feedback(0.503, 0.5)[1] == said
     assert s["score"] == "score: 2 of 3 right, 1 hint" and s["reveal"].startswith("step 2: n = x1w1x2w2 + b")
+    same_words_as_python(dt)
     offline_and_quiet(dt, page)
+
+
+def same_words_as_python(dt: DevTools) -> None:
+    """The page's feedback and Python's, word for word, over answers of every size and near misses."""
+    rng = random.Random(0)
+    cases = [(0.0, 0.0), (1e-12, 0.0), (-0.5, 0.5), (123456.0, 123000.0), (1e-7, 1.2e-7), (2.5e-5, 2.5e-5)]
+    for _ in range(200):
+        answer = rng.choice([-1, 1]) * 10 ** rng.uniform(-8, 8)
+        cases.append((answer * (1 + rng.choice([0.0, 1e-4, -3e-3, 0.0099, 0.02, -2.0, 0.5])), answer))
+    js = dt.eval(f"{json.dumps(cases)}.map(c => document.querySelector('.mg-predict').feedback(c[0], c[1]))")
+    assert [list(quiz.feedback(g, a)) for g, a in cases] == js
 
 
 def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_path):  # noqa: F811
