@@ -151,10 +151,7 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
         elif isinstance(node, ast.UnaryOp):
             done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
         elif isinstance(node, ast.BinOp):
-            a, b = args
-            op = _BINARY[type(node.op)]
-            done[id(node)] = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else \
-                a / b if op == "/" else a ** b
+            done[id(node)] = _binary(_BINARY[type(node.op)], *args, text)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # one of FUNCTIONS
             x = args[0] if isinstance(args[0], Value) else Value(args[0])
             done[id(node)] = getattr(x, node.func.id)()
@@ -166,6 +163,14 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
     if not root.label:
         root.label = "f"
     return root
+
+
+def _binary(op: str, a: Any, b: Any, text: str) -> Any:
+    """a op b for Values or numbers; arithmetic that has no answer is a ValueError naming the expression."""
+    try:
+        return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b if op == "/" else a**b
+    except (ZeroDivisionError, OverflowError) as e:
+        raise ValueError(f"cannot compute {text!r}: {e}") from None
 
 
 def _children(node: ast.AST, text: str) -> list[ast.AST]:

@@ -121,7 +121,7 @@ class _Said(str):
 
 @dataclass
 class Quiz:
-    """Predict the gradient in a notebook: `q = Quiz(L)`, `q.ask()`, `q.answer(0.5)`, `q.hint()`, `q.score`."""
+    """Predict the gradient in a notebook: `q = Quiz(L)`, `q.ask()`, `q.answer(0.5)`, `q.hint()`, `q.summary()`."""
     root: Value | Trace
     trace: Trace = field(init=False, repr=False)
     questions: list[Question] = field(init=False, repr=False)
@@ -201,6 +201,8 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
     root = quiz.trace.names[quiz.trace.root]
     print(f"Predict the gradient: backward from {root}, {len(quiz.trace)} steps, {len(quiz.questions)} "
           f"questions. Answers within {RTOL:.0%} count; {_HELP}.", file=stdout)
+    if not quiz.questions:
+        print(f"{root} is a leaf: backward has no step to ask about", file=stdout)
     while not quiz.done:
         print("\n" + quiz.current.prompt(), end=" ", file=stdout)
         while True:

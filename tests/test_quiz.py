@@ -94,10 +94,17 @@ def test_cli_expression_reference_and_random(monkeypatch, capsys):
     (["--expr", "__import__('os')"], "cannot use"),
     (["--expr", "a*b", "--at", "a=2,z=1"], "values given for names not in the expression"),
     (["--expr", "a*b", "--at", "a:2"], "--at: expected name=number pairs"),
+    (["--expr", "x/0"], "cannot compute 'x/0': division by zero"),
+    (["--expr", "log(x)", "--at", "x=-1"], "log of a non-positive value: 'x' is -1.0"),
 ])
 def test_cli_bad_expressions_are_one_line(monkeypatch, capsys, args, needle):
     status, out, err = quiz_main(monkeypatch, capsys, args, "")
     assert status == 2 and needle in err and len(err.splitlines()) == 1
+
+
+def test_cli_a_leaf_has_nothing_to_ask(monkeypatch, capsys):
+    status, out, _ = quiz_main(monkeypatch, capsys, ["--expr", "x"], "")
+    assert status == 0 and "x is a leaf: backward has no step to ask about" in out
 
 
 def test_cli_into_head_has_no_broken_pipe():
