@@ -151,7 +151,7 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
         elif isinstance(node, ast.UnaryOp):
             done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
         elif isinstance(node, ast.BinOp):
-            done[id(node)] = _binary(_BINARY[type(node.op)], *args, text)
+            done[id(node)] = _binary(_BINARY[type(node.op)], args[0], args[1], text)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # one of FUNCTIONS
             x = args[0] if isinstance(args[0], Value) else Value(args[0])
             done[id(node)] = getattr(x, node.func.id)()
