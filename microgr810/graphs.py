@@ -128,6 +128,8 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as e:
         raise ValueError(f"cannot read the expression {text!r}: {e.msg}") from None
+    except RecursionError:  # Python's own parser recurses: build a long chain in code instead
+        raise ValueError(f"the expression is nested too deeply for Python's parser ({len(text)} characters)") from None
     values = dict(values or {})
     rng = random.Random(seed)
     leaves: dict[str, Value] = {}
