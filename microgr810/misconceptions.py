@@ -17,11 +17,14 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from .draw import Drawing, draw
 from .engine import Value, topological_order
 from .gradcheck import GradcheckReport, gradcheck
 from .graphs import build, replay, small_graphs
 from .names import node_names
+from .ops import fmt
 
 __all__ = ["BUGS", "CORRECT", "WHAT", "find_counterexample", "compare", "check", "Comparison", "fresh", "chain"]
 
@@ -213,10 +216,16 @@ class Comparison:
         lines += [f"{a.ljust(w[0])}  {b.rjust(w[1])}  {c.rjust(w[2])}{d}" for a, b, c, d in rows]
         return "\n".join(head + lines)
 
-    def draw(self, **kwargs):
-        """The graph as microgr810.draw draws it, showing the bug's gradients, every differing node marked."""
-        from .draw import draw
-        return draw(self.root, highlight=self.differing or None, **kwargs)
+    def draw(self, **kwargs: Any) -> Drawing:
+        """The graph as microgr810.draw draws it, showing the bug's gradients: the paths to every differing
+        node highlighted, and beside each such node the gradient the engine gives it."""
+        g = draw(self.root, highlight=self.differing or None, **kwargs)
+        wrong = set(self.differing)
+        # draw names a node by its position in topological_order (its docstring says so): add a label there
+        for i, node in enumerate(topological_order(self.root)):
+            if node in wrong and f"\tv{i} [" in g.source:
+                g.node(f"v{i}", xlabel=f"engine: {fmt(self.engine[node])}")
+        return g
 
 
 def check(name: str, root: Value | None = None) -> GradcheckReport:

@@ -133,8 +133,13 @@ def test_compare_view_marks_and_draws_the_differing_nodes():
     assert "← differs" in rows["a"] and "← differs" in rows[view.names[b]]
     assert rows["a"].split()[1:3] == ["4", "1"]  # engine 4, bug 1 (by hand, above)
     assert "← differs" not in rows[view.names[c]]
-    dot = view.draw().source
+    drawing = view.draw()
+    dot = drawing.source
     assert PATH_COLOUR in dot
+    # beside each node the bug gets wrong, the engine's gradient (a: 4, b: 2); none beside c
+    assert dot.count("xlabel=") == 2 and 'xlabel="engine: 4"' in dot and 'xlabel="engine: 2"' in dot
+    svg = drawing.pipe(format="svg", encoding="utf-8")
+    assert "engine: 4" in svg and "grad 1" in svg  # the box shows the bug's gradient
     assert mc.compare("overwrite", Value(2.0, "x") * 3.0).differing == []  # nothing to lose: nothing marked
 
 
