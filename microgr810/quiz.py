@@ -236,6 +236,7 @@ _CSS = """
 .mg-predict .mg-p-note{color:#555;font-size:.9em}
 .mg-predict pre{background:#f6f6f6;padding:.5em;overflow-x:auto}
 .mg-predict button{font-size:1em;padding:.1em .6em}
+.mg-predicting .mg-steps{display:none}
 """
 
 # The feedback is computed here exactly as `feedback` computes it in Python (the tests hold them to the
@@ -308,6 +309,7 @@ _JS = r"""
     k=Math.max(0,Math.min(data.steps.length,j));
     rowsBox.textContent=''; hintBox.hidden=true; reveal.hidden=true; nextButton.hidden=true;
     var buttons=el.querySelectorAll('.mg-p-hint,.mg-p-show');
+    if(host) host.classList.toggle('mg-predicting',k<data.steps.length);
     if(k===data.steps.length){
       head.textContent='every step is revealed. Final '+score.textContent;
       buttons.forEach(function(b){b.hidden=true;});
@@ -352,6 +354,7 @@ _JS = r"""
     if(hostNext) hostNext.click();
   });
   if(host){  // follow the stepper: at frame j (j steps done) the question is step j+1's
+    host.classList.add('mg-predicting');  // its table of every step would give the answers away
     new MutationObserver(function(){
       var j=parseInt(host.getAttribute('data-step'),10);
       if(!isNaN(j)&&j!==k) show(j,false);
