@@ -78,8 +78,9 @@ def questions(graph: Value | Trace) -> list[Question]:
                 notes.append(f"{name} already holds {fmt(before)} from earlier steps: give the total")
             if later[v] > step.index:
                 notes.append("more reaches it in later steps: give it as it stands after this one")
-            shares = " and ".join(f"∂{step.name}/∂{name} = {locals_text[i]}" for i in idx)
-            hint = shares + (f" ({len(idx)} shares, one per use)" if len(idx) > 1 else "")
+            hint = f"∂{step.name}/∂{name} = " + " + ".join(locals_text[i] for i in idx)
+            if len(idx) > 1:
+                hint += f" ({name} is used {len(idx)} times: a share per use)"
             hint += f"; upstream ∂{root}/∂{step.name} = {fmt(step.upstream)}"
             out.append(Question(step.index, len(trace), step.header(), operands, f"∂{root}/∂{name}",
                                 "; ".join(notes), hint, after, j == 0, j == len(by_input) - 1))
@@ -110,6 +111,10 @@ def feedback(guess: float, answer: float) -> tuple[bool, str]:
         return True, f"right: {fmt(answer)}" + (f" (yours is {how})" if abs(off) > 5e-4 * abs(answer) else "")
     flipped = answer != 0.0 and abs(guess + answer) <= RTOL * abs(answer) + ATOL
     return False, f"not quite: it is {fmt(answer)}, yours is {how}" + ("; right size, wrong sign" if flipped else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class _Said(str):
@@ -174,7 +179,7 @@ class Quiz:
     def summary(self) -> _Said:
         asked, total = self.position, len(self.questions)
         head = "all done" if self.done else f"stopped after {asked} of {total} questions"
-        hints = f", {self.hints} hint{'s' * (self.hints != 1)} used" if self.hints else ""
+        hints = f", {_count(self.hints, 'hint')} used" if self.hints else ""
         return _Said(f"{head}: {self.right} of {asked} right{hints}")
 
 
@@ -199,8 +204,8 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
     quiz = Quiz(graph)
     echo = not (hasattr(stdin, "isatty") and stdin.isatty())  # piped answers: show them, as a transcript
     root = quiz.trace.names[quiz.trace.root]
-    print(f"Predict the gradient: backward from {root}, {len(quiz.trace)} steps, {len(quiz.questions)} "
-          f"questions. Answers within {RTOL:.0%} count; {_HELP}.", file=stdout)
+    print(f"Predict the gradient: backward from {root}, {_count(len(quiz.trace), 'step')}, "
+          f"{_count(len(quiz.questions), 'question')}. Answers within {RTOL:.0%} count; {_HELP}.", file=stdout)
     if not quiz.questions:
         print(f"{root} is a leaf: backward has no step to ask about", file=stdout)
     while not quiz.done:
