@@ -196,3 +196,19 @@ def test_fragment_is_offline_and_its_data_cannot_end_the_script():
     data = fragment_data(frag)
     assert data["steps"][1]["asks"][0]["label"] == "∂L/∂</script><script>alert(1)</script>&"
     assert data["rtol"] == 1e-2 and len(data["steps"]) == 2
+
+
+def test_reference_net_answer_key_is_the_closed_form():
+    """The last time the quiz asks about a parameter, its answer is the hand derivation's gradient."""
+    from microgr810 import closed_form
+    from microgr810.reference import ReferenceProblem
+
+    p = ReferenceProblem.random(3, 4, seed=2, y=1.0)
+    final = {q.label[len("∂L/∂"):]: q.answer for q in quiz.questions(p.loss(p.network()))}
+    hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
+    for h in range(4):
+        assert final[f"b1[{h}]"] == pytest.approx(hand["b1"][h], rel=1e-12)
+        assert final[f"W2[0,{h}]"] == pytest.approx(hand["W2"][0, h], rel=1e-12)
+        for m in range(3):
+            assert final[f"W1[{h},{m}]"] == pytest.approx(hand["W1"][h, m], rel=1e-12)
+    assert final["b2"] == pytest.approx(float(hand["b2"]), rel=1e-12)
