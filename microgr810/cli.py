@@ -356,7 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
     m.add_argument("--out", default="demo-output", help="folder for the files it makes")
     m.set_defaults(func=cmd_demo)
-    q = sub.add_parser("quiz", help="predict the gradient: type dL/d(input) before each backward step is shown")
+    q = sub.add_parser("quiz", help="predict the gradient: type dL/d(input) before each backward step is shown",
+                       description="Before each backward step is shown, type dL/d(input) for its inputs, one answer "
+                                   "a line (0.25, -1.5e-3, 1/3; h a hint, q or end of input to stop). Answers within "
+                                   "1% count. Pipe them in to script it: printf '0.5\\n' | microgr810 quiz "
+                                   "--graph neuron. --M, --H, --y and --batch shape the reference network.")
     q.add_argument("--graph", choices=["random", "reference", "neuron"], default="random",
                    help="a small random expression (by --seed), the reference network, or micrograd's neuron")
     q.add_argument("--expr", default=None, metavar="TEXT", help='your own expression instead, e.g. "tanh(a*b + c)"')
