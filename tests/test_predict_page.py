@@ -4,7 +4,8 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
-from test_stepper import DevTools, chromium, click  # noqa: F401  (chromium is a fixture)
+# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
+from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
 
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
@@ -23,24 +24,24 @@ STATE = """(() => {
 })()"""
 
 
-def press(dt: DevTools, name: str, code: int, text: str = "") -> None:
+def press(dt, name: str, code: int, text: str = "") -> None:
     """A key as the keyboard sends it (text: the character it types, which makes Enter click a button)."""
     dt.call("Input.dispatchKeyEvent", type="keyDown", key=name, code=name, windowsVirtualKeyCode=code, text=text)
     dt.call("Input.dispatchKeyEvent", type="keyUp", key=name, code=name, windowsVirtualKeyCode=code)
 
 
-def typed(dt: DevTools, text: str) -> None:
+def typed(dt, text: str) -> None:
     dt.call("Input.insertText", text=text)
 
 
-def open_page(dt: DevTools, path):
+def open_page(dt, path):
     for domain in ("Network", "Page", "Runtime"):
         dt.call(f"{domain}.enable")
     dt.call("Page.navigate", url=path.as_uri())
     dt.wait_for("Page.loadEventFired")
 
 
-def offline_and_quiet(dt: DevTools, path) -> None:
+def offline_and_quiet(dt, path) -> None:
     urls = [e["params"]["request"]["url"] for e in dt.events if e.get("method") == "Network.requestWillBeSent"]
     assert urls == [path.as_uri()], urls
     assert not [e for e in dt.events if e.get("method") == "Runtime.exceptionThrown"]
@@ -99,7 +100,7 @@ def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
     offline_and_quiet(dt, page)
 
 
-def same_words_as_python(dt: DevTools) -> None:
+def same_words_as_python(dt) -> None:
     """The page's feedback and Python's, word for word, over answers of every size and near misses."""
     rng = random.Random(0)
     cases = [(0.0, 0.0), (1e-12, 0.0), (-0.5, 0.5), (123456.0, 123000.0), (1e-7, 1.2e-7), (2.5e-5, 2.5e-5)]
