@@ -422,6 +422,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from . import graphs
+    from .quiz import run
+
+    if args.expr is not None:
+        root = graphs.parse_expression(args.expr, _values(args.at), seed=args.seed)
+    elif args.graph == "reference":
+        _, root = _reference_loss(args, backward=False)
+    elif args.graph == "neuron":
+        root = graphs.neuron()
+    else:
+        root = graphs.random_graph(args.seed)
+    try:
+        run(root)  # stopping early (q, EOF) is a normal way to end it
+    except BrokenPipeError:  # `microgr810 quiz | head`: the reader left; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit goes nowhere
+    return 0
+
+
+def _values(text: str | None) -> dict[str, float]:
+    """'a=2,b=-3' -> {'a': 2.0, 'b': -3.0}."""
+    out: dict[str, float] = {}
+    for part in filter(None, (text or "").split(",")):
+        name, eq, number = part.partition("=")
+        try:
+            out[name.strip()] = float(number)
+        except ValueError:
+            raise CLIError(f"--at: expected name=number pairs like a=2,b=-3, got {part!r}") from None
+        if not eq or not name.strip():
+            raise CLIError(f"--at: expected name=number pairs like a=2,b=-3, got {part!r}")
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="microgr810", description="A tiny scalar autograd engine for learning backprop.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -501,6 +536,18 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
     m.add_argument("-o", "--out", default="demo-output", help="folder for the files it makes")
     m.set_defaults(func=cmd_demo)
+    q = sub.add_parser("quiz", help="predict the gradient: type dL/d(input) before each backward step is shown",
+                       description="Before each backward step is shown, type dL/d(input) for its inputs, one answer "
+                                   "a line (0.25, -1.5e-3, 1/3; h a hint, q or end of input to stop). Answers within "
+                                   "1% count. Pipe them in to script it: printf '0.5\\n' | microgr810 quiz "
+                                   "--graph neuron. --M, --H, --y and --batch shape the reference network.")
+    q.add_argument("--graph", choices=["random", "reference", "neuron"], default="random",
+                   help="a small random expression (by --seed), the reference network, or micrograd's neuron")
+    q.add_argument("--expr", default=None, metavar="TEXT", help='your own expression instead, e.g. "tanh(a*b + c)"')
+    q.add_argument("--at", default=None, metavar="VALUES",
+                   help="its leaves' data, e.g. a=2,b=-3 (else drawn from --seed)")
+    reference_args(q)
+    q.set_defaults(func=cmd_quiz)
     return p
 
 

@@ -67,17 +67,24 @@ def central_difference(f: Callable[[float], Any], x: float, eps: float = 1e-6) -
 
 
 def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False) -> GradcheckReport:
+              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False,
+              backward: Callable[[Value], None] | None = None) -> GradcheckReport:
     """Compare d f()/d p from backward with finite differences, for every p in params.
 
     `f` rebuilds the graph from the params each call; the params' data are restored after.
     progress: a progress bar (tqdm, if installed) once the check has run for a second.
+    `backward(root)` fills the gradients (default: the engine's `root.backward()`); the classic
+    bugs of microgr810.misconceptions are checked by passing theirs.
     """
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
     for p in params:
         p.grad = 0.0
-    f().backward()
+    root = f()
+    if backward is None:
+        root.backward()
+    else:
+        backward(root)
     analytic = [p.grad for p in params]
     rows = []
     bar = progress_bar(len(params), "finite differences", "weight", progress)
