@@ -153,8 +153,12 @@ def fmt_bytes(b):
     return f"{b:.0f} B" if isinstance(b, float) else (b or "n/a")
 
 
-def ratio(a, b):
-    return a / b if isinstance(a, float) and isinstance(b, float) and b > 0 else None
+def paired_ratio(a, b):
+    """Median over rounds of a's time / b's time in the same round (they ran back to back, so a
+    slow spell of the shared machine hits both): steadier than the ratio of the two medians."""
+    if not (isinstance(a, list) and isinstance(b, list)) or not a or len(a) != len(b):
+        return None
+    return statistics.median(x / y for x, y in zip(a, b))
 
 
 def cpu_model():
@@ -172,6 +176,8 @@ def cpu_model():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-freeze", action="store_true",
+                    help="do not gc.freeze() the libraries' import-time objects (see NOTES.md, round 2)")
     ap.add_argument("--child", nargs="+")
     args = ap.parse_args()
     if args.child:
@@ -188,12 +194,22 @@ def main():
     memory_ops = MEMORY_OPS // 10 if args.quick else MEMORY_OPS
     engines = {name: adapters.load(name) for name in ENGINES}
     shown = [n for n in ENGINES if engines[n]]
+    # The GC stays on. Only the objects that exist now (the four libraries' modules, ~170,000 with
+    # torch, against ~24,000 in a process that imports microgr810 alone) are moved out of its reach:
+    # otherwise every full collection during a microgr810 step would also scan torch's modules, which
+    # a microgr810 user does not have (plain demo step before round 2: 290 ms against 175 ms in a
+    # microgr810-only process; frozen: 160 ms). The workloads' own objects stay collectable.
+    frozen = not args.no_freeze
+    if frozen:
+        gc.collect()
+        gc.freeze()
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
 
     cells = {}   # (row key, engine) -> seconds, bytes, or an error string
     spread = {}  # (row key, engine) -> (max - min) / median of the repeats
     outs = {}    # row key -> {engine: [results]}
+    rounds = {}  # (row key, engine) -> the times of each round, in order
     cleanup = {}  # (row key, engine) -> median untimed gc.collect() after a call (per datapoint for ref)
 
     def timed_row(key, make, engine_names, repeats, per=1):
@@ -217,6 +233,7 @@ def main():
             cells[key, name] = med / per
             spread[key, name] = (max(r["times"]) - min(r["times"])) / med if med > 0 else 0.0
             cleanup[key, name] = statistics.median(r["gc"]) / per
+            rounds[key, name] = r["times"]
             outs[key][name] = r["outs"]
         print(f"{key}: " + ", ".join(f"{n} {fmt_time(cells.get((key, n)))}" for n in engine_names if engines.get(n)),
               file=sys.stderr, flush=True)
@@ -255,6 +272,9 @@ def main():
     def c(key, name):
         return cells.get((key, name))
 
+    def ratio(key, a, b):
+        return paired_ratio(rounds.get((key, a)), rounds.get((key, b)))
+
     def line(label, key, fmt=fmt_time, floats_too=True):
         row = []
         for name in shown:
@@ -285,11 +305,11 @@ def main():
 
     top = str(chain_sizes[-1])
     targets = [
-        ("plain: demo step, micrograd / microgr810", ">= 12x", ratio(c("plain_demo", "micrograd"), c("plain_demo", "microgr810")), lambda r: r >= 12, "x"),
-        ("plain: reference gradient, torch / microgr810", ">= 12x", ratio(c("plain_ref", "torch"), c("plain_ref", "microgr810")), lambda r: r >= 12, "x"),
+        ("plain: demo step, micrograd / microgr810", ">= 12x", ratio("plain_demo", "micrograd", "microgr810"), lambda r: r >= 12, "x"),
+        ("plain: reference gradient, torch / microgr810", ">= 12x", ratio("plain_ref", "torch", "microgr810"), lambda r: r >= 12, "x"),
         ("plain: bytes per recorded op, chain v = v*1.0 + x", "<= 150 B", c("plain_memory", "microgr810"), lambda b: b <= 150, " B"),
-        ("plain: demo step, microgr810 / floats forward", "<= 25x", ratio(c("plain_demo", "microgr810"), c("plain_demo", "floats")), lambda r: r <= 25, "x"),
-        ("fused: demo step, micrograd's MLP / microgr810's MLP", ">= 70x", ratio(c("fused_demo", "micrograd"), c("fused_demo", "microgr810")), lambda r: r >= 70, "x"),
+        ("plain: demo step, microgr810 / floats forward", "<= 25x", ratio("plain_demo", "microgr810", "floats"), lambda r: r <= 25, "x"),
+        ("fused: demo step, micrograd's MLP / microgr810's MLP", ">= 70x", ratio("fused_demo", "micrograd", "microgr810"), lambda r: r >= 70, "x"),
         (f"fused: 10^{len(top) - 1}-op chain works", "works", c(f"chain{top}", "microgr810"), lambda t: True, None),
     ]
     ttable = ["| target | goal | this run | |", "|---|---|---|---|"]
@@ -317,7 +337,11 @@ def main():
         f"{reps} calls after a warm-up ({ref_reps} for the reference nets, {chain_reps} for chains). After "
         "every call an untimed `gc.collect()`, so that no engine's time pays for collecting another "
         "engine's garbage (only micrograd leaves reference cycles; its users would pay that collection "
-        "too, so this favours micrograd slightly). Memory: resident growth per recorded op while building "
+        "too, so this favours micrograd). "
+        + ("The libraries' import-time objects are frozen (`gc.freeze()` after loading them) so that no "
+           "engine's collections scan the other libraries' modules. " if frozen else
+           "Run with --no-freeze: every engine's collections also scan all four libraries' modules. ")
+        + "Memory: resident growth per recorded op while building "
         f"a {memory_ops:,}-op chain, each engine in a fresh process.",
         "",
         f"Run: {started:%Y-%m-%d %H:%M} UTC, microgr810 at `{commit}`. Machine: {os.cpu_count()} cores, "
@@ -325,6 +349,9 @@ def main():
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other jobs share this machine).",
         "",
         *table,
+        "",
+        "Ratios in the targets are medians of per-round ratios (the two engines ran back to back in each "
+        "round), so they can differ a little from the ratio of the medians in the table.",
         "",
         "`*`: noisy, the repeats spread more than ±5 % around the median"
         + (f" ({'; '.join(noisy)})." if noisy else " (none in this run)."),
@@ -351,6 +378,8 @@ def main():
     (HERE / "results" / "latest.json").write_text(json.dumps(
         {"cells": {f"{k}|{n}": v for (k, n), v in cells.items()},
          "spread": {f"{k}|{n}": v for (k, n), v in spread.items()},
+         "rounds": {f"{k}|{n}": v for (k, n), v in rounds.items()},
+         "load": [load_before, load_after],
          "untimed_gc_collect": {f"{k}|{n}": v for (k, n), v in cleanup.items()}}, indent=1))
 
 
