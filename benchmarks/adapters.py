@@ -16,7 +16,7 @@ import math
 
 
 def _float_relu(v):
-    return v if v > 0.0 else 0.0
+    return v if v > 0.0 else 0.0  # noqa: FURB136 (faster than max; as Floats.relu)
 
 
 def _float_sigmoid(v):

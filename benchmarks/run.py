@@ -37,6 +37,7 @@ CHAIN_SIZES = (10**3, 10**5, 10**6)
 MEMORY_OPS = 300_000
 NOISY = 0.10  # a cell whose repeats spread more than this around the median is flagged noisy
 TOLERANCE = 1e-9  # relative: the losses of every engine must agree to this
+SETTLE = 0.25  # seconds: a call shorter than this gets an untimed call just before each timed one
 
 
 def median_time(fn, repeats):
@@ -53,39 +54,56 @@ def median_time(fn, repeats):
 def alternate(fns, repeats):
     """Time fns (name -> callable) in turn: a warm-up call each, then `repeats` rounds of one call each.
 
-    Returns name -> {"times": CPU seconds, "wall": seconds, "gc": CPU seconds of the untimed
-    gc.collect() after each call, "outs": [warm-up result, first timed result]} or {"error": ...}
-    when a call raised (the engine then leaves the rotation).
+    A timed call ends with gc.collect(): each engine pays for freeing its own garbage (micrograd's
+    graphs are reference cycles that only the collector frees, and its users pay that at the next
+    full collection; microgr810 and torch free theirs by reference counting inside the call) and
+    no engine pays for another's. What the collection costs anyway (a second one right after, with
+    nothing to free: the scan of the live objects, ~1 ms) is not counted. An engine whose call is
+    short (under SETTLE seconds) gets one more untimed call just before each timed one: on this
+    machine whatever runs right after a heavy engine (a torch step) runs up to 3x slower for its
+    first ~10 ms, which would swamp a 4 ms call.
+
+    Returns name -> {"times": CPU seconds (call + freeing), "gc": the freeing part,
+    "wall": seconds, "outs": the results of the first two calls} or {"error": ...} when a call
+    raised (the engine then leaves the rotation).
     """
     res = {name: {"times": [], "wall": [], "gc": [], "outs": []} for name in fns}
     live = dict(fns)
+    short = set()
 
     def call(name, timed):
         try:
             w0, t0 = time.perf_counter(), time.process_time()
             out = live[name]()
-            t1, w1 = time.process_time(), time.perf_counter()
+            t1 = time.process_time()
+            gc.collect()
+            t2, w2 = time.process_time(), time.perf_counter()
+            gc.collect()  # nothing left to free: what a collection costs anyway (scanning live objects)
+            t3 = time.process_time()
         except (RecursionError, MemoryError, NotImplementedError) as e:
             res[name] = {"error": type(e).__name__}
             del live[name]
+            short.discard(name)
             return
         r = res[name]
         if len(r["outs"]) < 2:
             r["outs"].append(out if isinstance(out, float) else float(out))
-        # Untimed: collect what this call left (only micrograd leaves cycles), so that no engine's
-        # timing pays for collecting another engine's garbage. Its time goes to the engine's "gc" list.
-        g0 = time.process_time()
-        gc.collect()
+        freeing = max(0.0, (t2 - t1) - (t3 - t2))  # the collection's cost due to this call's garbage
         if timed:
-            r["times"].append(t1 - t0)
-            r["wall"].append(w1 - w0)
-            r["gc"].append(time.process_time() - g0)
+            r["times"].append(t1 - t0 + freeing)
+            r["gc"].append(freeing)
+            r["wall"].append(w2 - w0)
+        elif t2 - t0 < SETTLE:
+            short.add(name)
 
     for name in list(live):
         call(name, False)
     for _ in range(repeats):
         for name in list(live):
-            call(name, True)
+            if name in short:
+                call(name, False)
+            if name in live:
+                call(name, True)
     return res
 
 
@@ -204,13 +222,13 @@ def main():
         gc.collect()
         gc.freeze()
     load_before = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
 
     cells = {}   # (row key, engine) -> seconds, bytes, or an error string
     spread = {}  # (row key, engine) -> (max - min) / median of the repeats
     outs = {}    # row key -> {engine: [results]}
     rounds = {}  # (row key, engine) -> the times of each round, in order
-    cleanup = {}  # (row key, engine) -> median untimed gc.collect() after a call (per datapoint for ref)
+    cleanup = {}  # (row key, engine) -> median time of the gc.collect() ending a call (per datapoint for ref)
 
     def timed_row(key, make, engine_names, repeats, per=1):
         fns = {}
@@ -325,50 +343,62 @@ def main():
     noisy = [f"{k} {n} ±{spread[k, n] * 50:.0f} %" for (k, n) in sorted(spread) if spread[k, n] > NOISY]
     versions = ", ".join(f"{n} {engines[n].version}" for n in ("microgr810", "micrograd", "torch") if engines[n])
     try:
-        commit = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%h %s"], capture_output=True,
-                                text=True).stdout.strip()[:70]
+        commit = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%h"], capture_output=True,
+                                text=True, check=False).stdout.strip()
     except OSError:
         commit = "?"
-    text = "\n".join([
-        "# Benchmark results",
-        "",
+    method = (
         "Written by `benchmarks/run.py` (`make bench`), one run: every engine in one process, alternating, "
         "the garbage collector on as users have it. Medians of CPU time (`time.process_time`) of "
-        f"{reps} calls after a warm-up ({ref_reps} for the reference nets, {chain_reps} for chains). After "
-        "every call an untimed `gc.collect()`, so that no engine's time pays for collecting another "
-        "engine's garbage (only micrograd leaves reference cycles; its users would pay that collection "
-        "too, so this favours micrograd). "
+        f"{reps} calls after a warm-up ({ref_reps} for the reference nets, {chain_reps} for chains). Each "
+        "timed call ends with `gc.collect()`, so that each engine pays for freeing its own garbage and no "
+        "engine pays for another's (only micrograd leaves reference cycles, which only the collector "
+        "frees; counted: that collection minus one right after it with nothing to free); an engine whose "
+        "call is under 0.25 s gets one untimed call right before each timed one (on this machine the "
+        "first ~10 ms after a heavy torch step run up to 3x slower). "
         + ("The libraries' import-time objects are frozen (`gc.freeze()` after loading them) so that no "
            "engine's collections scan the other libraries' modules. " if frozen else
            "Run with --no-freeze: every engine's collections also scan all four libraries' modules. ")
         + "Memory: resident growth per recorded op while building "
-        f"a {memory_ops:,}-op chain, each engine in a fresh process.",
+        f"a {memory_ops:,}-op chain, each engine in a fresh process."
+    )
+    run_line = (
+        f"Run: {started:%Y-%m-%d %H:%M} UTC, microgr810 at {commit} (the tree's last commit). "
+        f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}; {versions}. Load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other jobs share this machine)."
+    )
+    text = "\n".join([
+        "# Benchmark results",
         "",
-        f"Run: {started:%Y-%m-%d %H:%M} UTC, microgr810 at `{commit}`. Machine: {os.cpu_count()} cores, "
-        f"{cpu_model()}, Python {platform.python_version()}, {platform.system()}; {versions}. Load average "
-        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other jobs share this machine).",
+        method,
+        "",
+        run_line,
         "",
         *table,
         "",
-        "Ratios in the targets are medians of per-round ratios (the two engines ran back to back in each "
-        "round), so they can differ a little from the ratio of the medians in the table.",
+        ("Ratios in the targets are medians of per-round ratios (the two engines ran back to back in each "
+         "round), so they can differ a little from the ratio of the medians in the table."),
         "",
         "`*`: noisy, the repeats spread more than ±5 % around the median"
         + (f" ({'; '.join(noisy)})." if noisy else " (none in this run)."),
         "",
         *ttable,
         "",
+        "Of those times, freeing garbage in the `gc.collect()` that ends each call: "
+        + "; ".join(f"{k} {n} {fmt_time(v)}" for (k, n), v in sorted(cleanup.items())
+                    if isinstance(v, float) and k.endswith("demo") and n != "floats") + ".",
+        "",
         "Losses: " + ("every engine's loss agrees with microgr810's to 1e-9 (demo: before and after one SGD "
                       "step, so the gradients agree too; chains: the output), so they run the same workload."
                       if not mismatches else "MISMATCH: " + "; ".join(mismatches)),
         "",
-        "Plain ops: the workload's code is the same for every engine (`workloads.py`): `Value(...)` is "
-        "microgr810's or micrograd's Value, a 0-d float64 torch tensor with requires_grad (one thread), or "
-        "a float; a neuron is `sum(w*x for ...) + b`; inputs are wrapped in `Value(...)` each step, as in "
-        "micrograd's demo notebook. micrograd 0.1.0 has no sigmoid/exp/log, so it cannot run the reference "
-        "network (n/a). Fused: microgr810's `nn.MLP` (one `linear` node per neuron, `add_n` sums, "
-        "`losses.bce`), micrograd's `nn.MLP`, torch and floats the generic neuron. micrograd runs at "
-        "Python's default recursion limit (1000), as its users get it: its recursive sort fails on chains.",
+        ("Plain ops: the workload's code is the same for every engine (`workloads.py`): `Value(...)` is "
+         "microgr810's or micrograd's Value, a 0-d float64 torch tensor with requires_grad (one thread), or "
+         "a float; a neuron is `sum(w*x for ...) + b`; inputs are wrapped in `Value(...)` each step, as in "
+         "micrograd's demo notebook. micrograd 0.1.0 has no sigmoid/exp/log, so it cannot run the reference "
+         "network (n/a). Fused: microgr810's `nn.MLP` (one `linear` node per neuron, `add_n` sums, "
+         "`losses.bce`), micrograd's `nn.MLP`, torch and floats the generic neuron. micrograd runs at "
+         "Python's default recursion limit (1000), as its users get it: its recursive sort fails on chains."),
     ]) + "\n"
     print(text)
     out = HERE / ("results/quick.md" if args.quick else "RESULTS.md")
@@ -380,7 +410,7 @@ def main():
          "spread": {f"{k}|{n}": v for (k, n), v in spread.items()},
          "rounds": {f"{k}|{n}": v for (k, n), v in rounds.items()},
          "load": [load_before, load_after],
-         "untimed_gc_collect": {f"{k}|{n}": v for (k, n), v in cleanup.items()}}, indent=1))
+         "gc_collect_part": {f"{k}|{n}": v for (k, n), v in cleanup.items()}}, indent=1))
 
 
 if __name__ == "__main__":
