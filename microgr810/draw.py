@@ -18,6 +18,8 @@ import graphviz
 
 from .checks import whole_number
 from .engine import Value, topological_order
+from .names import node_names
+from .ops import OPS
 from .trace import Trace, trace_backward
 
 __all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES"]
@@ -36,8 +38,6 @@ PATH_COLOUR = "#D55E00"         # vermillion: the highlighted chain-rule paths
 PHASE_COLOURS = {"done": "#009E73", "current": "#0072B2", "pending": "#999999"}  # bluish green, blue, grey
 FADED = "#999999"
 
-_OP_TEXT = {"*": "×", "-": "−", "neg": "−x", "/": "÷", "linear": "w·x+b", "sum": "Σ",
-            "bce": "BCE", "bce_logits": "BCE (logits)"}
 _PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
 
@@ -103,21 +103,22 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         whole_number(name, n)
     order = topological_order(root)
     if len(order) > max_nodes:
-        raise ValueError(f"the graph below {root._name()} has {len(order)} value nodes, more than "
+        raise ValueError(f"the graph below {root.describe()} has {len(order)} value nodes, more than "
                          f"max_nodes={max_nodes}: a drawing that big is unreadable and `dot` may take "
                          f"minutes. Draw a smaller graph, or raise the limit: draw(root, max_nodes={len(order)})")
     index = {node: i for i, node in enumerate(order)}
+    names = node_names(root)
     roles = _roles(order, root, parameters)
     on_path = _on_paths(order, _targets(highlight, order, index))
     states = {node: NodeState(node in on_path, bool(on_path) and node not in on_path) for node in order}
     titles = {node: node.label for node in order}
     if step is not None:
         if trace is not None and trace.root is not root:
-            raise ValueError(f"draw: the trace given is of backward from {trace.root._name()}, not {root._name()}")
+            raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, not {root.describe()}")
         trace = trace or trace_backward(root)
         frame = trace.frame(step)
         # the step's table names an unlabelled op "+#4": the frame shows that name too
-        titles = {node: trace.names[node] if node._prev else node.label for node in order}
+        titles = {node: trace.names[node] if node.op else node.label for node in order}
         states = {node: replace(states[node], phase=frame[node][0], grad=frame[node][1]) for node in order}
 
     g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
@@ -145,12 +146,12 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
         where(node).node(f"v{i}", _table(cells, stacked=rankdir in ("LR", "RL")), shape="box", margin="0.04",
                          **_node_style(node, role, state))
-        if not node._prev:
+        if not node.op:
             continue
-        where(node).node(f"op{i}", _table([_html(_OP_TEXT.get(node._op, node._op), max_label)]),
+        where(node).node(f"op{i}", _table([_html(OPS[node.op].text([names[x] if isinstance(x, Value) else x for x in node.operands]), max_label)]),
                          shape="ellipse", margin="0.02", **_node_style(node, "op", state))
         g.edge(f"op{i}", f"v{i}", **_edge_style(state))
-        for child, local in zip(node._prev, node._local):
+        for child, local in zip(node.inputs, node.local_grads):
             style = _edge_style(states[child])  # an edge is on a path exactly when its input is
             if show_local:
                 style["label"] = fmt.format(local)
@@ -174,10 +175,8 @@ def _roles(order: list[Value], root: Value, parameters: Any) -> dict[Value, str]
     for node in order:
         if node is root:
             role = "output"
-        elif node._prev:
+        elif node.op:
             role = "intermediate"
-        elif node._op == "const":
-            role = "constant"
         elif node in params:
             role = "parameter"
         else:
@@ -198,7 +197,7 @@ def _targets(highlight: Any, order: list[Value], index: dict[Value, int]) -> set
     for t in wanted:
         if isinstance(t, Value):
             if t not in index:
-                raise ValueError(f"highlight: {t._name()} is not in the graph being drawn")
+                raise ValueError(f"highlight: {t.describe()} is not in the graph being drawn")
             targets.add(t)
         elif isinstance(t, str) and t in by_label:
             targets.update(by_label[t])
@@ -211,7 +210,7 @@ def _on_paths(order: list[Value], targets: set[Value]) -> set[Value]:
     """Nodes on some root-to-target path: the targets and every node with an input on such a path."""
     on = set(targets)
     for node in order:  # inputs come first, so each input's answer is known when its user is reached
-        if node not in on and any(child in on for child in node._prev):
+        if node not in on and any(child in on for child in node.inputs):
             on.add(node)
     return on
 

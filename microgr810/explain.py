@@ -72,12 +72,12 @@ def _close(a: float, b: float) -> bool:
 def _find(root: Value, node: Value | str, order: list[Value]) -> Value:
     if isinstance(node, Value):
         if node not in set(order):
-            raise ValueError(f"explain: {node._name()} is not in the graph under {root._name()}")
+            raise ValueError(f"explain: {node.describe()} is not in the graph under {root.describe()}")
         return node
     found = [n for n in order if n.label == node]
     if len(found) != 1:
         what = "no node" if not found else f"{len(found)} nodes"
-        raise ValueError(f"explain: {what} labelled {node!r} under {root._name()}; pass the Value itself")
+        raise ValueError(f"explain: {what} labelled {node!r} under {root.describe()}; pass the Value itself")
     return found[0]
 
 
@@ -85,7 +85,7 @@ def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, st
     """Every path root → target, found with an explicit stack over the inputs that lead to target."""
     count = {}  # how many paths lead from a node down to target; 0: target is not below it
     for n in order:  # inputs come first, so their counts are ready
-        count[n] = 1 if n is target else sum(count[c] for c in n._prev)
+        count[n] = 1 if n is target else sum(count[c] for c in n.inputs)
     if count[root] > max_paths:
         raise ValueError(f"explain: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
                          f"more than max_paths={max_paths}; raise it to list them all")
@@ -111,35 +111,34 @@ def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, st
             continue
         if node not in locals_:
             locals_[node] = formula(node, names)[1]
-        for i in reversed(range(len(node._prev))):  # reversed: the first input is explored first
-            c = node._prev[i]
+        inputs, local_grads = node.inputs, node.local_grads
+        for i in reversed(range(len(inputs))):  # reversed: the first input is explored first
+            c = inputs[i]
             if count[c]:
-                stack.append((c, (link, c, (f"∂{names[node]}/∂{names[c]}", locals_[node][i], node._local[i]))))
+                stack.append((c, (link, c, (f"∂{names[node]}/∂{names[c]}", locals_[node][i], local_grads[i]))))
     return paths
 
 
 def _reference_hand(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, str, float]], list[str]]:
     """The derivation's formulas (a)-(d) for b2, W2[h], b1[h], W1[h,m], when root is its BCE loss; else {}."""
-    z2 = root._prev[0] if root._op == "bce" and len(root._prev) == 1 else None
-    a2 = z2._prev[0] if z2 is not None and z2._op == "sigmoid" else None
-    if a2 is None or a2._op != "linear":
+    z2 = root.inputs[0] if root.op == "bce" and len(root.inputs) == 1 else None
+    a2 = z2.inputs[0] if z2 is not None and z2.op == "sigmoid" else None
+    if a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
         return {}, []
-    H = (len(a2._prev) - 1) // 2
-    W2, z1, b2 = a2._prev[:H], a2._prev[H:2 * H], a2._prev[-1]
+    H = (len(a2.inputs) - 1) // 2
+    W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
     if not (all(w.label.startswith("W2") for w in W2) and b2.label.startswith("b2")
-            and all(z._op == "sigmoid" and z._prev[0]._op == "linear" for z in z1)):
+            and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)):
         return {}, []
-    a1 = [z._prev[0] for z in z1]
-    M = (len(a1[0]._prev) - 1) // 2
-    if any(len(a._prev) != 2 * M + 1 or not a._prev[-1].label.startswith("b1")
-           or not all(w.label.startswith("W1") for w in a._prev[:M]) for a in a1):
+    a1 = [z.inputs[0] for z in z1]
+    M = (len(a1[0].inputs) - 1) // 2
+    if any(len(a.inputs) != 2 * M + 1 or not a.inputs[-1].label.startswith("b1")
+           or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
         return {}, []
     y_hat = z2.data
     notes = []
     if y is None:
-        # the bce node stores dL/dy_hat = (y_hat - y) / sigma'(a2) and the sigmoid sigma'(a2)
-        y = y_hat - root._local[0] * z2._local[0]
-        notes.append(f"y = {fmt(y, 10)} read back from the loss node; pass y= to state it")
+        y = root.operands[1]  # the loss node keeps its target as a number operand
     err = f"({fmt(y_hat)} − {fmt(y)})"
     e = y_hat - y
     hand = {b2: ("ŷ − y", err, e)}
@@ -148,10 +147,10 @@ def _reference_hand(root: Value, y: float | None) -> tuple[dict[Value, tuple[str
         s = f"{fmt(zh)}(1 − {fmt(zh)})"
         hand[W2[h]] = (f"z1[{h}](ŷ − y)", f"{fmt(zh)} × {err}", zh * e)
         back = W2[h].data * zh * (1.0 - zh) * e
-        hand[a1[h]._prev[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
+        hand[a1[h].inputs[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
         for m in range(M):
-            x = a1[h]._prev[M + m].data
-            hand[a1[h]._prev[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
+            x = a1[h].inputs[M + m].data
+            hand[a1[h].inputs[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
                                     f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}", back * x)
     return hand, notes
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from .engine import Number, Value, _const, _to_float, add_n, sigmoid_and_slope
+from .engine import Number, Value, add_n, as_float, node, sigmoid_and_slope
+from .ops import entry
 
 __all__ = ["bce", "bce_with_logits", "mse", "hinge"]
 
 
 def _target(y: object, lo: float, hi: float, what: str) -> float:
-    t = _to_float(y, "target")
+    t = as_float(y, "target")
     if not lo <= t <= hi and t == t:  # a NaN target passes: NaN in, NaN out
         raise ValueError(f"{what}: target y must be in [{lo:g}, {hi:g}], got {t!r}")
     return t
@@ -26,28 +27,33 @@ def _bce_of_logit(a: float, y: float) -> float:
     return max(a, 0.0) - y * a + math.log1p(math.exp(-abs(a)))
 
 
+@entry("bce", arity=2, target=1,
+       forward=lambda m, p, y: -(y * m.log(p) + (1 - y) * m.log(1 - p)),
+       d=lambda m, i, p, y, out: (p - y) / (p * (1 - p)) if i == 0 else m.log(1 - p) - m.log(p))
 def _bce_one(y_hat: Value, y: float) -> Value:
     """L = -(y ln y_hat + (1-y) ln(1-y_hat)), one node: dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat))."""
-    if y_hat._op == "sigmoid":
+    if y_hat.op == "sigmoid":
         # y_hat = sigma(a2): L from the logit stays finite however saturated y_hat is, and the local
         # derivative divides by the very sigma'(a2) the sigmoid node stored, so backward's product
         # dL/da2 = (y_hat - y)/sigma' * sigma' is y_hat - y (to the last bit, or within 1 ulp)
-        a = y_hat._prev[0].data
-        loss = _bce_of_logit(a, y)
-        slope = y_hat._local[0]
-        return Value(loss, "L", (y_hat,), ((y_hat.data - y) / slope,), "bce")
+        loss = _bce_of_logit(y_hat.inputs[0].data, y)
+        slope = y_hat.local_grads[0]
+        return node(loss, "bce", (y_hat, y), ((y_hat.data - y) / slope, None), "L")
     p = y_hat.data
     if not 0.0 < p < 1.0:
-        raise ValueError(f"bce: the prediction {y_hat._name()} is {p!r}, outside (0, 1): "
+        raise ValueError(f"bce: the prediction {y_hat.describe()} is {p!r}, outside (0, 1): "
                          f"pass a sigmoid output or use bce_with_logits")
     loss = -(y * math.log(p) + (1.0 - y) * math.log1p(-p))
-    return Value(loss, "L", (y_hat,), ((p - y) / (p * (1.0 - p)),), "bce")
+    return node(loss, "bce", (y_hat, y), ((p - y) / (p * (1.0 - p)), None), "L")
 
 
+@entry("bce_logits", arity=2, target=1,
+       forward=lambda m, a, y: m.log(1 + m.exp(a)) - y * a,
+       d=lambda m, i, a, y, out: m.sigmoid(a) - y if i == 0 else -a)
 def _logits_one(a: Value, y: float) -> Value:
     """L = softplus(a) - y a, one node: dL/da = sigma(a) - y."""
     s = sigmoid_and_slope(a.data)[0]
-    return Value(_bce_of_logit(a.data, y), "L", (a,), (s - y,), "bce_logits")
+    return node(_bce_of_logit(a.data, y), "bce_logits", (a, y), (s - y, None), "L")
 
 
 def _batch(one, preds, ys, name: str, lo: float, hi: float) -> Value:
@@ -57,7 +63,7 @@ def _batch(one, preds, ys, name: str, lo: float, hi: float) -> Value:
     if len(preds) != len(ys) or not preds:
         raise ValueError(f"{name}: need as many targets as predictions (and at least one), "
                          f"got {len(preds)} predictions and {len(ys)} targets")
-    losses = [one(p if isinstance(p, Value) else _const(p), _target(t, lo, hi, name)) for p, t in zip(preds, ys)]
+    losses = [one(p if isinstance(p, Value) else Value(p), _target(t, lo, hi, name)) for p, t in zip(preds, ys)]
     if len(losses) == 1:
         return losses[0]
     for n, loss in enumerate(losses):

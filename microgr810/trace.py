@@ -12,81 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .engine import Value, topological_order
+from .engine import Value
+from .names import node_names
+from .ops import OPS, fmt
 
 __all__ = ["trace_backward", "Trace", "Step", "Flow", "node_names", "formula", "fmt"]
 
 
-def fmt(x: float, digits: int = 4) -> str:
-    """A number as the tables print it: `digits` significant digits, no trailing zeros."""
-    return f"{x:.{digits}g}"
-
-
-def node_names(root: Value) -> dict[Value, str]:
-    """A name for every node under root: its label, a constant's value, else its op and a short index ("*#3")."""
-    names = {}
-    for i, node in enumerate(topological_order(root)):
-        if node.label:
-            names[node] = node.label
-        elif node._op == "const":
-            names[node] = fmt(node.data)
-        else:
-            names[node] = f"{node._op or 'leaf'}#{i}"
-    return names
-
-
-def _stem(names: list[str]) -> str:
-    """A block written as the math writes it: x[0], x[1] -> "x"; W1[1,0], W1[1,1] -> "W1[1,:]" (a row);
-    anything else -> the names in a row."""
-    stems = {n.split("[", 1)[0] for n in names}
-    if len(stems) != 1 or not all("[" in n for n in names):
-        return "(" + ", ".join(names) + ")"
-    rows = {n.split("[", 1)[1].split(",")[0] for n in names if "," in n}
-    if len(rows) == 1 and all("," in n for n in names):
-        return f"{stems.pop()}[{rows.pop()},:]"
-    return stems.pop()
-
-
-def _wxb(a: list[str]) -> tuple[list[str], list[str]]:
-    """A linear node's inputs are (w_0..w_n-1, x_0..x_n-1, b): the names of w and of x."""
-    n = (len(a) - 1) // 2
-    return a[:n], a[n:2 * n]
-
-
-# op -> (how to write the node from its inputs' names, how to write d node / d input i).
-# `a` lists the inputs' names, `o` is the node's own name; the ops of any arity (linear, sum) take
-# the whole list. This is the one place that knows how each op reads in math.
-_OPS: dict[str, tuple[Callable[[list[str]], str], Callable[[list[str], str, int], str]]] = {
-    "+": (lambda a: f"{a[0]} + {a[1]}", lambda a, o, i: "1"),
-    "-": (lambda a: f"{a[0]} − {a[1]}", lambda a, o, i: ("1", "−1")[i]),
-    "*": (lambda a: f"{a[0]} · {a[1]}", lambda a, o, i: a[1 - i]),
-    "/": (lambda a: f"{a[0]} / {a[1]}", lambda a, o, i: (f"1/{a[1]}", f"−{a[0]}/{a[1]}²")[i]),
-    "neg": (lambda a: f"−{a[0]}", lambda a, o, i: "−1"),
-    "**": (lambda a: f"{a[0]}^{a[1]}", lambda a, o, i: (f"{a[1]}·{a[0]}^({a[1]}−1)", f"{o}·ln {a[0]}")[i]),
-    "exp": (lambda a: f"exp({a[0]})", lambda a, o, i: o),
-    "log": (lambda a: f"ln({a[0]})", lambda a, o, i: f"1/{a[0]}"),
-    "tanh": (lambda a: f"tanh({a[0]})", lambda a, o, i: f"1 − {o}²"),
-    "sigmoid": (lambda a: f"σ({a[0]})", lambda a, o, i: f"{o}(1 − {o})"),
-    "relu": (lambda a: f"relu({a[0]})", lambda a, o, i: f"[{a[0]} > 0]"),
-    "sum": (lambda a: " + ".join(a), lambda a, o, i: "1"),
-    "linear": (lambda a: f"{_stem(_wxb(a)[0])}·{_stem(_wxb(a)[1])} + {a[-1]}",
-               lambda a, o, i: "1" if i == len(a) - 1 else (_wxb(a)[1] + _wxb(a)[0])[i]),  # d/dw_i = x_i, d/dx_i = w_i
-    "bce": (lambda a: f"−(y ln {a[0]} + (1 − y) ln(1 − {a[0]}))",
-            lambda a, o, i: f"({a[0]} − y) / ({a[0]}(1 − {a[0]}))"),
-    "bce_logits": (lambda a: f"softplus({a[0]}) − y·{a[0]}", lambda a, o, i: f"σ({a[0]}) − y"),
-}
-
-
 def formula(node: Value, names: dict[Value, str]) -> tuple[str, list[str]]:
-    """(the node's right-hand side, d node / d input for each input), written with `names`."""
-    a = [names[c] for c in node._prev]
-    op = node._op
-    if op.startswith("**") and op != "**":  # a constant power n, stored as "**n"
-        n = op[2:]
-        return f"{a[0]}^{n}", [f"{n}·{a[0]}^({n}−1)"]
-    write, local = _OPS.get(op, (lambda a: f"{op}({', '.join(a)})", lambda a, o, i: f"∂{o}/∂{a[i]}"))
-    o = names[node]
-    return write(a), [local(a, o, i) for i in range(len(a))]
+    """(the node's right-hand side, d node / d input for each input), written with `names` from the op table."""
+    operands = [names[x] if isinstance(x, Value) else x for x in node.operands]
+    entry = OPS[node.op]
+    return entry.text(operands), [t for t in entry.local_text(operands, names[node]) if t is not None]
 
 
 @dataclass(slots=True)
@@ -185,7 +122,7 @@ def trace_backward(root: Value) -> Trace:
         raise TypeError(f"trace_backward: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     names = node_names(root)
     for node in names:
-        if not node._prev:
+        if not node.op:
             node.grad = 0.0
     root_name = names[root]
     steps: list[Step] = []
@@ -203,12 +140,12 @@ def trace_backward(root: Value) -> Trace:
 
     def hook(node: Value) -> None:
         finish()  # the engine has applied the previous step by now
-        if not node._prev:
+        if not node.op:
             return
         g = node.grad
         step = Step(len(steps), node, names[node], root_name, g, names)
         running: dict[Value, float] = {}
-        for child, local in zip(node._prev, node._local):
+        for child, local in zip(node.inputs, node.local_grads):
             before = running.get(child, child.grad)
             contribution = local * g  # the very product the engine adds next
             step.flows.append(Flow(child, names[child], local, contribution, before))

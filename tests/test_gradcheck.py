@@ -3,6 +3,7 @@
 import pytest
 
 from microgr810 import Value
+from microgr810.engine import node
 from microgr810.gradcheck import gradcheck
 
 
@@ -16,10 +17,8 @@ def test_passes_on_correct_gradients():
 def test_reports_the_worst_mismatch_by_name():
     a, b = Value(2.0, "a"), Value(3.0, "b")
 
-    def wrong():  # claims d/da = 1 (a leaf whose local derivative is deliberately wrong)
-        out = a * b
-        out._local = (1.0, a.data)
-        return out
+    def wrong():  # a product that claims d/da = 1 (its local derivative is deliberately wrong)
+        return node(a.data * b.data, "*", (a, b), (1.0, a.data))
 
     r = gradcheck(wrong, [a, b])
     assert not r.ok

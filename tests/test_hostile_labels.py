@@ -34,11 +34,11 @@ FORBIDDEN_TAGS = {"script", "foreignObject", "image", "iframe", "object", "embed
 def hostile_graph():
     """The reference loss (M=2, H=2) with the labels above on parameters, inputs, interior nodes and root."""
     net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    nodes = {n.label: n for n in [L, *L._prev, *net.parameters()]}
-    a2 = L._prev[0]._prev[0]   # L <- z2 <- a2
-    z1 = a2._prev[2]           # a2 = W2[0,0] z1[0] + W2[0,1] z1[1] + b2
-    a1 = z1._prev[0]
-    x0 = a1._prev[2]           # a1[0] = W1[0,0] x[0] + W1[0,1] x[1] + b1[0]
+    nodes = {n.label: n for n in [L, *L.inputs, *net.parameters()]}
+    a2 = L.inputs[0].inputs[0]   # L <- z2 <- a2
+    z1 = a2.inputs[2]           # a2 = W2[0,0] z1[0] + W2[0,1] z1[1] + b2
+    a1 = z1.inputs[0]
+    x0 = a1.inputs[2]           # a1[0] = W1[0,0] x[0] + W1[0,1] x[1] + b1[0]
     nodes.update({"a2": a2, "z1[0]": z1, "a1[0]": a1, "x[0]": x0})
     for old, new in HOSTILE.items():
         assert nodes[old].label == old
@@ -78,7 +78,7 @@ def test_a_page_holding_the_svg_runs_no_script_from_a_label(tmp_path):
     assert "<title>safe</title>" in dom  # a script from a label would have renamed the page
     assert "<script" not in dom.lower() and "<img" not in dom.lower()
     assert "&lt;script&gt;" in dom  # the label is there, as text
-    assert dom.count(PWNED) == 2  # exactly the two labels' text, nowhere else
+    assert dom.count(PWNED) == 4  # the two labels' text, each in its box and in the op that reads it
 
 
 @pytest.mark.parametrize("label", ['"', "{}", "|", "<script>", "\n v1 [label=x]\n", "x" * 10_000])

@@ -29,9 +29,9 @@ def test_parameters_order_layer_by_layer_neuron_by_neuron_weights_then_bias():
 def test_forward_labels_intermediates():
     net = MLP(2, [2, 2, 1], "tanh", "sigmoid", seed=1)
     z3 = net([1.0, 2.0])
-    assert z3.label == "z3" and z3._prev[0].label == "a3"
-    a3 = z3._prev[0]
-    assert {v.label for v in a3._prev} >= {"z2[0]", "z2[1]", "W3[0,0]", "W3[0,1]", "b3"}
+    assert z3.label == "z3" and z3.inputs[0].label == "a3"
+    a3 = z3.inputs[0]
+    assert {v.label for v in a3.inputs} >= {"z2[0]", "z2[1]", "W3[0,0]", "W3[0,1]", "b3"}
     linear_out = MLP(2, [3], seed=0)([1.0, 2.0])
     assert [v.label for v in linear_out] == ["a1[0]", "a1[1]", "a1[2]"]   # no output activation
 

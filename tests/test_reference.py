@@ -60,12 +60,12 @@ def test_intermediate_labels_follow_the_derivation():
     p = ReferenceProblem.random(2, 3, seed=0, y=1.0)
     net = p.network()
     L = p.loss(net)
-    z2 = L._prev[0]
-    a2 = z2._prev[0]
+    z2 = L.inputs[0]
+    a2 = z2.inputs[0]
     assert (L.label, z2.label, a2.label) == ("L", "z2", "a2")
-    z1 = [v for v in a2._prev if v.label.startswith("z1")]
+    z1 = [v for v in a2.inputs if v.label.startswith("z1")]
     assert [v.label for v in z1] == ["z1[0]", "z1[1]", "z1[2]"]
-    assert [v._prev[0].label for v in z1] == ["a1[0]", "a1[1]", "a1[2]"]
+    assert [v.inputs[0].label for v in z1] == ["a1[0]", "a1[1]", "a1[2]"]
     f = closed_form.forward(p.W1, p.b1, p.W2, p.b2, p.x)
     np.testing.assert_allclose([v.data for v in z1], f["z1"], rtol=1e-14)
     assert a2.data == pytest.approx(float(f["a2"]), rel=1e-14)
@@ -77,8 +77,8 @@ def test_dl_da2_is_y_hat_minus_y():
         net = p.network()
         L = p.loss(net)
         L.backward()
-        z2 = L._prev[0]
-        a2 = z2._prev[0]
+        z2 = L.inputs[0]
+        a2 = z2.inputs[0]
         assert a2.grad == pytest.approx(z2.data - y, rel=4e-16, abs=1e-300)
 
 
