@@ -1,6 +1,12 @@
 """Where microgr810's time goes: median times and a cProfile top list for each workload.
 
     python3 benchmarks/where_time_goes.py [plain-demo|plain-ref|plain-chain|demo|ref|chain] ...
+    python3 benchmarks/where_time_goes.py --phases     # the demo steps split into phases, no profiler
+
+--phases times each phase of a demo step with time.process_time, no profiler in the way (cProfile
+inflates per-call costs and hides the sort's and backward's loops inside one call each): build
+(inputs, forward, loss), zero_grad, the topological sort, the backward walk (backward minus its
+sort), SGD, and dropping the graph; with the GC time spent inside each phase.
 
 Shares are of the profiled call's total (cProfile's own overhead inflates many small calls alike).
 The garbage collector stays on, as in run.py; "gc" is the time spent in collections during the call
@@ -45,6 +51,57 @@ def _gc_watch(phase, info):
         gc_time[0] += time.process_time() - gc_time[1]
         gc_time[2] += 1
 
+
+def phases(make, repeats=9):
+    """Median CPU time of each phase of a demo step (and the GC time inside it), in ms."""
+    import statistics
+
+    from microgr810.engine import topological_order
+    w = make()
+    names = ["build", "zero_grad", "sort", "backward walk", "sgd", "free graph"]
+    rows = {n: [] for n in names}
+    gcs = {n: [] for n in names}
+    for i in range(repeats + 1):
+        gc.collect()
+        gc.callbacks.append(_gc_watch)
+        marks = []
+
+        def mark():
+            marks.append((time.process_time(), gc_time[0]))
+        gc_time[:] = [0.0, 0.0, 0]
+        mark()
+        loss = w.loss()
+        mark()
+        E.zero_grad(w.params)
+        mark()
+        topological_order(loss, leaves=False)
+        mark()
+        loss.backward()
+        mark()
+        E.sgd(w.params, w.lr)
+        mark()
+        del loss
+        mark()
+        gc.callbacks.remove(_gc_watch)
+        if i == 0:
+            continue  # warm-up
+        for k, n in enumerate(names):
+            (t0, g0), (t1, g1) = marks[k], marks[k + 1]
+            rows[n].append(t1 - t0)
+            gcs[n].append(g1 - g0)
+    rows["backward walk"] = [b - s for b, s in zip(rows["backward walk"], rows["sort"])]  # backward sorts too
+    total = sum(statistics.median(v) for v in rows.values())
+    for n in names:
+        m = statistics.median(rows[n])
+        print(f"   {n:>14}: {m * 1e3:7.2f} ms  {m / total:5.1%}   (GC inside: {statistics.median(gcs[n]) * 1e3:.2f} ms)")
+    print(f"   {'total':>14}: {total * 1e3:7.2f} ms")
+
+
+if "--phases" in sys.argv:
+    for name in ("plain-demo", "demo"):
+        print(f"== {name}: phases (medians of 9 steps, GC on)")
+        phases(WORKLOADS[name])
+    sys.exit()
 
 for name in sys.argv[1:] or list(WORKLOADS):
     fn = WORKLOADS[name]()
