@@ -61,13 +61,15 @@ def phases(make, repeats=9):
     names = ["build", "zero_grad", "sort", "backward walk", "sgd", "free graph"]
     rows = {n: [] for n in names}
     gcs = {n: [] for n in names}
+    marks = []
+
+    def mark():
+        marks.append((time.process_time(), gc_time[0]))
+
     for i in range(repeats + 1):
         gc.collect()
         gc.callbacks.append(_gc_watch)
-        marks = []
-
-        def mark():
-            marks.append((time.process_time(), gc_time[0]))
+        marks.clear()
         gc_time[:] = [0.0, 0.0, 0]
         mark()
         loss = w.loss()
