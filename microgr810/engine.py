@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from numbers import Real
 from operator import mul
 from typing import Any
@@ -262,9 +261,10 @@ class Value:
         `on_step(node)`, if given, is called just before `node` passes its gradient on (leaves
         included): `microgr810.trace` watches backprop through it.
         """
-        # leaves have nothing to pass on: only a watcher needs to be shown them
-        order = topological_order(self, leaves=on_step is not None)
-        with _cyclic_gc_paused():
+        paused = _pause_gc()
+        try:
+            # leaves have nothing to pass on: only a watcher needs to be shown them
+            order = _order(self, on_step is not None)
             for node in order:
                 if node._op:  # interior nodes hold this call's gradient; leaves accumulate
                     node.grad = 0.0
@@ -286,6 +286,9 @@ class Value:
                 d = node._db
                 if d is not None:
                     node._b.grad += d * g
+        finally:
+            if paused:
+                gc.enable()
 
 
 _new = object.__new__
@@ -440,22 +443,18 @@ class _ValueMath:
 VALUE_MATH = _ValueMath()
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a graph is walked.
+def _pause_gc() -> bool:
+    """Pause the cyclic garbage collector while a graph is walked; True if it was on (turn it back on then).
 
     The walk allocates a container per node (stack entries, iterators) and creates no cycles,
     yet those allocations keep triggering collections that scan every live node of every graph:
     on a 10^5-op chain that was 3/4 of the sort's time. Reference counting still frees everything.
+    Off already (a nested walk, or the user's choice): left alone.
     """
-    if not gc.isenabled():  # already paused (nested walk) or off by the user's choice
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    if gc.isenabled():
+        gc.disable()
+        return True
+    return False
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:
@@ -465,25 +464,33 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}: {root!r:.80}")
+    paused = _pause_gc()
+    try:
+        return _order(root, leaves)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _order(root: Value, leaves: bool) -> list[Value]:
     if not root._op:
         return [root] if leaves else []
-    with _cyclic_gc_paused():
-        order: list[Value] = []
-        seen = {root}
-        stack = [(root, iter(root.operands))]
-        while stack:
-            node, inputs = stack[-1]
-            for child in inputs:
-                if type(child) is Value and child not in seen:
-                    seen.add(child)
-                    if child._op:
-                        # the operands read from the slots inline: this loop runs once per node
-                        a = child._a
-                        stack.append((child, iter(a if type(a) is tuple else (a, child._b))))
-                        break
-                    if leaves:  # a leaf is placed the moment it is found: it has no inputs to wait for
-                        order.append(child)
-            else:  # every input is placed: the node can follow them
-                stack.pop()
-                order.append(node)
-        return order
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root.operands))]
+    while stack:
+        node, inputs = stack[-1]
+        for child in inputs:
+            if type(child) is Value and child not in seen:
+                seen.add(child)
+                if child._op:
+                    # the operands read from the slots inline: this loop runs once per node
+                    a = child._a
+                    stack.append((child, iter(a if type(a) is tuple else (a, child._b))))
+                    break
+                if leaves:  # a leaf is placed the moment it is found: it has no inputs to wait for
+                    order.append(child)
+        else:  # every input is placed: the node can follow them
+            stack.pop()
+            order.append(node)
+    return order
