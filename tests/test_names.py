@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import require_binary
 
+from microgr810.graphs import exp_neuron
 from microgr810 import Value, draw, explain, trace_backward
 from microgr810.losses import bce, hinge, mse
 from microgr810.names import node_names, slots
@@ -35,13 +36,7 @@ def lecture_expression():
 def lecture_neuron():
     """tanh written through exp, unlabelled but for the leaves: o = 0.7071; do/dx1 = -1.5, do/dw1 = 1,
     do/dx2 = 0.5, do/dw2 = 0, do/db = 0.5 (the lecture's numbers)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    e = (2 * n).exp()
-    o = (e - 1) / (e + 1)
-    return o, {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    return exp_neuron(named=False), {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
 
 
 def svg_texts(graph) -> set[str]:
