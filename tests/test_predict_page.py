@@ -4,11 +4,11 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
-# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
-from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
-
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
+
+# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
+from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');
