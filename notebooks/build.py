@@ -327,10 +327,8 @@ assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - ta
 ## Predict the gradients
 
 The lecture's neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with tanh written out through exp as the lecture
-does: $o = (e^{2n} - 1)/(e^{2n} + 1)$. Before looking at any gradient, predict them: `Quiz` asks, one
-backward step at a time, for $\partial o/\partial\text{input}$ of the step's inputs. `ask()` shows the
-question, `hint()` the local derivative's formula and the upstream gradient, `answer(x)` checks a number
-(within 1%) and, once a step's blanks are done, shows the step. Unlabelled nodes get the names t1, t2, ...
+does: $o = (e^{2n} - 1)/(e^{2n} + 1)$. Before you look at any gradient, predict them. (Nodes without a
+label get the names t1, t2, ...)
 """),
     code("""
 x1 = Value(2.0, label='x1')
@@ -345,6 +343,22 @@ n = x1w1x2w2 + b; n.label = 'n'
 e = (2*n).exp(); e.label = 'e'
 o = (e - 1) / (e + 1); o.label = 'o'
 draw(o, show_grad=False)
+"""),
+    md(r"""
+The stepper in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
+inputs (Enter checks it, within 1%). Hint gives the local derivative's formula and the upstream gradient,
+Reveal shows the step, and the score runs along; the table of every step stays hidden until the last step
+is revealed. It needs JavaScript: run this notebook, or save the page with
+`stepper(o, "predict.html", predict=True)` and open it in a browser.
+"""),
+    code("""
+stepper(o, predict=True)
+"""),
+    md("""
+Where JavaScript does not run (this notebook on GitHub), the same questions work in cells: `Quiz` asks
+them one at a time. `ask()` shows the question, `hint()` the local derivative's formula and the upstream
+gradient, `answer(x)` checks a number and, once a step's blanks are done, shows the step. Two steps
+answered:
 """),
     code("""
 from microgr810.quiz import Quiz
@@ -372,7 +386,8 @@ q.hint()
 q.answer(-0.1036)
 """),
     md("""
-Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps). The whole of backward, to check against:
+Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps). The answer key, every step of
+backward:
 """),
     code("""
 print(trace_backward(o))
