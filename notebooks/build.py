@@ -460,7 +460,6 @@ print(explain(L, "W1[0,1]"))
 """),
 ]
 
-
 NOTEBOOKS["00_engine_from_scratch"] = [
     md(r"""
 # The engine from scratch
