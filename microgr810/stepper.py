@@ -261,6 +261,9 @@ class Stepper:
                 f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>\n'
                 f'<body class="mg-page">\n{self._body(page=True)}\n</body></html>\n')
 
+    def __repr__(self) -> str:  # no memory address: a notebook's committed text output stays the same
+        return f"Stepper(backward from {self.trace.names[self.trace.root]!r}, {len(self.trace)} steps)"
+
     def _repr_html_(self) -> str:
         # in a notebook the keys act only when the stepper has the focus
         return self._body(page=False)

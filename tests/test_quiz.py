@@ -111,7 +111,9 @@ def test_cli_into_head_has_no_broken_pipe():
     r = subprocess.run(f"yes 0.5 | {sys.executable} -m microgr810 quiz --graph reference | head -3; "
                        "echo ${PIPESTATUS[1]} >&2", shell=True, executable="/bin/bash", capture_output=True,
                        text=True, timeout=60)
-    assert r.stderr == "141\n" and len(r.stdout.splitlines()) == 3  # quiet, with the status a SIGPIPE gives
+    # quiet either way: 141 (as a SIGPIPE ends a process) when head left first, 0 when the quiz had already
+    # written its last line into the pipe's buffer; never a traceback on stderr
+    assert r.stderr in ("141\n", "0\n") and len(r.stdout.splitlines()) == 3
 
 
 def test_neuron_answer_key_is_the_hand_math():
