@@ -277,17 +277,10 @@ def _reference_loss(args: argparse.Namespace, backward: bool = True) -> tuple[ML
 
 
 def _node(root: Value, name: str) -> Value:
-    """The node of root's graph labelled `name`; spaces do not count, so "W1[0, 1]" is W1[0,1]."""
-    key = "".join(name.split())
-    order = topological_order(root)
-    found = [n for n in order if "".join(n.label.split()) == key]
-    if len(found) == 1:
-        return found[0]
-    if found:  # e.g. x[0] in a batch: one node per datapoint
-        raise CLIError(f"{name!r} names {len(found)} nodes (one per datapoint); leave out --batch to pick one")
-    labels = sorted({n.label for n in order if n.label})
-    shown = ", ".join(labels[:8]) + (f", ... ({len(labels)} names)" if len(labels) > 8 else "")
-    raise CLIError(f"unknown node {name!r}; this graph has {shown}")
+    """The node of root's graph that trace and draw call `name` (W1[0,1], a2, a2[n=1] in a batch)."""
+    from .names import find_node
+
+    return find_node(root, name)  # a ValueError: one line, exit 2
 
 
 def _write_file(path: Path, content: str | bytes) -> Path:
@@ -349,7 +342,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
     _, L = _reference_loss(args)
-    print(explain(L, args.node, y=args.y))
+    print(explain(L, _node(L, args.node), y=args.y))
     return 0
 
 

@@ -5,13 +5,12 @@ local derivatives along it. For the reference network with BCE, also the derivat
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .engine import Value, topological_order
 from .formats import md_code, md_table, tex_number, tex_partial
-from .names import node_names, slots
+from .names import find_node, node_names, slots
 from .ops import fmt, latex_name
 from .reference import hand_formulas
 from .trace import formula
@@ -160,31 +159,6 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def _find(root: Value, node: Value | str, names: dict[Value, str]) -> Value:
-    """The node given, or the one named so by node_names (x[0], a1[0], t3, a2[n=1]) or labelled so."""
-    if isinstance(node, Value):
-        if node not in names:
-            raise ValueError(f"explain: {node.describe()} is not in the graph under {names[root]!r}")
-        return node
-    if not isinstance(node, str):
-        raise TypeError(f"explain: node must be a Value or a node's name, got {type(node).__name__}: {node!r:.80}")
-    wanted = _spaceless_indices(node)  # "W1[0, 1]" is W1[0,1]
-    for n, name in names.items():
-        if name == node or _spaceless_indices(name) == wanted:
-            return n
-    labelled = [names[n] for n in names if n.label == node]
-    if labelled:  # a label a batch repeats: say the names that tell its nodes apart
-        shown = ", ".join(labelled[:4]) + (", ..." if len(labelled) > 4 else "")
-        raise ValueError(f"explain: {len(labelled)} nodes are labelled {node!r} under {names[root]!r}: "
-                         f"name one ({shown}) or pass the Value itself")
-    shown = ", ".join(list(names.values())[:8]) + (", ..." if len(names) > 8 else "")
-    raise ValueError(f"explain: no node named {node!r} under {names[root]!r}; its nodes are {shown}")
-
-
-def _spaceless_indices(name: str) -> str:
-    return re.sub(r"\[[^\]]*\]", lambda m: re.sub(r"\s+", "", m[0]), name)
-
-
 def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, str], max_paths: int) -> list[Path]:
     """Every path root → target, found with an explicit stack over the inputs that lead to target."""
     count: dict[Value, int] = {}  # how many paths lead from a node down to target; 0: target is not below it
@@ -246,7 +220,7 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     order = topological_order(root)
     names = node_names(root)
-    target = _find(root, node, names)
+    target = find_node(root, node, names, "explain")
     ran = root.grad == 0.0
     if ran:
         root.backward()

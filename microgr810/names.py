@@ -14,7 +14,7 @@ from collections import Counter
 
 from .engine import Value, topological_order
 
-__all__ = ["node_names", "datapoint_label", "slots", "DATAPOINT"]
+__all__ = ["node_names", "find_node", "datapoint_label", "slots", "DATAPOINT"]
 
 DATAPOINT = re.compile(r"\[n=(\d+)\]$")  # a label ending in [n=k]: datapoint k's loss
 _MIXED = -1  # used by more than one datapoint (a weight), or by the batch's own nodes (the mean)
@@ -88,3 +88,29 @@ def slots(node: Value) -> list[str]:
 
 def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def find_node(root: Value, node: Value | str, names: dict[Value, str] | None = None, where: str = "") -> Value:
+    """The node of root's graph given as a Value, or by its name in node_names (spaces do not count:
+    "W1[0, 1]" is W1[0,1]). `where` (e.g. "explain") starts the message of the ValueError for a node
+    not in the graph, a name no node has, or a label a batch repeats (naming the nodes to choose from)."""
+    names = node_names(root) if names is None else names
+    say = f"{where}: " if where else ""
+    if isinstance(node, Value):
+        if node not in names:
+            raise ValueError(f"{say}{node.describe()} is not in the graph under {names[root]!r}")
+        return node
+    if not isinstance(node, str):
+        raise TypeError(f"{say}a node is a Value or a node's name, got {type(node).__name__}: {node!r:.80}")
+    wanted = "".join(node.split())
+    for n, name in names.items():
+        if "".join(name.split()) == wanted:
+            return n
+    labelled = [names[n] for n in names if "".join(n.label.split()) == wanted]
+    if labelled:  # a label a batch repeats: the names that tell its nodes apart
+        shown = ", ".join(labelled[:3]) + (f", ... ({len(labelled)} names)" if len(labelled) > 3 else "")
+        raise ValueError(f"{say}{node!r} is the label of {len(labelled)} nodes under {names[root]!r}, one per "
+                         f"datapoint: name one of them, {shown}")
+    listed = list(names.values())  # in the order computed: leaves and inputs first
+    shown = ", ".join(listed[:8]) + (f", ... ({len(listed)} names)" if len(listed) > 8 else "")
+    raise ValueError(f"{say}no node named {node!r} under {names[root]!r}; its nodes are {shown}")

@@ -70,7 +70,7 @@ def test_draw_writes_the_highlighted_graph(tmp_path, fmt):
 
 def test_draw_unknown_node_is_one_line(tmp_path):
     r = run("draw", "-o", str(tmp_path / "g.svg"), "--highlight", "W7[0,0]")
-    assert r.returncode == 2 and "unknown node 'W7[0,0]'" in r.stderr
+    assert r.returncode == 2 and "no node named 'W7[0,0]'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 

@@ -140,7 +140,8 @@ def test_explain_takes_a_datapoints_name_and_agrees_with_numpy():
     for k in range(3):  # dL/da2 = (z2 - y)/N for the mean of sigmoid + BCE
         e = explain(L, f"a2[n={k}]")
         assert e.name == f"a2[n={k}]" and e.total == pytest.approx((z2[k] - y[k]) / 3, rel=1e-12)
-    with pytest.raises(ValueError, match=r"3 nodes are labelled 'a2' under 'L': name one \(a2\[n=0\]"):
+    with pytest.raises(ValueError, match=r"'a2' is the label of 3 nodes under 'L', one per datapoint: "
+                                         r"name one of them, a2\[n=0\]"):
         explain(L, "a2")
 
 
