@@ -220,7 +220,7 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     order = topological_order(root)
     names = node_names(root)
-    target = find_node(root, node, names, "explain")
+    target = find_node(root, node, "explain", names)
     ran = root.grad == 0.0
     if ran:
         root.backward()

@@ -90,12 +90,15 @@ def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
-def find_node(root: Value, node: Value | str, names: dict[Value, str] | None = None, where: str = "") -> Value:
+def find_node(root: Value, node: Value | str, where: str = "", names: dict[Value, str] | None = None) -> Value:
     """The node of root's graph given as a Value, or by its name in node_names (spaces do not count:
     "W1[0, 1]" is W1[0,1]). `where` (e.g. "explain") starts the message of the ValueError for a node
-    not in the graph, a name no node has, or a label a batch repeats (naming the nodes to choose from)."""
-    names = node_names(root) if names is None else names
+    not in the graph, a name no node has, or a label a batch repeats (naming the nodes to choose from).
+    `names`: node_names(root), if already made."""
     say = f"{where}: " if where else ""
+    if not isinstance(root, Value):
+        raise TypeError(f"{say}root must be a Value, got {type(root).__name__}: {root!r:.80}")
+    names = node_names(root) if names is None else names
     if isinstance(node, Value):
         if node not in names:
             raise ValueError(f"{say}{node.describe()} is not in the graph under {names[root]!r}")
