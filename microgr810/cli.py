@@ -8,15 +8,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from . import __version__, closed_form
 from .engine import Value, topological_order
 from .gradcheck import gradcheck
+from .names import find
 from .nn import MLP
 from .reference import ReferenceProblem
+
+if TYPE_CHECKING:
+    from .draw import TooBig
 
 
 class CLIError(Exception):
@@ -276,13 +280,6 @@ def _reference_loss(args: argparse.Namespace, backward: bool = True) -> tuple[ML
     return net, problem.loss(net)
 
 
-def _node(root: Value, name: str) -> Value:
-    """The node of root's graph that trace and draw call `name` (W1[0,1], a2, a2[n=1] in a batch)."""
-    from .names import find_node
-
-    return find_node(root, name)  # a ValueError: one line, exit 2
-
-
 def _write_file(path: Path, content: str | bytes) -> Path:
     """Write a file the user named, making its folder if needed; a failure is one CLI error line."""
     if path.is_dir():
@@ -299,12 +296,13 @@ def _write_file(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def _write_drawing(L: Value, path: Path, fmt: str, highlight: Value | None) -> Path:
+def _write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
+    """Draw L (with local derivatives on the edges) into `path`; `view` goes to draw (highlight, collapse, focus)."""
     import graphviz
 
     from .draw import draw
 
-    g = draw(L, highlight=highlight, show_local=True)
+    g = draw(L, show_local=True, **view)
     if fmt == "dot":
         return _write_file(path, g.source)
     try:
@@ -315,13 +313,40 @@ def _write_drawing(L: Value, path: Path, fmt: str, highlight: Value | None) -> P
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
+    from .draw import MAX_NODES, TooBig
+
     _, L = _reference_loss(args)
-    highlight = _node(L, args.highlight) if args.highlight else None
+    highlight = find(L, args.highlight, where="--highlight") if args.highlight else None
+    focus = find(L, args.focus, where="--focus") if args.focus else None
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
-    print(f"wrote {_write_drawing(L, Path(args.output), fmt, highlight)}")
+    nodes = len(topological_order(L))
+    # asked for no view, a learner wants a picture: past a box per node's limit the next smaller view
+    # draws it (as the stepper does), and a note says which
+    fallback = not args.collapse and focus is None and nodes > MAX_NODES
+    try:
+        path = _write_drawing(L, Path(args.output), fmt, highlight=highlight, focus=focus,
+                              collapse=args.collapse or fallback)
+    except TooBig as e:
+        raise CLIError(_too_big_to_draw(args, e)) from None
+    if fallback:
+        print(f"microgr810 draw: note: {_size(args)}: {nodes} value nodes are too many for a box per node (legible "
+              f"up to {MAX_NODES}), so this is a box per neuron (--collapse); --focus NODE draws one node's paths",
+              file=sys.stderr)
+    print(f"wrote {path}")
     return 0
+
+
+def _too_big_to_draw(args: argparse.Namespace, e: TooBig) -> str:
+    """draw's refusal (a draw.TooBig) as the command's options say it."""
+    if e.view == "focus":
+        smaller = ("add --collapse (a box per neuron)" if not args.collapse
+                   else "focus on a node nearer the loss")
+        return (f"{_size(args)}: the chain-rule paths to {args.focus} pass through {e.count} boxes, past the "
+                f"{e.limit} that stay legible; {smaller}")
+    return (f"{_size(args)}: {e.count} boxes even with a box per neuron, past the {e.limit} that stay legible; "
+            f"--focus NODE draws only one node's chain-rule paths (e.g. --focus \"W1[0,0]\")")
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -342,7 +367,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
     _, L = _reference_loss(args)
-    print(explain(L, _node(L, args.node), y=args.y))
+    print(explain(L, find(L, args.node), y=args.y))
     return 0
 
 
@@ -353,7 +378,7 @@ def cmd_stepper(args: argparse.Namespace) -> int:
 
     _, L = _reference_loss(args, backward=False)
     try:
-        page = stepper(L).html()
+        page = stepper(L, predict=args.predict).html()
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise CLIError(" ".join(str(e).split())) from None
     path = _write_file(Path(args.output), page)
@@ -401,13 +426,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_explain(argparse.Namespace(**vars(small), node="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
     _, L = _reference_loss(small)
-    w = _node(L, "W1[0,1]")
+    w = find(L, "W1[0,1]")
     try:
-        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', w)}")
+        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', highlight=w)}")
         print("\n== Backprop step by step, in a page ==")
-        cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
+        cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html"), predict=False))
     except CLIError as e:  # most likely no Graphviz: keep the DOT text and go on with the demo
-        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", w)
+        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", highlight=w)
         print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
@@ -427,12 +452,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         root = graphs.neuron()
     else:
         root = graphs.random_graph(args.seed)
-    try:
-        run(root)  # stopping early (q, EOF) is a normal way to end it
-    except BrokenPipeError:  # `microgr810 quiz | head`: the reader left; say nothing more
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit goes nowhere
+    run(root)  # stopping early (q, EOF) is a normal way to end it; main() handles a closed pipe
     return 0
 
 
@@ -484,6 +504,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default=None,
                    help="default: from the file name's ending")
     g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
+    g.add_argument("--collapse", action="store_true",
+                   help="a box per neuron (w·x + b and its activation); the default where a box per node is too big")
+    g.add_argument("--focus", default=None, metavar="NODE",
+                   help="only the chain-rule paths from the loss to NODE, and a box counting the rest")
     reference_args(g)
     g.set_defaults(func=cmd_draw)
     tr = sub.add_parser("trace", help="every backward step of the reference network, as a table")
@@ -496,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_explain)
     st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
+    st.add_argument("--predict", action="store_true",
+                    help="predict mode: type each step's gradients before the page shows them")
     reference_args(st)
     st.set_defaults(func=cmd_stepper)
     gr = sub.add_parser("grade", help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",

@@ -13,12 +13,12 @@ from functools import cached_property
 import sympy as sp
 
 from .engine import Value, topological_order
-from .names import node_names
+from .names import find, node_names
 from .ops import OPS
 from .formula import latex, numeric, symbol, text
 from .symbolic import SYMPY_MATH
 
-__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "find_node"]
+__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
 
 MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify takes minutes
 
@@ -182,23 +182,6 @@ def _exact(e: object) -> sp.Expr:
     return expr.xreplace({f: _number(float(f)) for f in expr.atoms(sp.Float)})
 
 
-def find_node(root: Value, node: Value | str, where: str = "derive",
-              names: dict[Value, str] | None = None) -> Value:
-    """`node` if it is under root; a name (`node_names`) must name exactly one node."""
-    if not isinstance(root, Value):
-        raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}: {root!r:.80}")
-    names = node_names(root) if names is None else names
-    if isinstance(node, Value):
-        if node not in names:
-            raise ValueError(f"{where}: the node {node!r:.80} is not in the graph under {names[root]!r}")
-        return node
-    found = [n for n, name in names.items() if name == node]
-    if len(found) != 1:
-        what = "no node" if not found else f"{len(found)} nodes"
-        raise ValueError(f"{where}: {what} named {node!r:.80} under {names[root]!r}; pass the Value itself")
-    return found[0]
-
-
 def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Derivation:
     """∂root/∂node by the chain rule, as formulas: every path root → node and its local derivatives.
 
@@ -207,7 +190,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     loss's target is the symbol y.
     """
     names = _distinct(node_names(root)) if isinstance(root, Value) else {}
-    target = find_node(root, node, "derive", names)
+    target = find(root, node, names=names, where="derive")
     order = topological_order(root)
     count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`
     for n in order:

@@ -21,12 +21,12 @@ from .checks import whole_number
 from .colours import FADED, FLOW_COLOUR, PATH_COLOUR, PHASE_COLOURS, ROLE_COLOURS
 from .engine import Value, topological_order
 from .graphviz_html import html_text, table
-from .names import node_names
+from .names import DATAPOINT, find, node_names
 from .ops import OPS
 from .trace import Trace, trace_backward
 from .views import Box, box_index, boxes, grad_text, grad_widths, holding, paths_to, step_frames
 
-__all__ = ["draw", "Drawing", "GraphvizNotFound", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES"]
+__all__ = ["draw", "Drawing", "GraphvizNotFound", "TooBig", "MAX_NODES", "MAX_NEURON_BOXES", "MAX_FOCUS_BOXES"]
 
 # Where each view stops being legible: measured as the drawing's size with its 12 pt text shown at 12 px,
 # in windows of 1280 x 800 (README, "Bigger graphs"). Past about 2.5 windows tall a learner scrolls
@@ -42,7 +42,6 @@ MAX_FOCUS_BOXES = 40
 
 _PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
-_DATAPOINT = re.compile(r"\[n=(\d+)\]$")     # a2[n=1]: node a2 of datapoint 1 (names.node_names' batch suffix)
 
 _INSTALL_HINT = ("install Graphviz's `dot` program: Debian/Ubuntu `sudo apt-get install graphviz`, "
                  "macOS `brew install graphviz`, conda `conda install -c conda-forge graphviz`")
@@ -54,6 +53,15 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
     def __init__(self, cause: graphviz.ExecutableNotFound) -> None:
         RuntimeError.__init__(self, f"rendering needs Graphviz, which is not on PATH ({cause}); {_INSTALL_HINT}. "
                                     f"The DOT text is available without it: drawing.source")
+
+
+class TooBig(ValueError):
+    """draw's refusal of a graph past its view's legible limit: `count` boxes, more than `limit`, in `view`
+    ("nodes": a box per node, "neurons": a box per neuron, "focus": the paths to one node)."""
+
+    def __init__(self, message: str, count: int, limit: int, view: str) -> None:
+        super().__init__(message)
+        self.count, self.limit, self.view = count, limit, view
 
 
 class Drawing(graphviz.Digraph):
@@ -111,7 +119,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     view = "focus" if focus is not None else "neurons" if collapse else "nodes"
     limit = max_nodes or {"nodes": MAX_NODES, "neurons": MAX_NEURON_BOXES, "focus": MAX_FOCUS_BOXES}[view]
     if view == "nodes" and len(order) > limit:  # before anything else is built for a graph too big
-        raise ValueError(_too_big(root, order, len(order), limit, view))
+        raise TooBig(_too_big(root, order, len(order), limit, view), len(order), limit, view)
     if step is not None:
         if trace is not None and trace.root is not root:
             raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, "
@@ -123,11 +131,11 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     index = box_index(bs)
     shown = set(range(len(bs)))
     if focus is not None:
-        shown = paths_to(bs, _targets(focus, "focus", bs, names))
+        shown = paths_to(bs, _targets(root, focus, "focus", bs, names))
     if len(shown) > limit:
-        raise ValueError(_too_big(root, order, len(shown), limit, view))
+        raise TooBig(_too_big(root, order, len(shown), limit, view), len(shown), limit, view)
     roles = _roles(bs, root, parameters)
-    on_path = paths_to(bs, _targets(highlight, "highlight", bs, names)) if highlight is not None else set()
+    on_path = paths_to(bs, _targets(root, highlight, "highlight", bs, names)) if highlight is not None else set()
     frame, widths = None, []
     if step is not None and trace is not None:
         frame = step_frames(trace, bs, precision, [step])[0]
@@ -146,7 +154,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
 
     def where(b: Box) -> graphviz.Digraph:
         key, title = None, None
-        m = _DATAPOINT.search(names[b.node]) if cluster_datapoints else None
+        m = DATAPOINT.search(names[b.node]) if cluster_datapoints else None
         if m:
             key, title = f"cluster_n{m[1]}", f"datapoint {m[1]}"
         elif cluster_layers and _layer(b.node.label) is not None:
@@ -275,26 +283,10 @@ def _roles(bs: Sequence[Box], root: Value, parameters: Any) -> list[str]:
     return roles
 
 
-def _targets(wanted: Any, what: str, bs: Sequence[Box], names: dict[Value, str]) -> set[int]:
-    """The boxes showing the nodes named by highlight= or focus= (Values or names), each in the graph."""
+def _targets(root: Value, wanted: Any, what: str, bs: Sequence[Box], names: dict[Value, str]) -> set[int]:
+    """The boxes showing the nodes named by highlight= or focus= (a Value or name, or a list of them)."""
     wanted = [wanted] if isinstance(wanted, (Value, str)) else list(wanted)
-    by_name: dict[str, list[Value]] = {}
-    for node, name in names.items():
-        by_name.setdefault(name, []).append(node)
-        if node.label and node.label != name:
-            by_name.setdefault(node.label, []).append(node)
-    targets: set[int] = set()
-    for t in wanted:
-        if isinstance(t, Value):
-            found = holding(bs, t)
-            if not found:
-                raise ValueError(f"{what}: {t.describe()} is not in the graph being drawn")
-        elif isinstance(t, str) and t in by_name:
-            found = set().union(*(holding(bs, n) for n in by_name[t]))
-        else:
-            raise ValueError(f"{what}: no node labelled {t!r} in the graph being drawn (nor named so: t1, t2 ...)")
-        targets |= found
-    return targets
+    return set().union(*(holding(bs, find(root, t, names=names, where=what)) for t in wanted))
 
 
 def _layer(label: str) -> int | None:

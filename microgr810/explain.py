@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from .engine import Value, topological_order
 from .formats import md_code, md_table, tex_number, tex_partial
-from .names import find_node, node_names, slots
+from .names import find, node_names, slots
 from .ops import fmt, latex_name
 from .reference import hand_formulas
 from .trace import formula
@@ -220,7 +220,7 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     order = topological_order(root)
     names = node_names(root)
-    target = find_node(root, node, "explain", names)
+    target = find(root, node, names=names, where="explain")
     ran = root.grad == 0.0
     if ran:
         root.backward()

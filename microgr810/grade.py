@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .derive import Derivation, derive, find_node
+from .derive import Derivation, derive
 from .diagnose import diagnose
 from .engine import Value
 from .formula import FormulaError, numeric, parse_formula, symbol, text
+from .names import find
 
 __all__ = ["check_formula", "grade", "Verdict", "FormulaError"]
 
@@ -112,7 +113,7 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
         return grade(root, node, **reference)
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")
-    d = derive(root, find_node(root, node, "check_formula"))
+    d = derive(root, find(root, node, where="check_formula"))
     known = set(d.values)
 
     def resolve(stem: str, indices: tuple[int, ...]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .engine import Value, topological_order
 
-__all__ = ["small_graphs", "build", "random_graph", "neuron", "parse_expression", "replay", "FUNCTIONS"]
+__all__ = ["small_graphs", "build", "random_graph", "neuron", "exp_neuron", "parse_expression", "replay", "FUNCTIONS"]
 
 SMALL_OPS = ("+", "*", "tanh")       # the search's alphabet: + and * meet an input twice, tanh nests
 LEAF_DATA = (3.0, -2.0)              # a = 3 (micrograd's a*a*a example), b = -2
@@ -114,6 +114,20 @@ def neuron() -> Value:
     n.label = "n"
     o = n.tanh()
     o.label = "o"
+    return o
+
+
+def exp_neuron(named: bool = True) -> Value:
+    """The same neuron with tanh written through exp, as the lecture does: o = (e - 1)/(e + 1), e = exp(2n).
+    named: label n, e and o too (else only the leaves are labelled)."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    e = (2 * n).exp()
+    o = (e - 1) / (e + 1)
+    if named:
+        n.label, e.label, o.label = "n", "e", "o"
     return o
 
 

@@ -221,10 +221,9 @@ class Comparison:
         node highlighted, and beside each such node the gradient the engine gives it."""
         g = draw(self.root, highlight=self.differing or None, **kwargs)
         wrong = set(self.differing)
-        # draw names a node by its position in topological_order (its docstring says so): add a label there
-        for i, node in enumerate(topological_order(self.root)):
-            if node in wrong and f"\tv{i} [" in g.source:
-                g.node(f"v{i}", xlabel=f"engine: {fmt(self.engine[node])}")
+        for box, box_id in zip(g.boxes, g.box_ids):  # the drawing says which box shows which node
+            if box_id is not None and box.node in wrong:
+                g.node(box_id, xlabel=f"engine: {fmt(self.engine[box.node])}")
         return g
 
 

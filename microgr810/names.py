@@ -5,18 +5,20 @@ In a batch every datapoint builds its own copy of the network's nodes (three `a2
 datapoints); a label that repeats is told apart by the datapoint the node belongs to: `a2[n=1]`.
 A datapoint is marked by its loss, labelled `L[n=1]` (as `losses` labels each datapoint's loss),
 and a node belongs to datapoint n when every path from it to the root passes through that loss.
+`find(root, name)` is the one way back from a name to its node.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 
 from .engine import Value, topological_order
 
-__all__ = ["node_names", "find_node", "datapoint_label", "slots", "DATAPOINT"]
+__all__ = ["node_names", "datapoint_label", "slots", "find", "DATAPOINT"]
 
-DATAPOINT = re.compile(r"\[n=(\d+)\]$")  # a label ending in [n=k]: datapoint k's loss
+DATAPOINT = re.compile(r"\[n=(\d+)\]$")  # a name ending in [n=k]: of datapoint k (a loss labelled so marks it)
 _MIXED = -1  # used by more than one datapoint (a weight), or by the batch's own nodes (the mean)
 
 
@@ -73,6 +75,44 @@ def node_names(root: Value) -> dict[Value, str]:
     return names
 
 
+def find(root: Value, name: Value | str, *, names: dict[Value, str] | None = None, where: str = "") -> Value:
+    """The node under root that `name` stands for: a Value of the graph, a name as `node_names` writes it
+    (its label, else t3; a2[n=1] where a batch repeats a2; spaces inside brackets do not count).
+
+    names: root's `node_names`, when the caller has them already. where: what the error messages start
+    with (e.g. "explain"). Raises ValueError naming the node and some of the graph's names.
+    """
+    say = f"{where}: " if where else ""
+    if not isinstance(root, Value):
+        raise TypeError(f"{say}root must be a Value, got {type(root).__name__}: {root!r:.80}")
+    names = node_names(root) if names is None else names
+    if isinstance(name, Value):
+        if name not in names:
+            raise ValueError(f"{say}{name.describe()} is not in the graph under {names[root]!r}")
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"{say}node must be a Value or a node's name, got {type(name).__name__}: {name!r:.80}")
+    wanted = _spaceless_indices(name.strip())  # "W1[0, 1]" is W1[0,1]
+    for node, n in names.items():
+        if n == name or _spaceless_indices(n) == wanted:
+            return node
+    # a label held by one node is its name; one held by several was renamed (a2[n=1], a#2)
+    labelled = [names[n] for n in names if n.label and _spaceless_indices(n.label) == wanted]
+    if labelled:  # a label a batch repeats: the names that tell its nodes apart
+        shown = ", ".join(labelled[:4]) + (", ..." if len(labelled) > 4 else "")
+        raise ValueError(f"{say}{len(labelled)} nodes are labelled {name!r} under {names[root]!r}: name one ({shown})")
+    every = list(names.values())
+    # a typo's nearest names first (W9[0,0] -> W1[0,0], W2[0,0]), then the rest in the order computed
+    near = difflib.get_close_matches(wanted, every, n=4, cutoff=0.7)
+    listed = list(dict.fromkeys([*near, *every]))[:8]
+    rest = f", ... ({len(every)} names)" if len(every) > len(listed) else ""
+    raise ValueError(f"{say}no node named {name!r:.80} under {names[root]!r}; its nodes are {', '.join(listed)}{rest}")
+
+
+def _spaceless_indices(name: str) -> str:
+    return re.sub(r"\[[^\]]*\]", lambda m: re.sub(r"\s+", "", m[0]), name)
+
+
 def slots(node: Value) -> list[str]:
     """For each input of node: "" if it is there once, else which of its slots this is ("1st", "2nd", ...),
     so the paths through t1 = a·a can be told apart: ∂t1/∂a (1st), ∂t1/∂a (2nd)."""
@@ -88,32 +128,3 @@ def slots(node: Value) -> list[str]:
 
 def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
-
-
-def find_node(root: Value, node: Value | str, where: str = "", names: dict[Value, str] | None = None) -> Value:
-    """The node of root's graph given as a Value, or by its name in node_names (spaces do not count:
-    "W1[0, 1]" is W1[0,1]). `where` (e.g. "explain") starts the message of the ValueError for a node
-    not in the graph, a name no node has, or a label a batch repeats (naming the nodes to choose from).
-    `names`: node_names(root), if already made."""
-    say = f"{where}: " if where else ""
-    if not isinstance(root, Value):
-        raise TypeError(f"{say}root must be a Value, got {type(root).__name__}: {root!r:.80}")
-    names = node_names(root) if names is None else names
-    if isinstance(node, Value):
-        if node not in names:
-            raise ValueError(f"{say}{node.describe()} is not in the graph under {names[root]!r}")
-        return node
-    if not isinstance(node, str):
-        raise TypeError(f"{say}a node is a Value or a node's name, got {type(node).__name__}: {node!r:.80}")
-    wanted = "".join(node.split())
-    for n, name in names.items():
-        if "".join(name.split()) == wanted:
-            return n
-    labelled = [names[n] for n in names if "".join(n.label.split()) == wanted]
-    if labelled:  # a label a batch repeats: the names that tell its nodes apart
-        shown = ", ".join(labelled[:3]) + (f", ... ({len(labelled)} names)" if len(labelled) > 3 else "")
-        raise ValueError(f"{say}{node!r} is the label of {len(labelled)} nodes under {names[root]!r}, one per "
-                         f"datapoint: name one of them, {shown}")
-    listed = list(names.values())  # in the order computed: leaves and inputs first
-    shown = ", ".join(listed[:8]) + (f", ... ({len(listed)} names)" if len(listed) > 8 else "")
-    raise ValueError(f"{say}no node named {node!r} under {names[root]!r}; its nodes are {shown}")

@@ -234,7 +234,7 @@ _CSS = """
 .mg-predict{font-family:Helvetica,Arial,sans-serif;border:1px solid #999;border-radius:4px;
   padding:.5em .8em;margin:.5em 0}
 .mg-predict .mg-p-row{margin:.3em 0}
-.mg-predict .mg-p-head{white-space:pre-wrap}
+.mg-predict .mg-p-head{white-space:pre-wrap;margin:.2em 0 .4em 0}
 .mg-predict input{font-size:1em;width:9em}
 .mg-predict .mg-p-ok{color:#007a55}
 .mg-predict .mg-p-no{color:#b34700}

@@ -19,6 +19,7 @@ from typing import Any
 
 from .draw import FLOW_STYLE, MAX_NODES, PHASE_STYLES, draw
 from .engine import Value
+from .quiz import predict_html
 from .trace import Trace, trace_backward
 from .views import step_frames
 
@@ -79,10 +80,13 @@ _CSS = """
 .mg-view{flex:1 1 auto;min-height:12em;max-height:80vh;overflow:auto;border:1px solid #bbb;background:#fff}
 .mg-page .mg-view{max-height:none}
 .mg-view svg{display:block;width:100%;height:auto}
-.mg-caption{flex:0 0 auto;max-height:30vh;overflow:auto;margin:6px 0 0 0}
+.mg-under{flex:0 0 auto;display:flex;gap:10px;margin:6px 0 0 0}
+.mg-caption{flex:1 1 0;min-width:0;max-height:30vh;overflow:auto}
 .mg-stepper pre{background:#f4f4f4;padding:.5em .7em;font-size:14px;line-height:1.35;margin:0;white-space:pre}
 .mg-extra:empty{display:none}
-.mg-extra{padding:6px 10px}
+.mg-extra{flex:1 1 0;min-width:0;max-height:45vh;overflow:auto}
+.mg-extra>*{margin-top:0;margin-bottom:0}
+.mg-under:has(>.mg-extra:not(:empty)) pre{white-space:pre-wrap}
 .mg-steps{border-collapse:collapse;margin:10px;width:calc(100% - 20px)}
 .mg-steps caption{text-align:left;font-weight:bold;padding:.3em 0}
 .mg-steps th{vertical-align:top;text-align:right;padding:.4em .6em;font-weight:normal;color:#444}
@@ -169,15 +173,17 @@ class Stepper:
     collapse: one box per neuron (see `draw`); None: a box per node where that shows text of MIN_TEXT_PX
     or more in a 1280 x 800 window, else a box per neuron.
     fontsize: of the drawing's text, in points. draw_options go to `draw` (e.g. rankdir="TB").
+    predict: under the graph, ask for each step's gradients before it is shown (quiz.predict_html).
     """
 
     def __init__(self, trace: Trace, max_steps: int = MAX_STEPS, *, collapse: bool | None = None,
-                 fontsize: int = 16, **draw_options: Any) -> None:
+                 fontsize: int = 16, predict: bool = False, **draw_options: Any) -> None:
         if len(trace) > max_steps:
             raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
                              f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
         self.trace = trace
         self.fontsize = fontsize
+        self.predict = predict
         # the first view (a box per node, then per neuron) whose better layout (left to right or top to
         # bottom) shows node text of at least MIN_TEXT_PX in a 1280 x 800 window; else the last, most compact
         if collapse is not None:
@@ -233,13 +239,15 @@ class Stepper:
             '<button class="mg-in" type="button" title="zoom in (+)">+</button></span>'
             '<span class="mg-keys">keys: ← → step · + − zoom · 0 fit</span></div>',
             f'<div class="mg-view">{self.svg}</div>',
+            # under the graph, in the first window: the step's text and, beside it, one more panel (e.g. the
+            # predict questions), hidden while empty; the stepper fires an "mg-step" event (detail: step,
+            # steps) on .mg-stepper whenever the step changes
+            '<div class="mg-under">',
             # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
             f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
             f'{html.escape(self.captions[0])}</pre>',
-            "</div>",
-            # a place for one more panel under the graph (e.g. a quiz), hidden while empty; the stepper
-            # fires an "mg-step" event (detail: step, steps) on .mg-stepper whenever the step changes
-            '<div class="mg-extra"></div>',
+            f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
+            "</div></div>",
             f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
             f'step by step ({n} steps)</caption>',
             *rows, "</table>",
@@ -264,10 +272,11 @@ class Stepper:
 
 
 def stepper(root: Value | Trace, path: str | FilePath | None = None, *, max_steps: int = MAX_STEPS,
-            collapse: bool | None = None, **draw_options: Any) -> Stepper:
-    """Run backward from root (or take a trace) and build the stepper; write it to `path` if given."""
+            collapse: bool | None = None, predict: bool = False, **draw_options: Any) -> Stepper:
+    """Run backward from root (or take a trace) and build the stepper; write it to `path` if given.
+    predict=True: the learner types each step's gradients before the page shows them."""
     s = Stepper(root if isinstance(root, Trace) else trace_backward(root), max_steps, collapse=collapse,
-                **draw_options)
+                predict=predict, **draw_options)
     if path is not None:
         s.save(path)
     return s

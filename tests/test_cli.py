@@ -1,5 +1,7 @@
 """The `microgr810` command: outputs a user reads, and bad arguments as one line with status 2."""
 
+import html
+import re
 import subprocess
 import sys
 
@@ -70,8 +72,45 @@ def test_draw_writes_the_highlighted_graph(tmp_path, fmt):
 
 def test_draw_unknown_node_is_one_line(tmp_path):
     r = run("draw", "-o", str(tmp_path / "g.svg"), "--highlight", "W7[0,0]")
-    assert r.returncode == 2 and "no node named 'W7[0,0]'" in r.stderr
+    assert r.returncode == 2 and "--highlight: no node named 'W7[0,0]' under 'L'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def unescaped(text: str) -> str:
+    return html.unescape(text)
+
+
+def test_draw_past_a_box_per_node_draws_a_box_per_neuron_and_says_so(tmp_path):
+    from conftest import require_binary
+    require_binary("dot", "apt-get install graphviz")
+    out = tmp_path / "big.svg"
+    r = run("draw", "--M", "4", "--H", "8", "-o", str(out))  # 72 value nodes: past the 40 a box per node keeps legible
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("\n") == 1 and "72 value nodes" in r.stderr and "--collapse" in r.stderr
+    svg = unescaped(out.read_text())
+    # a box per neuron: 8 hidden ones and the output one, each titled by its formula
+    assert len(re.findall(r"z1\[\d\] = σ\(W1\[\d,:\]·x \+ b1\[\d\]\)", svg)) == 8
+    assert svg.count("z2 = σ(W2[0,:]·z1 + b2)") == 1
+    r = run("draw", "--M", "4", "--H", "8", "--collapse", "-o", str(tmp_path / "asked.dot"))
+    assert r.returncode == 0 and r.stderr == ""  # asked for: nothing to say
+
+
+def test_draw_focus_draws_the_paths_to_one_node(tmp_path):
+    out = tmp_path / "focus.dot"
+    r = run("draw", "--M", "4", "--H", "8", "--focus", "W1[0, 1]", "-o", str(out))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    dot = unescaped(out.read_text())
+    # L -> z2 -> a2 -> z1[0] -> a1[0] -> W1[0,1]: 6 boxes of the 72 value nodes
+    titles = re.findall(r"<B>([^<]*)</B>", dot)
+    assert sorted(titles) == sorted(["W1[0,1]", "a1[0]", "z1[0]", "a2", "z2", "L"])
+    assert "+ 66 other nodes" in dot
+
+
+def test_draw_focus_on_no_such_node_is_one_line(tmp_path):
+    r = run("draw", "--focus", "nosuch", "-o", str(tmp_path / "g.svg"))
+    assert r.returncode == 2 and not (tmp_path / "g.svg").exists()
+    assert r.stderr.startswith("microgr810 draw: error: --focus: no node named 'nosuch' under 'L'; its nodes are ")
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
 def test_version_is_the_package_version():
@@ -183,7 +222,8 @@ def test_demo_makes_every_file(tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["check", "--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
-    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"], "more than max_nodes=40"),
+    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"],
+     "boxes even with a box per neuron, past the 60 that stay legible; --focus NODE"),
     (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
 ])
 def test_library_refusals_are_one_line_status_2(args, needle):

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
+from microgr810.graphs import exp_neuron
 from microgr810 import Value
 from microgr810.derive import derive
 from microgr810.losses import bce, mse
@@ -86,16 +87,7 @@ def test_index_form_is_the_derivations(param, want):
 
 def karpathy():
     """micrograd's tanh neuron, tanh written through exp."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    e = (2 * n).exp()
-    e.label = "e"
-    o = (e - 1) / (e + 1)
-    o.label = "o"
-    return o
+    return exp_neuron()
 
 
 @pytest.mark.parametrize("leaf,grad", [("w1", 1.0), ("x1", -1.5), ("x2", 0.5), ("w2", 0.0), ("b", 0.5)])

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import microgr810
+from microgr810.graphs import exp_neuron
 from microgr810 import Value
 from microgr810.cli import main
 from microgr810.formula import FormulaError
@@ -77,16 +78,7 @@ def test_check_formula_is_grade_for_a_parameter_name():
 
 
 def karpathy():
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    e = (2 * n).exp()
-    e.label = "e"
-    o = (e - 1) / (e + 1)
-    o.label = "o"
-    return o
+    return exp_neuron()
 
 
 @pytest.mark.parametrize("formula", ["(1 - o**2)*x1", "(1 - tanh(n)**2)*x1", "4*e/(e + 1)**2*x1",

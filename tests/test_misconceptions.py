@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-from microgr810 import Value
-from microgr810 import misconceptions as mc
+from microgr810 import Value, misconceptions as mc
 from microgr810.draw import PATH_COLOUR
 from microgr810.engine import topological_order
 from microgr810.graphs import build, replay, small_graphs
@@ -138,6 +137,8 @@ def test_compare_view_marks_and_draws_the_differing_nodes():
     assert PATH_COLOUR in dot
     # beside each node the bug gets wrong, the engine's gradient (a: 4, b: 2); none beside c
     assert dot.count("xlabel=") == 2 and 'xlabel="engine: 4"' in dot and 'xlabel="engine: 2"' in dot
+    ids = {box.node: box_id for box, box_id in zip(drawing.boxes, drawing.box_ids)}
+    assert f'{ids[a]} [xlabel="engine: 4"]' in dot and f'{ids[b]} [xlabel="engine: 2"]' in dot  # on the right boxes
     svg = drawing.pipe(format="svg", encoding="utf-8")
     assert "engine: 4" in svg and "grad 1" in svg  # the box shows the bug's gradient
     assert mc.compare("overwrite", Value(2.0, "x") * 3.0).differing == []  # nothing to lose: nothing marked

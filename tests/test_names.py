@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from conftest import require_binary
 
+from microgr810.graphs import exp_neuron
 from microgr810 import Value, draw, explain, trace_backward
 from microgr810.losses import bce, hinge, mse
-from microgr810.names import node_names, slots
+from microgr810.names import find, node_names, slots
 from microgr810.reference import ReferenceProblem
 
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
@@ -35,13 +36,7 @@ def lecture_expression():
 def lecture_neuron():
     """tanh written through exp, unlabelled but for the leaves: o = 0.7071; do/dx1 = -1.5, do/dw1 = 1,
     do/dx2 = 0.5, do/dw2 = 0, do/db = 0.5 (the lecture's numbers)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    e = (2 * n).exp()
-    o = (e - 1) / (e + 1)
-    return o, {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    return exp_neuron(named=False), {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
 
 
 def svg_texts(graph) -> set[str]:
@@ -140,8 +135,7 @@ def test_explain_takes_a_datapoints_name_and_agrees_with_numpy():
     for k in range(3):  # dL/da2 = (z2 - y)/N for the mean of sigmoid + BCE
         e = explain(L, f"a2[n={k}]")
         assert e.name == f"a2[n={k}]" and e.total == pytest.approx((z2[k] - y[k]) / 3, rel=1e-12)
-    with pytest.raises(ValueError, match=r"'a2' is the label of 3 nodes under 'L', one per datapoint: "
-                                         r"name one of them, a2\[n=0\]"):
+    with pytest.raises(ValueError, match=r"3 nodes are labelled 'a2' under 'L': name one \(a2\[n=0\]"):
         explain(L, "a2")
 
 
@@ -243,3 +237,27 @@ def test_the_explain_command_takes_any_node_name(capsys):
     out = capsys.readouterr().out
     assert out.startswith("∂L/∂a2[n=1] by the chain rule: 1 path from L to a2[n=1]")
     assert "∂L/∂ΣL · ∂ΣL/∂L[n=1] · ∂L[n=1]/∂z2[n=1] · ∂z2[n=1]/∂a2[n=1]" in out and "agrees" in out
+
+
+def test_find_reads_every_name_the_trace_writes_and_says_which_exist():
+    """One lookup for explain, derive, draw and the command: names as node_names writes them."""
+    x = Value(2.0, "x")
+    t1 = x * x  # unlabelled: t1
+    y = t1 + 1.0
+    y.label = "y"
+    assert find(y, "t1") is t1 and find(y, "x") is x and find(y, " x ") is x and find(y, x) is x
+    with pytest.raises(ValueError, match=r"^no node named 'z' under 'y'; its nodes are x, t1, y$"):
+        find(y, "z")
+    with pytest.raises(ValueError, match=r"^draw: 'w' is not in the graph under 'y'$"):
+        find(y, Value(1.0, "w"), where="draw")
+    with pytest.raises(TypeError, match="node must be a Value or a node's name, got int"):
+        find(y, 3)
+    p = ReferenceProblem.random(2, 2, seed=0, y=1.0, batch=2)
+    L = p.loss(p.network())
+    assert find(L, "a1[ 1 ][n = 1]").label == "a1[1]" and find(L, "W1[0, 1]").label == "W1[0,1]"
+    with pytest.raises(ValueError, match=r"^2 nodes are labelled 'z2' under 'L': name one \(z2\[n=0\], z2\[n=1\]\)$"):
+        find(L, "z2")
+    # a typo's nearest names come first in the list: the two one character away
+    with pytest.raises(ValueError, match=r"\(29 names\)$") as e:
+        find(L, "W1[0,2]")
+    assert set(str(e.value).split("its nodes are ")[1].split(", ")[:2]) == {"W1[0,0]", "W1[0,1]"}

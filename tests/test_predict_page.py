@@ -4,11 +4,12 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
-# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
-from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
-
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
+
+# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
+from browser import screenshot
+from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');
@@ -112,18 +113,10 @@ def same_words_as_python(dt) -> None:
 
 
 def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_path):  # noqa: F811
-    """Wired the way the report proposes: the fragment placed inside the stepper's element."""
+    """stepper(root, predict=True): the fragment inside the stepper's element follows its steps."""
     dt = chromium
     L = graphs.neuron()
-    page_html = stepper(L).html()
-    slot = '<div class="mg-extra"></div>'  # the stepper's place for one more panel, where it has one
-    if slot in page_html:
-        page_html = page_html.replace(slot, f'<div class="mg-extra">{quiz.predict_html(L)}</div>')
-    else:  # inside the stepper's element, before its script: the harder order
-        at = page_html.rindex("<script>")
-        page_html = page_html[:at] + quiz.predict_html(L) + page_html[at:]
-    page = tmp_path / "stepper.html"
-    page.write_text(page_html, encoding="utf-8")
+    page = stepper(L, predict=True).save(tmp_path / "stepper.html")
     open_page(dt, page)
 
     s = dt.eval(STATE)
@@ -151,3 +144,40 @@ def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_pat
     assert s["step"] == "3" and s["head"].startswith("Predict step 4 of 5") and s["focus"] == "mg-next"
     assert s["score"] == "score: 2 of 2 right"
     offline_and_quiet(dt, page)
+
+
+def test_predict_in_the_stepper_page_marks_answers_and_keeps_score(chromium, tmp_path):  # noqa: F811
+    """In a 1280 x 800 window the question shows beside the step's text without scrolling; a right and a
+    wrong answer get their feedback and both count."""
+    dt = chromium
+    dt.call("Emulation.setDeviceMetricsOverride", width=1280, height=800, deviceScaleFactor=1, mobile=False)
+    page = stepper(graphs.neuron(), predict=True).save(tmp_path / "predict.html")
+    open_page(dt, page)
+    box = dt.eval("(() => { const r = document.querySelector('.mg-p-rows input').getBoundingClientRect();"
+                  " return [r.top, r.bottom, innerHeight]; })()")
+    assert box[0] > 0 and box[1] <= box[2], box  # in the first window: no scrolling to find the question
+
+    dt.eval("document.querySelector('.mg-p-rows input').focus()")
+    typed(dt, "0.5")  # o = tanh(n), n = 0.8814: 1 − tanh(n)² = 1 − 0.7071² = 0.5
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    assert s["feedback"] == ["✓ right: 0.5"] and s["score"] == "score: 1 of 1 right"
+    press(dt, "Enter", 13, "\r")  # Next step: the stepper shows step 1, the panel asks step 2
+    s = dt.eval(STATE)
+    assert s["step"] == "1" and s["head"].startswith("Predict step 2 of 5: n = x1w1x2w2 + b")
+    typed(dt, "0.25")  # n = x1w1x2w2 + b passes ∂o/∂n = 0.5 on unchanged: 0.25 is half of it
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    assert s["feedback"][0] == "✗ not quite: it is 0.5, yours is off by 0.25 (50.0% of it)"
+    assert s["score"] == "score: 1 of 2 right"
+    (tmp_path / "predict.png").write_bytes(screenshot(dt))
+    offline_and_quiet(dt, page)
+
+
+def test_predict_is_off_by_default_and_the_command_turns_it_on(tmp_path):
+    from microgr810.cli import main
+    assert '<div class="mg-predict"' not in stepper(graphs.neuron()).html()
+    assert main(["stepper", "--predict", "-o", str(tmp_path / "p.html")]) == 0
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    # one panel, inside the stepper's place for one (the fragment finds its stepper around it)
+    assert page.count('<div class="mg-predict"') == 1 and '<div class="mg-extra"><div class="mg-predict"' in page

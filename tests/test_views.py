@@ -94,7 +94,7 @@ def test_each_view_refuses_past_its_legible_size_and_says_what_to_do():
     assert len(titles(draw(L, max_nodes=72).source)) == 72
     with pytest.raises(ValueError, match=r"14 boxes in the collapsed view, more than max_nodes=10.*focus="):
         draw(L, collapse=True, max_nodes=10)
-    with pytest.raises(ValueError, match="focus: no node labelled 'W9'"):
+    with pytest.raises(ValueError, match=r"^focus: no node named 'W9' under 'L'; its nodes are .*\(72 names\)$"):
         draw(L, focus="W9")
 
 
