@@ -140,6 +140,10 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
 
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        """IPython's text form (where LaTeX is not shown): the four steps, not the dataclass's fields."""
+        p.text(str(self))
+
 
 def _paren(e: sp.Expr) -> str:
     """A factor of a product: a sum or a negative one in parentheses (a/b · c is (a/b)·c already)."""

@@ -28,113 +28,224 @@ NOTEBOOKS["01_backprop_by_hand"] = [
     md(r"""
 # Backprop by hand, checked by autograd
 
-The reference problem: a two-layer sigmoid MLP for binary classification,
+The reference problem ([docs/derivation.md](../docs/derivation.md) derives it step by step): a two-layer
+sigmoid MLP for binary classification,
 
 $$\hat y = \sigma(\mathbf W_2\,\sigma(\mathbf W_1 \mathbf x + \mathbf b_1) + b_2),
 \qquad L = -(y \log \hat y + (1-y)\log(1-\hat y)),$$
 
 with the intermediates $\mathbf a_1 = \mathbf W_1\mathbf x + \mathbf b_1$, $\mathbf z_1 = \sigma(\mathbf a_1)$,
 $a_2 = \mathbf W_2 \mathbf z_1 + b_2$, $\hat y = z_2 = \sigma(a_2)$.
-We derive every gradient by the chain rule, then let microgr810 compute it and compare.
-The whole derivation, step by step, is in [docs/derivation.md](../docs/derivation.md).
+
+For each gradient we let the chain rule write the formula (`derive`), look at its path in the graph
+(`draw`), multiply the numbers along it (`explain`), and then you write the formula yourself and the
+checker grades it (`check_formula`).
+
+Everything below, every number and every drawing, comes from **one** network: $M = 2$ inputs,
+$H = 2$ hidden units, weights drawn with seed 0, target $y = 1$. Small enough that its whole graph fits
+on a screen.
 """),
     code("""
 import numpy as np
-from microgr810 import closed_form
-from microgr810.reference import ReferenceProblem
+from microgr810 import check_formula, closed_form, draw, explain
+from microgr810.derive import derive
+from microgr810.reference import ReferenceProblem, derive_indexed
 
-M, H = 3, 4
-p = ReferenceProblem.random(M, H, seed=0, y=1.0)
-net, L = p.autograd()          # build the graph, run backward
+p = ReferenceProblem.random(M=2, H=2, seed=0, y=1.0)
+M, H = p.W1.shape[1], p.W1.shape[0]
+W1, b1, W2, b2, x, y = p.W1, p.b1, p.W2, float(p.b2), p.x, float(p.y)
+net, L = p.autograd()          # the graph of L, after one backward pass
 grads = {q.label: q.grad for q in net.parameters()}
-hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
-f = closed_form.forward(p.W1, p.b1, p.W2, p.b2, p.x)
-z1, y_hat, y = f["z1"], float(f["z2"]), float(p.y)
-print(f"L = {L.data:.6f}, y_hat = {y_hat:.6f}, y = {y}")
+print(f"x = {x.round(4)},  y = {y}")
+print(f"W1 = {W1.round(4).tolist()},  b1 = {b1.round(4)}")
+print(f"W2 = {W2.round(4).tolist()},  b2 = {b2:.4f}")
 """),
-    md("""
-## Part 1: dimensions
+    md("The forward pass, once with numpy (the derivation's formulas) and once as the graph autograd built:"),
+    code("""
+f = closed_form.forward(W1, b1, W2, b2, x)
+a1, z1, a2, y_hat = f["a1"], f["z1"], float(f["a2"]), float(f["z2"])
+print(f"a1 = {a1.round(4)},  z1 = {z1.round(4)},  a2 = {a2:.4f},  y_hat = {y_hat:.4f}")
+print(f"L = {L.data:.6f} (graph),  {-(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)):.6f} (numpy)")
+"""),
+    md(r"""
+## Part 1: the shapes
 
-$\\mathbf x$ is $M$, so $\\mathbf W_1$ must be $H\\times M$ for $\\mathbf W_1\\mathbf x + \\mathbf b_1$ to be $H$;
-$\\mathbf W_2$ is $1\\times H$ so that $a_2$ is a scalar.
+Work outwards from what is given: $\mathbf x$ has $M$ entries and the first layer has $H$ units. Each
+operation has to compose: $\mathbf W_1$ must be $H\times M$ for $\mathbf W_1\mathbf x$ to have $H$ entries,
+and $\mathbf W_2$ must be $1\times H$ for $a_2$ to be a single number. The table gives each shape in
+letters and as numpy has it for this network ($M = H = 2$), then checks that the products compose.
 """),
     code("""
-closed_form.dimensions(M, H)
+letters = {"x": "M", "W1": "H×M", "b1": "H", "a1": "H", "z1": "H", "W2": "1×H", "b2": "scalar",
+           "a2": "scalar", "z2 = y_hat": "scalar"}
+here = closed_form.dimensions(M, H)
+print(f"{'name':11s} {'shape':7s} here (M={M}, H={H})")
+for (name, shape), n in zip(letters.items(), here.values()):
+    print(f"{name:11s} {shape:7s} {n}")
+
+print()
+print("W1 (H×M) @ x (M) + b1 (H)      -> a1 (H)       ", W1.shape, "@", x.shape, "+", b1.shape, "->", (W1 @ x + b1).shape)
+print("σ(a1) (H)                      -> z1 (H)       ", a1.shape, "->", z1.shape)
+print("W2 (1×H) @ z1 (H) + b2         -> a2 (scalar)  ", W2.shape, "@", z1.shape, "+ ()", "->", (W2 @ z1 + b2).shape)
+assert (W1 @ x + b1).shape == (H,) and (W2 @ z1 + b2).size == 1
 """),
     md(r"""
 ## 2(a): $\partial L/\partial b_2$
 
-$\frac{\partial L}{\partial \hat y} = \frac{\hat y - y}{\hat y(1-\hat y)}$, $\frac{\partial \hat y}{\partial a_2} = \hat y(1-\hat y)$,
-$\frac{\partial a_2}{\partial b_2} = 1$, so $\frac{\partial L}{\partial b_2} = \hat y - y$.
+$b_2$ reaches $L$ along one path, $b_2 \to a_2 \to z_2 \to L$, so $\partial L/\partial b_2$ is the product
+of three local derivatives. `derive` writes that chain rule with each factor as a formula (in the
+graph's names: $z_2$ is $\hat y$), multiplies them and simplifies. Watch the sigmoid's
+$z_2(1 - z_2)$ cancel against the loss's denominator: that is why the answer is so short.
 """),
     code("""
-print("autograd   ", grads["b2"])
-print("closed form", y_hat - y)
-assert np.isclose(grads["b2"], y_hat - y, rtol=1e-12)
+derive(L, "b2")
 """),
-    md("The chain-rule path for $b_2$, highlighted in the graph (a smaller network, $M = 2$, $H = 2$, so it fits):"),
+    md("""
+The same path in the graph, lit, with each edge's local derivative
+$\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number:
+"""),
     code("""
-from microgr810 import draw
-small = ReferenceProblem.random(2, 2, seed=0, y=1.0)
-small_net, small_L = small.autograd()
-draw(small_L, highlight="b2", show_local=True)
+draw(L, highlight="b2", show_local=True)
+"""),
+    md("""
+`explain` multiplies those numbers along the path and checks the product against autograd's `b2.grad`
+and the derivation's formula:
+"""),
+    code("""
+print(explain(L, "b2"))
 """),
     md(r"""
-## 2(b): $\partial L/\partial W_2^h$
+### Your turn: $\partial L/\partial b_2$
 
-$a_2 = \mathbf W_2 \mathbf z_1 + b_2$ gives $\frac{\partial a_2}{\partial W_2^h} = z_1^h$, so
-$\frac{\partial L}{\partial W_2^h} = z_1^h(\hat y - y)$.
+Write the gradient as a formula in `x[m]`, `W1[h,m]`, `b1[h]`, `a1[h]`, `z1[h]`, `W2[h]`, `b2`, `a2`,
+`y_hat` and `y`. `check_formula` compares it with autograd on six networks of this size (seeds 0–5,
+$y$ = 0, 1 and 0.3; seed 0 is this network's weights with $y = 0$) and, when it is wrong, says how.
+The cell starts with a slip many people make first:
 """),
     code("""
-h = 1
-print("autograd   ", grads[f"W2[0,{h}]"])
-print("closed form", z1[h] * (y_hat - y))
-assert np.isclose(grads[f"W2[0,{h}]"], z1[h] * (y_hat - y), rtol=1e-12)
+formula = "(y_hat - y) * y_hat * (1 - y_hat)"     # a common first try
+print(check_formula("b2", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
 """),
+    md("The fix, accepted:"),
     code("""
-draw(small_L, highlight="W2[0,1]", show_local=True)
+print(check_formula("b2", "y_hat - y", M=M, H=H))
 """),
     md(r"""
-## 2(c): $\partial L/\partial b_1^h$
+## 2(b): $\partial L/\partial W_2[h]$
 
-Only $a_1^h$ and $z_1^h$ depend on $b_1^h$: $\frac{\partial a_2}{\partial z_1^h} = W_2^h$,
-$\frac{\partial z_1^h}{\partial a_1^h} = z_1^h(1-z_1^h)$, $\frac{\partial a_1^h}{\partial b_1^h} = 1$
-(the reference writes $\partial z_1^h/\partial a_1^h = 1$ here: a typo for $\partial a_1^h/\partial b_1^h$), so
-$\frac{\partial L}{\partial b_1^h} = W_2^h z_1^h(1-z_1^h)(\hat y - y)$.
+$a_2 = \sum_k W_2[k]\, z_1[k] + b_2$: only the term $k = h$ holds $W_2[h]$, so
+$\partial a_2/\partial W_2[h] = z_1[h]$, and the rest of the path is the one of (a).
+Take $h = 1$ (numpy keeps $\mathbf W_2$ as $1\times H$, so the element is `W2[0,1]`):
 """),
     code("""
-expected = p.W2[0, h] * z1[h] * (1 - z1[h]) * (y_hat - y)
-print("autograd   ", grads[f"b1[{h}]"])
-print("closed form", expected)
-assert np.isclose(grads[f"b1[{h}]"], expected, rtol=1e-12)
+derive(L, "W2[0,1]")
+"""),
+    md("The same steps for every $h$, in the index form the derivation uses:"),
+    code("""
+print(derive_indexed("W2[h]"))
 """),
     code("""
-draw(small_L, highlight="b1[1]", show_local=True)
+draw(L, highlight="W2[0,1]", show_local=True)
+"""),
+    code("""
+print(explain(L, "W2[0,1]"))
 """),
     md(r"""
-## 2(d): $\partial L/\partial W_1^{h,m}$
+### Your turn: $\partial L/\partial W_2[h]$
 
-$a_1^h = \sum_m W_1^{h,m} x^m + b_1^h$ gives $\frac{\partial a_1^h}{\partial W_1^{h,m}} = x^m$, so
-$\frac{\partial L}{\partial W_1^{h,m}} = W_2^h x^m z_1^h(1-z_1^h)(\hat y - y)$.
+A weight's gradient is (what flows into its edge) × (the gradient arriving from above). The starting
+formula below mixes up which of the two operands of $W_2[h]\,z_1[h]$ is which:
 """),
     code("""
-m = 2
-expected = p.W2[0, h] * p.x[m] * z1[h] * (1 - z1[h]) * (y_hat - y)
-print("autograd   ", grads[f"W1[{h},{m}]"])
-print("closed form", expected)
-assert np.isclose(grads[f"W1[{h},{m}]"], expected, rtol=1e-12)
+formula = "W2[h] * (y_hat - y)"     # a common first try
+print(check_formula("W2[h]", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("Along the highlighted path the numbers on the edges are the five local derivatives; their product is the gradient."),
+    md("The fix, accepted:"),
     code("""
-draw(small_L, highlight="W1[1,0]", show_local=True)
+print(check_formula("W2[h]", "z1[h] * (y_hat - y)", M=M, H=H))
+"""),
+    md(r"""
+## 2(c): $\partial L/\partial b_1[h]$
+
+$b_1[h]$ enters only $a_1[h]$, which feeds only $z_1[h]$, which reaches $a_2$ through the single term
+$W_2[h]\,z_1[h]$. So the path is (a)'s, extended by three factors:
+$\partial a_2/\partial z_1[h] = W_2[h]$, the sigmoid's $\partial z_1[h]/\partial a_1[h] = z_1[h](1 - z_1[h])$,
+and $\partial a_1[h]/\partial b_1[h] = 1$. (The original problem sheet writes $\partial z_1[h]/\partial a_1[h] = 1$
+for the last one: a typo for $\partial a_1[h]/\partial b_1[h]$.)
+"""),
+    code("""
+derive(L, "b1[1]")
+"""),
+    code("""
+print(derive_indexed("b1[h]"))
+"""),
+    code("""
+draw(L, highlight="b1[1]", show_local=True)
+"""),
+    code("""
+print(explain(L, "b1[1]"))
+"""),
+    md(r"""
+### Your turn: $\partial L/\partial b_1[h]$
+
+The sigmoid's derivative is $\sigma'(a) = \sigma(a)(1 - \sigma(a))$: written in the unit's **output**.
+The starting formula writes it in the input instead:
+"""),
+    code("""
+formula = "W2[h] * a1[h] * (1 - a1[h]) * (y_hat - y)"     # a common first try
+print(check_formula("b1[h]", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(check_formula("b1[h]", "W2[h] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
+"""),
+    md(r"""
+## 2(d): $\partial L/\partial W_1[h, m]$
+
+$W_1[h,m]$ enters only $a_1[h] = \sum_m W_1[h,m]\,x[m] + b_1[h]$, through the term $W_1[h,m]\,x[m]$: the
+path of (c) with its last factor $\partial a_1[h]/\partial W_1[h,m] = x[m]$. Take $h = 1$, $m = 0$
+(different numbers, so a mix-up of $h$ and $m$ would show):
+"""),
+    code("""
+derive(L, "W1[1,0]")
+"""),
+    code("""
+print(derive_indexed("W1[h,m]"))
+"""),
+    md("Along the lit path the numbers on the edges are the five local derivatives; their product is the gradient."),
+    code("""
+draw(L, highlight="W1[1,0]", show_local=True)
+"""),
+    code("""
+print(explain(L, "W1[1,0]"))
+"""),
+    md(r"""
+### Your turn: $\partial L/\partial W_1[h, m]$
+
+The longest path, and the easiest place to drop a factor:
+"""),
+    code("""
+formula = "W2[h] * x[m] * (y_hat - y)"     # a common first try
+print(check_formula("W1[h,m]", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
+"""),
+    md("The fix, accepted (for all four elements of $\\mathbf W_1$):"),
+    code("""
+print(check_formula("W1[h,m]", "W2[h] * x[m] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
 """),
     md("""
 ## Every parameter at once
+
+The four formulas, as numpy arrays (`closed_form.gradients`), against autograd's gradients for the whole network:
 """),
     code("""
+hand = closed_form.gradients(W1, b1, W2, b2, x, y)
 auto = net.grad_arrays()
 for name in ["W1", "b1", "W2", "b2"]:
-    print(name, "max |autograd - closed form| =", np.abs(auto[name] - hand[name]).max())
+    print(f"{name}: max |autograd - closed form| = {np.abs(auto[name] - hand[name]).max():.1e}")
     assert np.allclose(auto[name], hand[name], rtol=1e-12, atol=1e-15)
 """),
 ]
@@ -143,16 +254,26 @@ NOTEBOOKS["02_graphs_and_steps"] = [
     md("""
 # Graphs and backprop step by step
 
-Build a small expression, look at its graph, then watch backward fill in the gradients one step at a time.
+Build an expression, look at its graph, then watch backward fill in the gradients one step at a time.
+First the expression of micrograd's lecture, then a node used twice, then you predict the gradients
+yourself, then bigger graphs.
+"""),
+    md("""
+## Your own expression
+
+The lecture's first example: $L = (a\\cdot b + c)\\cdot f$, every intermediate labelled. Before backward
+there are no gradients yet, so the drawing leaves them out:
 """),
     code("""
 from microgr810 import Value, draw, explain, stepper, trace_backward
 
-a = Value(2.0, label="a")
-b = Value(-3.0, label="b")
-c = a * b; c.label = "c"
-d = c + a; d.label = "d"          # a is used twice: two paths reach it
-L = d.tanh(); L.label = "L"
+a = Value(2.0, label='a')
+b = Value(-3.0, label='b')
+c = Value(10.0, label='c')
+e = a*b; e.label = 'e'
+d = e + c; d.label = 'd'
+f = Value(-2.0, label='f')
+L = d * f; L.label = 'L'
 draw(L, show_grad=False)
 """),
     md("""
@@ -163,31 +284,175 @@ input's gradient before and after.
     code("""
 trace = trace_backward(L)
 print(trace)
-assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh^2)(b + 1), by hand
-"""),
-    md("`explain` lists every path from L down to a node as a product of local derivatives; the sum is the gradient."),
-    code("""
-e = explain(L, "a")
-print(e)
-assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
+assert a.grad == f.data * b.data    # by hand: dL/da = dL/dd · dd/de · de/da = f · 1 · b
 """),
     md("The graph after two backward steps: done, current and pending nodes, gradients only where they have arrived."),
     code("""
 draw(L, step=2, trace=trace)
 """),
-    md("The stepper: one frame per step, Prev/Next or the arrow keys (click it first). `stepper(L, 'page.html')` saves it as a file."),
+    md("`explain` writes a node's gradient as the product of the local derivatives along its path from L:"),
+    code("""
+print(explain(L, "a"))
+"""),
+    md("""
+The stepper: one frame per step, Prev/Next or the arrow keys (click it first); `stepper(L, 'page.html')`
+saves it as a page. Where JavaScript does not run (this notebook on GitHub) it shows step 0 and the
+table of every step.
+"""),
     code("""
 stepper(trace)
 """),
     md("""
+## A node used twice
+
+Here `a` feeds both the product and the sum, so two paths lead from L to `a`. Backward adds both
+shares into `a.grad` (that is why it uses `+=`), and `explain` lists both paths and their sum.
+"""),
+    code("""
+a = Value(2.0, label="a")
+b = Value(-3.0, label="b")
+c = a * b; c.label = "c"
+d = c + a; d.label = "d"
+L = d.tanh(); L.label = "L"
+L.backward()
+draw(L, highlight="a")
+"""),
+    code("""
+e = explain(L, "a")
+print(e)
+assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
+assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh²)(b + 1), by hand
+"""),
+    md(r"""
+## Predict the gradients
+
+The lecture's neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with tanh written out through exp as the lecture
+does: $o = (e^{2n} - 1)/(e^{2n} + 1)$. Before you look at any gradient, predict them. (Nodes without a
+label get the names t1, t2, ...)
+"""),
+    code("""
+x1 = Value(2.0, label='x1')
+x2 = Value(0.0, label='x2')
+w1 = Value(-3.0, label='w1')
+w2 = Value(1.0, label='w2')
+b = Value(6.8813735870195432, label='b')
+x1w1 = x1*w1; x1w1.label = 'x1*w1'
+x2w2 = x2*w2; x2w2.label = 'x2*w2'
+x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
+n = x1w1x2w2 + b; n.label = 'n'
+e = (2*n).exp(); e.label = 'e'
+o = (e - 1) / (e + 1); o.label = 'o'
+draw(o, show_grad=False)
+"""),
+    md(r"""
+The stepper in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
+inputs (Enter checks it, within 1%). Hint gives the local derivative's formula and the upstream gradient,
+Reveal shows the step, and the score runs along; the table of every step stays hidden until the last step
+is revealed. It needs JavaScript: run this notebook, or save the page with
+`stepper(o, "predict.html", predict=True)` and open it in a browser.
+"""),
+    code("""
+stepper(o, predict=True)
+"""),
+    md("""
+Where JavaScript does not run (this notebook on GitHub), the same questions work in cells: `Quiz` asks
+them one at a time. `ask()` shows the question, `hint()` the local derivative's formula and the upstream
+gradient, `answer(x)` checks a number and, once a step's blanks are done, shows the step. Two steps
+answered:
+"""),
+    code("""
+from microgr810.quiz import Quiz
+
+q = Quiz(o)
+q.ask()
+"""),
+    code("""
+q.answer("1/6.828")     # o = t2/t3, so ∂o/∂t2 = 1/t3, times the upstream ∂o/∂o = 1
+"""),
+    code("""
+q.ask()
+"""),
+    code("""
+q.answer(0.1036)        # t2/t3² = 4.828/6.828²: a first guess
+"""),
+    md("Right size, wrong sign: the quotient rule's $-t_2/t_3^2$. Step 2 next; a hint first:"),
+    code("""
+q.ask()
+"""),
+    code("""
+q.hint()
+"""),
+    code("""
+q.answer(-0.1036)
+"""),
+    md("""
+Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps). The answer key, every step of
+backward:
+"""),
+    code("""
+print(trace_backward(o))
+"""),
+    md("""
+tanh through exp and tanh as one operation give the same gradients: only the graph differs (one node
+instead of five), and with it how many steps backward takes.
+"""),
+    code("""
+o2 = (x1*w1 + x2*w2 + b).tanh()      # the same neuron, tanh as one operation
+exp_form = trace_backward(o)          # (each trace starts the leaves from 0)
+exp_grads = [v.grad for v in (x1, w1, x2, w2)]
+tanh_op = trace_backward(o2)
+print(f"exp form: {len(exp_form)} steps; tanh op: {len(tanh_op)} steps")
+for v, g in zip((x1, w1, x2, w2), exp_grads):
+    print(f"d o/d {v.label}: {g:.6f} (exp form)  {v.grad:.6f} (tanh op)")
+    assert abs(g - v.grad) < 1e-9
+"""),
+    md("""
+## Bigger graphs: collapse and focus
+
+micrograd's lecture network, `MLP(3, [4, 4, 1])` with tanh everywhere, on one example with a squared
+error. A box per value would be too many boxes to read, and `draw` says so, with what to do instead:
+"""),
+    code("""
+from microgr810.nn import MLP
+
+net = MLP(3, [4, 4, 1], "tanh", "tanh", seed=0)
+x, y = [2.0, 3.0, -1.0], 1.0
+y_hat = net(x)
+L = (y_hat - y) ** 2; L.label = "L"
+L.backward()
+try:
+    draw(L)
+except ValueError as err:
+    print(err)
+"""),
+    md("""
+`collapse=True`: one box per neuron, $z = \\tanh(\\mathbf w\\cdot\\mathbf x + b)$, with its data,
+$\\partial z/\\partial a$ and its gradient:
+"""),
+    code("""
+draw(L, collapse=True)
+"""),
+    md("""
+`focus=`: only the chain-rule paths from L to one weight, here the first layer's `W1[0,0]`; everything
+else is counted in one dashed box:
+"""),
+    code("""
+draw(L, focus="W1[0,0]")
+"""),
+    md("""
+Read along the path: `z1[0]` sits on tanh's flat part (its $\\partial z/\\partial a$ in the collapsed drawing
+is below 0.01), so every gradient under it is small, and `W1[0,0]` barely moves in a step of gradient descent.
+"""),
+    md("""
 ## The reference network
 
-The same tools on the two-layer sigmoid network of the hand derivation ([docs/derivation.md](../docs/derivation.md)).
+The same tools on the two-layer sigmoid network of the hand derivation ([docs/derivation.md](../docs/derivation.md);
+notebook 01 derives each gradient).
 """),
     code("""
 from microgr810.reference import ReferenceProblem
 
-p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
+p = ReferenceProblem.random(M=2, H=2, seed=0, y=1.0)
 net = p.network()
 L = p.loss(net)
 print(trace_backward(L))
