@@ -129,15 +129,24 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     if isinstance(width, bool) or not isinstance(width, int) or width < 200:
         raise ValueError(f"animate: width must be a whole number of pixels, at least 200, got {width!r}")
     # every frame at one dpi (the same boxes at the same size), in the layout that makes the best slide:
-    # left to right or top to bottom, whichever shows bigger text on a slide 800 px high
+    # a box per node, else per neuron (draw's collapse); left to right or top to bottom, whichever shows
+    # bigger text on a slide 800 px high
+    rankdirs = [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]
+    views = [draw_options.pop("collapse")] if "collapse" in draw_options else [False, True]
     layouts = {}
-    for rankdir in [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]:
-        options = {**draw_options, "rankdir": rankdir}
-        layouts[rankdir] = (*_layout(trace, width, options), options)
-    fits = [lay for lay in layouts.values() if lay[3] is None]
-    if not fits:
-        told = "; ".join(f"{'left to right' if r == 'LR' else 'top to bottom'} it is {lay[3]}"
-                         for r, lay in layouts.items())
+    for collapse in views:
+        for rankdir in rankdirs:
+            options = {**draw_options, "rankdir": rankdir, "collapse": collapse}
+            where = f"{'a box per neuron, ' if collapse else ''}{'left to right' if rankdir == 'LR' else 'top to bottom'}"
+            try:
+                layouts[where] = (*_layout(trace, width, options), options)
+            except ValueError as e:  # more boxes than draw shows legibly in this view
+                layouts[where] = (0.0, 0.0, 0, str(e).split(":")[0], options)
+        fits = [lay for lay in layouts.values() if lay[3] is None]
+        if fits:
+            break
+    else:
+        told = "; ".join(f"{where} it is {lay[3]}" for where, lay in layouts.items())
         raise ValueError(f"animate: the graph under {name!r} makes no slide: {told}. Animate a smaller graph "
                          f"(the reference network up to M=3, H=4), or use the stepper page")
     _, dpi, height, _, options = max(fits, key=lambda lay: lay[0])

@@ -102,3 +102,18 @@ def test_a_graph_that_fits_only_top_to_bottom_is_drawn_so(tmp_path):
     s = add_n([Value(float(i), label=f"x{i}") for i in range(8)], label="s")
     with Image.open(animate(s, tmp_path / "s.gif")) as im:
         assert im.n_frames == 2 and im.width == 1280 and im.height < 800
+
+
+def test_past_draws_node_limit_a_box_per_neuron_makes_the_slide(tmp_path):
+    from PIL import Image
+
+    from microgr810.draw import MAX_NODES
+    from microgr810.reference import ReferenceProblem
+
+    p = ReferenceProblem.random(7, 3, seed=0, y=1.0)
+    L = p.loss(p.network())
+    # by hand: 21 W1 + 3 b1 + 7 x + 3 a1 + 3 z1 + 3 W2 + b2 + a2 + z2 + L = 44 value nodes, 2H + 3 = 9 steps;
+    # a box per node would be refused past MAX_NODES: the GIF is drawn a box per neuron
+    assert 44 > MAX_NODES
+    with Image.open(animate(L, tmp_path / "n.gif")) as im:
+        assert im.n_frames == 9 + 1 and im.width == 1280 and im.height <= 2.5 * 1280
