@@ -13,8 +13,9 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__, closed_form
-from .engine import Value, topological_order
+from .engine import Value
 from .gradcheck import gradcheck
+from .names import node_names
 from .nn import MLP
 from .reference import ReferenceProblem
 
@@ -177,16 +178,17 @@ def _reference_loss(args: argparse.Namespace, backward: bool = True) -> tuple[ML
 
 
 def _node(root: Value, name: str) -> Value:
-    """The node of root's graph labelled `name`; spaces do not count, so "W1[0, 1]" is W1[0,1]."""
+    """The node of root's graph called `name` (as drawings and traces name it); spaces do not count,
+    so "W1[0, 1]" is W1[0,1]."""
     key = "".join(name.split())
-    order = topological_order(root)
-    found = [n for n in order if "".join(n.label.split()) == key]
+    names = node_names(root)
+    found = [n for n, n_name in names.items() if "".join(n_name.split()) == key]
     if len(found) == 1:
         return found[0]
     if found:  # e.g. x[0] in a batch: one node per datapoint
         raise CLIError(f"{name!r} names {len(found)} nodes (one per datapoint); leave out --batch to pick one")
-    labels = sorted({n.label for n in order if n.label})
-    shown = ", ".join(labels[:8]) + (f", ... ({len(labels)} names)" if len(labels) > 8 else "")
+    known = sorted(set(names.values()))
+    shown = ", ".join(known[:8]) + (f", ... ({len(known)} names)" if len(known) > 8 else "")
     raise CLIError(f"unknown node {name!r}; this graph has {shown}")
 
 
