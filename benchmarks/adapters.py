@@ -1,8 +1,13 @@
 """One thin adapter per engine, so every workload runs the same Python code on each.
 
-An adapter makes parameter leaves, applies the ops the workloads use, and runs backward and SGD.
-The generic neuron is micrograd's: sum(w_i * x_i) + b as scalar ops. microgr810 uses its own MLP
-(one fused `linear` node per neuron: that is the library's design) and micrograd its own MLP.
+Two kinds of workload use them (workloads.py):
+- plain ops: the workload's own code, written as a user writes it with `Value(...)`, `+ - * / **`,
+  relu/sigmoid/log and `backward()`. An adapter only says what `Value(...)` is (`plain_value`) and
+  which function applies a unary op (`plain(name)`: the engine's own unbound method, e.g.
+  `microgr810.Value.relu`, `torch.Tensor.sigmoid`), plus zero_grad/SGD on a parameter list.
+- fused: each library's own model code. microgr810 uses its MLP (one fused `linear` node per
+  neuron: that is the library's design), micrograd its own MLP, torch and floats the generic
+  neuron sum(w_i * x_i) + b as scalar ops.
 """
 
 from __future__ import annotations
@@ -10,11 +15,25 @@ from __future__ import annotations
 import math
 
 
+def _float_relu(v):
+    return v if v > 0.0 else 0.0  # noqa: FURB136 (faster than max; as Floats.relu)
+
+
+def _float_sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0.0 else math.exp(v) / (1.0 + math.exp(v))
+
+
 class Floats:
     """Plain Python floats: the forward pass only, the floor every engine is compared with."""
 
     name = "floats"
     has_backward = False
+    version = "-"
+    plain_value = float
+
+    def plain(self, op):
+        """The function that applies unary op `op` to a plain-ops value."""
+        return {"relu": _float_relu, "sigmoid": _float_sigmoid, "log": math.log}[op]
 
     def leaf(self, x):
         return float(x)
@@ -70,6 +89,10 @@ class Microgr810(Floats):
         from microgr810 import add_n, engine, losses, nn
         self.Value, self.add_n, self.nn, self.losses = engine.Value, add_n, nn, losses
         self.version = getattr(microgr810, "__version__", "?")
+        self.plain_value = engine.Value
+
+    def plain(self, op):
+        return getattr(self.Value, op)  # Value.relu(v) is v.relu()
 
     def leaf(self, x):
         return self.Value(x)
@@ -125,6 +148,12 @@ class Micrograd(Microgr810):
         from micrograd import engine, nn
         self.Value, self.nn = engine.Value, nn
         self.version = importlib.metadata.version("micrograd")
+        self.plain_value = engine.Value
+
+    def plain(self, op):
+        if not hasattr(self.Value, op):
+            raise NotImplementedError(f"micrograd 0.1.0 has no {op}")
+        return getattr(self.Value, op)
 
     def inputs(self, row):
         return [self.Value(float(v)) for v in row]  # as micrograd's demo notebook does
@@ -162,6 +191,15 @@ class Torch(Microgr810):
         torch.set_num_threads(1)
         self.torch = torch
         self.version = torch.__version__
+        f64 = torch.float64
+
+        def plain_value(x):  # one 0-d float64 leaf per scalar, as a user would write it
+            return torch.tensor(x, dtype=f64, requires_grad=True)
+
+        self.plain_value = plain_value
+
+    def plain(self, op):
+        return getattr(self.torch.Tensor, op)  # Tensor.relu(t) is t.relu()
 
     def leaf(self, x):
         return self.torch.tensor(float(x), dtype=self.torch.float64, requires_grad=True)

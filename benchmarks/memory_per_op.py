@@ -11,14 +11,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STEPS = {  # one op per step, each on the previous result
+STEPS = {  # one op per step, each on the previous result (the last one: two ops a step)
     "x * w": lambda x, w: x * w,
     "x + w": lambda x, w: x + w,
     "x.tanh()": lambda x, w: x.tanh(),
     "x.relu()": lambda x, w: x.relu(),
     "x.exp()": lambda x, w: x.exp(),
     "x * 0.5 (a number)": lambda x, w: x * 0.5,
+    "x * 1.0 + w (2 ops)": lambda x, w: x * 1.0 + w,
 }
+OPS_PER_STEP = {"x * 1.0 + w (2 ops)": 2}
 N = 300_000
 
 
@@ -32,7 +34,7 @@ def measure(key):
     before = rss_bytes()
     for _ in range(N):
         x = step(x, w)
-    return (rss_bytes() - before) / N
+    return (rss_bytes() - before) / (N * OPS_PER_STEP.get(key, 1))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,16 @@
 """Where microgr810's time goes: median times and a cProfile top list for each workload.
 
-    python3 benchmarks/where_time_goes.py [demo|ref|chain] ...
+    python3 benchmarks/where_time_goes.py [plain-demo|plain-ref|plain-chain|demo|ref|chain] ...
+    python3 benchmarks/where_time_goes.py --phases     # the demo steps split into phases, no profiler
+
+--phases times each phase of a demo step with time.process_time, no profiler in the way (cProfile
+inflates per-call costs and hides the sort's and backward's loops inside one call each): build
+(inputs, forward, loss), zero_grad, the topological sort, the backward walk (backward minus its
+sort), SGD, and dropping the graph; with the GC time spent inside each phase.
+
+Shares are of the profiled call's total (cProfile's own overhead inflates many small calls alike).
+The garbage collector stays on, as in run.py; "gc" is the time spent in collections during the call
+(gc.callbacks), which cProfile charges to whatever function was running.
 
 Each workload runs in this one fresh process, the others' graphs freed, as in run.py.
 """
@@ -8,9 +18,10 @@ Each workload runs in this one fresh process, the others' graphs freed, as in ru
 from __future__ import annotations
 
 import cProfile
-import io
+import gc
 import pstats
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,17 +33,97 @@ from run import median_time  # noqa: E402
 
 E = adapters.load("microgr810")
 WORKLOADS = {
+    "plain-demo": lambda: workloads.PlainDemoStep(E),
+    "plain-ref": lambda: workloads.PlainReferenceGradient(E),
+    "plain-chain": lambda: lambda: E.backward(workloads.plain_chain(E, 10**5)),
     "demo": lambda: workloads.DemoStep(E),
     "ref": lambda: workloads.ReferenceGradient(E),
     "chain": lambda: lambda: workloads.chain(E, 10**5),
 }
 
+gc_time = [0.0, 0.0, 0]  # seconds in collections, start of the current one, number of collections
+
+
+def _gc_watch(phase, info):
+    if phase == "start":
+        gc_time[1] = time.process_time()
+    else:
+        gc_time[0] += time.process_time() - gc_time[1]
+        gc_time[2] += 1
+
+
+def phases(make, repeats=9):
+    """Median CPU time of each phase of a demo step (and the GC time inside it), in ms."""
+    import statistics
+
+    from microgr810.engine import topological_order
+    w = make()
+    names = ["build", "zero_grad", "sort", "backward walk", "sgd", "free graph"]
+    rows = {n: [] for n in names}
+    gcs = {n: [] for n in names}
+    marks = []
+
+    def mark():
+        marks.append((time.process_time(), gc_time[0]))
+
+    for i in range(repeats + 1):
+        gc.collect()
+        gc.callbacks.append(_gc_watch)
+        marks.clear()
+        gc_time[:] = [0.0, 0.0, 0]
+        mark()
+        loss = w.loss()
+        mark()
+        E.zero_grad(w.params)
+        mark()
+        topological_order(loss, leaves=False)
+        mark()
+        loss.backward()
+        mark()
+        E.sgd(w.params, w.lr)
+        mark()
+        del loss
+        mark()
+        gc.callbacks.remove(_gc_watch)
+        if i == 0:
+            continue  # warm-up
+        for k, n in enumerate(names):
+            (t0, g0), (t1, g1) = marks[k], marks[k + 1]
+            rows[n].append(t1 - t0)
+            gcs[n].append(g1 - g0)
+    rows["backward walk"] = [b - s for b, s in zip(rows["backward walk"], rows["sort"])]  # backward sorts too
+    total = sum(statistics.median(v) for v in rows.values())
+    for n in names:
+        m = statistics.median(rows[n])
+        print(f"   {n:>14}: {m * 1e3:7.2f} ms  {m / total:5.1%}   (GC inside: {statistics.median(gcs[n]) * 1e3:.2f} ms)")
+    print(f"   {'total':>14}: {total * 1e3:7.2f} ms")
+
+
+if "--phases" in sys.argv:
+    for name in ("plain-demo", "demo"):
+        print(f"== {name}: phases (medians of 9 steps, GC on)")
+        phases(WORKLOADS[name])
+    sys.exit()
+
 for name in sys.argv[1:] or list(WORKLOADS):
     fn = WORKLOADS[name]()
-    print(f"== {name}: median {median_time(fn, 7) * 1e3:.2f} ms")
+    med = median_time(fn, 7)
+    gc.collect()
+    gc_time[:] = [0.0, 0.0, 0]
+    gc.callbacks.append(_gc_watch)
+    t0 = time.process_time()
+    fn()
+    plain_total = time.process_time() - t0
+    gc.callbacks.remove(_gc_watch)
+    print(f"== {name}: median {med * 1e3:.2f} ms; one call {plain_total * 1e3:.1f} ms of which "
+          f"{gc_time[0] * 1e3:.1f} ms ({gc_time[0] / plain_total:.0%}) in {gc_time[2]} garbage collections")
     prof = cProfile.Profile()
     prof.runcall(fn)
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(6)
-    print("\n".join(ln for ln in out.getvalue().splitlines()[4:] if ln.strip()))
+    st = pstats.Stats(prof)
+    total = st.total_tt
+    rows = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:8]
+    print(f"   cProfile total {total * 1e3:.1f} ms; by own time (tottime):")
+    for (file, line, func), (cc, nc, tt, ct, _) in rows:
+        where = f"{Path(file).name}:{line}" if line else file
+        print(f"   {tt / total:6.1%}  {tt * 1e3:8.1f} ms  {nc:>8} calls  {func} ({where})")
     del fn

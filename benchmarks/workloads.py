@@ -1,4 +1,10 @@
-"""The workloads, written once against an adapter (see adapters.py)."""
+"""The workloads, written once against an adapter (see adapters.py).
+
+Plain ops (PlainDemoStep, PlainReferenceGradient, plain_chain): code as a user writes it, with
+`Value(...)`, `+ - * / **`, relu/sigmoid/log and `backward()`; a neuron is `sum(w*x for ...) + b`.
+Fused (DemoStep, ReferenceGradient, chain): each library's own model code (microgr810's MLP makes
+one `linear` node per neuron).
+"""
 
 from __future__ import annotations
 
@@ -79,3 +85,85 @@ def chain(E, n):
     if E.has_backward:
         E.backward(x)
     return E.data(x)
+
+
+# -- plain ops ---------------------------------------------------------------------------------
+
+def plain_neuron(ws, xs, b):
+    """w . x + b written as a user writes it: one product and one addition per input."""
+    return sum((w * x for w, x in zip(ws, xs)), b)
+
+
+class PlainDemoStep:
+    """micrograd's demo notebook step in plain ops: MLP 2-16-16-1 relu on 100 moons, inputs wrapped
+    in Value(...) each step, SVM max-margin loss relu(1 - y*score) averaged, + 1e-4 * sum(p*p),
+    then zero_grad, backward, SGD. Floats: the forward pass only."""
+
+    def __init__(self, E):
+        self.E = E
+        self.relu = E.plain("relu")
+        X, y = moons(100, 0.1)
+        self.X = X.tolist()
+        self.y = [2.0 * t - 1.0 for t in y.tolist()]  # labels in {-1, +1}
+        V = E.plain_value
+        self.layers = [([[V(w) for w in row] for row in W], [V(bh) for bh in b])
+                       for W, b in random_blocks([2, 16, 16, 1])]
+        self.params = [p for W, b in self.layers for row, bh in zip(W, b) for p in (*row, bh)]
+        self.lr = 0.1
+
+    def model(self, x):
+        relu, last = self.relu, len(self.layers) - 1
+        for l, (W, b) in enumerate(self.layers):
+            x = [plain_neuron(ws, x, bh) for ws, bh in zip(W, b)]
+            if l < last:
+                x = [relu(a) for a in x]
+        return x[0]
+
+    def loss(self):
+        V, relu = self.E.plain_value, self.relu
+        scores = [self.model([V(v) for v in row]) for row in self.X]
+        losses = [relu(1.0 + -yi * s) for yi, s in zip(self.y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in self.params)
+        return data_loss + reg_loss
+
+    __call__ = DemoStep.__call__
+
+
+class PlainReferenceGradient:
+    """The reference network in plain ops (M=3, H=4, sigmoid hidden and output, BCE written out as
+    -(y*log(yh) + (1-y)*log(1-yh))): forward + backward for each datapoint, inputs wrapped in Value."""
+
+    def __init__(self, E, n=20, M=3, H=4):
+        self.E = E
+        self.sigmoid, self.log = E.plain("sigmoid"), E.plain("log")  # micrograd: NotImplementedError
+        V = E.plain_value
+        P = ReferenceProblem.random(M, H, seed=0, batch=n)
+        self.W1 = [[V(w) for w in row] for row in P.W1.tolist()]
+        self.b1 = [V(b) for b in P.b1.tolist()]
+        self.W2 = [V(w) for w in P.W2[0].tolist()]
+        self.b2 = V(float(P.b2))
+        self.X = P.x.tolist()
+        self.y = P.y.tolist()
+
+    def __call__(self):
+        E, V, sigmoid, log = self.E, self.E.plain_value, self.sigmoid, self.log
+        total = 0.0
+        for row, y in zip(self.X, self.y):
+            x = [V(v) for v in row]
+            h = [sigmoid(plain_neuron(ws, x, b)) for ws, b in zip(self.W1, self.b1)]
+            yh = sigmoid(plain_neuron(self.W2, h, self.b2))
+            L = -(y * log(yh) + (1.0 - y) * log(1.0 - yh))
+            if E.has_backward:
+                E.backward(L)
+            total += E.data(L)
+        return total
+
+
+def plain_chain(E, n):
+    """n recorded ops: n/2 steps of v = v * 1.0 + x (a number times a value, plus a leaf)."""
+    V = E.plain_value
+    x, v = V(0.5), V(1.0)
+    for _ in range(n // 2):
+        v = v * 1.0 + x
+    return v

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Value
+from .progress import progress_bar
 
 __all__ = ["gradcheck", "central_difference", "GradcheckReport", "Mismatch"]
 
@@ -66,24 +67,35 @@ def central_difference(f: Callable[[float], Any], x: float, eps: float = 1e-6) -
 
 
 def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8) -> GradcheckReport:
+              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False,
+              backward: Callable[[Value], None] | None = None) -> GradcheckReport:
     """Compare d f()/d p from backward with finite differences, for every p in params.
 
     `f` rebuilds the graph from the params each call; the params' data are restored after.
+    progress: a progress bar (tqdm, if installed) once the check has run for a second.
+    `backward(root)` fills the gradients (default: the engine's `root.backward()`); the classic
+    bugs of microgr810.misconceptions are checked by passing theirs.
     """
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
     for p in params:
         p.grad = 0.0
-    f().backward()
+    root = f()
+    if backward is None:
+        root.backward()
+    else:
+        backward(root)
     analytic = [p.grad for p in params]
     rows = []
+    bar = progress_bar(len(params), "finite differences", "weight", progress)
     for p, g in zip(params, analytic):
         x0 = p.data
         try:
             rows.append(Mismatch(p.label, g, central_difference(_moving(p, f), x0, eps)))
         finally:
             p.data = x0
+        bar.update()
+    bar.close()
     failures = [r for r in rows if not r.abs_err <= atol + rtol * abs(r.numeric)]
     return GradcheckReport(rows, rtol, atol, failures)
 

@@ -183,7 +183,7 @@ def test_demo_makes_every_file(tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["check", "--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
-    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"], "more than max_nodes=500"),
+    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"], "more than max_nodes=40"),
     (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
 ])
 def test_library_refusals_are_one_line_status_2(args, needle):
