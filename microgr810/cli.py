@@ -13,9 +13,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__, closed_form
-from .engine import Value
+from .engine import Value, topological_order
 from .gradcheck import gradcheck
-from .names import node_names
 from .nn import MLP
 from .reference import ReferenceProblem
 
@@ -143,7 +142,9 @@ def _size(args: argparse.Namespace) -> str:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
 
 
 def _check_within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> None:
@@ -191,7 +192,7 @@ def check_mlp_table(args: argparse.Namespace, *, rtol: float = 1e-9, atol: float
     loss_fn = bce if loss == "bce" else mse
 
     def rebuild():
-        return loss_fn([net(list(row)) for row in X], list(y))
+        return loss_fn([net.scalar(list(row)) for row in X], list(y))
 
     L = rebuild()
     L.backward()
@@ -277,21 +278,6 @@ def _reference_loss(args: argparse.Namespace, backward: bool = True) -> tuple[ML
     return net, problem.loss(net)
 
 
-def _node(root: Value, name: str) -> Value:
-    """The node of root's graph called `name` (as drawings and traces name it); spaces do not count,
-    so "W1[0, 1]" is W1[0,1]."""
-    key = "".join(name.split())
-    names = node_names(root)
-    found = [n for n, n_name in names.items() if "".join(n_name.split()) == key]
-    if len(found) == 1:
-        return found[0]
-    if found:  # e.g. x[0] in a batch: one node per datapoint
-        raise CLIError(f"{name!r} names {len(found)} nodes (one per datapoint); leave out --batch to pick one")
-    known = sorted(set(names.values()))
-    shown = ", ".join(known[:8]) + (f", ... ({len(known)} names)" if len(known) > 8 else "")
-    raise CLIError(f"unknown node {name!r}; this graph has {shown}")
-
-
 def _write_file(path: Path, content: str | bytes) -> Path:
     """Write a file the user named, making its folder if needed; a failure is one CLI error line."""
     if path.is_dir():
@@ -308,7 +294,7 @@ def _write_file(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def _write_drawing(L: Value, path: Path, fmt: str, highlight: Value | None) -> Path:
+def _write_drawing(L: Value, path: Path, fmt: str, highlight: str | None) -> Path:
     import graphviz
 
     from .draw import draw
@@ -325,7 +311,8 @@ def _write_drawing(L: Value, path: Path, fmt: str, highlight: Value | None) -> P
 
 def cmd_draw(args: argparse.Namespace) -> int:
     _, L = _reference_loss(args)
-    highlight = _node(L, args.highlight) if args.highlight else None
+    # draw finds the node by its name; spaces inside the indices do not count ("W1[0, 1]")
+    highlight = "".join(args.highlight.split()) if args.highlight else None
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
@@ -410,13 +397,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_explain(argparse.Namespace(**vars(small), node="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
     _, L = _reference_loss(small)
-    w = _node(L, "W1[0,1]")
     try:
-        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', w)}")
+        print(f"wrote {_write_drawing(L, outdir / 'reference-graph.svg', 'svg', 'W1[0,1]')}")
         print("\n== Backprop step by step, in a page ==")
         cmd_stepper(argparse.Namespace(**vars(small), output=str(outdir / "backprop.html")))
     except CLIError as e:  # most likely no Graphviz: keep the DOT text and go on with the demo
-        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", w)
+        dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", "W1[0,1]")
         print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
     cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,

@@ -68,12 +68,6 @@ def test_draw_writes_the_highlighted_graph(tmp_path, fmt):
         assert label.replace("[", "[") in text.replace("&#91;", "[").replace("&#93;", "]")
 
 
-def test_draw_unknown_node_is_one_line(tmp_path):
-    r = run("draw", "-o", str(tmp_path / "g.svg"), "--highlight", "W7[0,0]")
-    assert r.returncode == 2 and "unknown node 'W7[0,0]'" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
-
-
 def test_version_is_the_package_version():
     import re
 
