@@ -146,7 +146,9 @@ def _size(args: argparse.Namespace) -> str:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
 
 
 def _check_within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> None:
@@ -194,7 +196,7 @@ def check_mlp_table(args: argparse.Namespace, *, rtol: float = 1e-9, atol: float
     loss_fn = bce if loss == "bce" else mse
 
     def rebuild():
-        return loss_fn([net(list(row)) for row in X], list(y))
+        return loss_fn([net.scalar(list(row)) for row in X], list(y))
 
     L = rebuild()
     L.backward()
