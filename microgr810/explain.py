@@ -5,28 +5,44 @@ local derivatives along it. For the reference network with BCE, also the derivat
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from .engine import Value, topological_order
-from .trace import fmt, formula, node_names
+from .formats import md_code, md_table, tex_number, tex_partial
+from .names import node_names, slots
+from .ops import fmt, latex_name
+from .reference import hand_formulas
+from .trace import formula
 
-__all__ = ["explain", "Explanation", "Path", "MAX_PATHS"]
+__all__ = ["explain", "Explanation", "Path", "Factor", "MAX_PATHS"]
 
 MAX_PATHS = 10_000  # paths multiply with depth; a printout past this teaches nothing
 
 
+class Factor(NamedTuple):
+    """One local derivative on a path: its name "∂z2/∂a2" (with the slot where an input is used twice:
+    "∂t1/∂a (2nd)"), its formula "z2(1 − z2)", its value, and both written in LaTeX."""
+    name: str
+    formula: str
+    value: float
+    latex_name: str
+    latex_formula: str
+
+
 @dataclass
 class Path:
-    """One route root → node: its factors (name "∂z2/∂a2", formula "z2(1 − z2)", value) and their product."""
+    """One route root → node: its factors (local derivatives) and their product."""
     nodes: list[Value]
-    factors: list[tuple[str, str, float]]
+    factors: list[Factor]
     product: float
 
     def __str__(self) -> str:
         if not self.factors:
             return "(the node is the root) = 1"
-        names = " · ".join(f[0] for f in self.factors)
-        values = " × ".join(fmt(f[2]) for f in self.factors)
+        names = " · ".join(f.name for f in self.factors)
+        values = " × ".join(fmt(f.value) for f in self.factors)
         return f"{names}\n        = {values} = {fmt(self.product)}"
 
 
@@ -41,11 +57,32 @@ class Explanation:
     ran_backward: bool
     hand: tuple[str, str, float] | None = None  # (the derivation's formula, with numbers, value)
     notes: list[str] = field(default_factory=list)
+    leaf: bool = False  # a leaf's grad adds up over backward calls; an interior node's is this call's
 
     @property
     def agrees(self) -> bool:
         ok = _close(self.total, self.grad)
         return ok and (self.hand is None or _close(self.hand[2], self.grad))
+
+    @property
+    def calls(self) -> int | None:
+        """How many backward calls' sum a leaf's grad holds, when it is k × the path sum for a whole k >= 2."""
+        if not self.leaf or self.total == 0.0 or not math.isfinite(self.grad / self.total):
+            return None
+        k = round(self.grad / self.total)
+        return k if k >= 2 and _close(self.grad, k * self.total) else None
+
+    def verdict(self) -> str:
+        """"agrees", or why grad and the path sum differ."""
+        if _close(self.total, self.grad):
+            return "agrees"
+        k = self.calls
+        if k is not None:
+            return (f"{self.name}.grad holds {k} backward calls' sum: {fmt(self.grad, 10)} = {k} × {fmt(self.total, 10)} "
+                    f"(a leaf's grad adds up over calls, as in PyTorch: zero it before each backward)")
+        if self.leaf:
+            return "DIFFERS (a leaf's grad adds up over backward calls: was it zeroed before the last one?)"
+        return "DIFFERS"
 
     def __str__(self) -> str:
         d = f"∂{self.root_name}/∂{self.name}"
@@ -53,9 +90,7 @@ class Explanation:
         lines = [f"{d} by the chain rule: {n} path{'s' * (n != 1)} from {self.root_name} to {self.name}"]
         lines += [f"  path {i + 1}: {p}" for i, p in enumerate(self.paths)]
         lines.append(f"  sum over paths = {fmt(self.total, 10)}")
-        how = "backward run by explain" if self.ran_backward else "from the backward already run"
-        lines.append(f"  {self.name}.grad = {fmt(self.grad, 10)} ({how}): "
-                     f"{'agrees' if _close(self.total, self.grad) else 'DIFFERS'}")
+        lines.append(f"  {self.name}.grad = {fmt(self.grad, 10)} ({self._how()}): {self.verdict()}")
         if self.hand is not None:
             lines.append(f"  reference derivation: {d} = {self.hand[0]}")
             lines.append(f"        = {self.hand[1]} = {fmt(self.hand[2], 10)}: "
@@ -63,112 +98,159 @@ class Explanation:
         lines += [f"  ({note})" for note in self.notes]
         return "\n".join(lines)
 
+    def _how(self) -> str:
+        return "backward run by explain" if self.ran_backward else "from the backward already run"
+
+    def latex(self, digits: int = 4) -> str:
+        """The chain rule for this node as LaTeX aligned equations (math mode: put it inside \\[ ... \\])."""
+        d = tex_partial(self.root_name, self.name)
+        if not any(p.factors for p in self.paths):
+            symbols = formulas = values = "1"
+        else:
+            symbols = " + ".join(r" \, ".join(f.latex_name for f in p.factors) for p in self.paths)
+            formulas = " + ".join(r" \cdot ".join(_bracket(f.latex_formula) for f in p.factors)
+                                  for p in self.paths)
+            values = " + ".join(r" \times ".join(tex_number(f.value, digits, bracket=True) for f in p.factors)
+                                for p in self.paths)
+        rows = [rf"{d} &= {symbols}", rf"&= {formulas}", rf"&= {values}",
+                rf"&= {tex_number(self.total, 10)} \quad \left({latex_name(self.name)}.\mathrm{{grad}} = "
+                rf"{tex_number(self.grad, 10)}\text{{: }}{self._tex_verdict()}\right)"]
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    def _tex_verdict(self) -> str:
+        if _close(self.total, self.grad):
+            return r"\text{agrees}"
+        k = self.calls
+        if k is not None:
+            return rf"\text{{the sum of {k} backward calls: }} {k} \times {tex_number(self.total, 10)}"
+        return r"\text{DIFFERS}"
+
+    def markdown(self, digits: int = 4) -> str:
+        """The chain rule for this node as Markdown: a table of the paths, then the sum and the check."""
+        d = f"∂{self.root_name}/∂{self.name}"
+        n = len(self.paths)
+        rows = [[str(i + 1), md_code(" · ".join(f.name for f in p.factors) or "1"),
+                 md_code(" · ".join(_bracket(f.formula) for f in p.factors) or "1"),
+                 md_code(" × ".join(fmt(f.value, digits) for f in p.factors) or "1"), fmt(p.product, digits)]
+                for i, p in enumerate(self.paths)]
+        lines = [f"{md_code(d)} by the chain rule: {n} path{'s' * (n != 1)} from {md_code(self.root_name)} "
+                 f"to {md_code(self.name)}", "",
+                 md_table(["path", "local derivatives", "formulas", "values", "product"], rows, right={0, 4}), "",
+                 f"sum over paths = {fmt(self.total, 10)}; {md_code(self.name + '.grad')} = {fmt(self.grad, 10)} "
+                 f"({self._how()}): {md_code(self.verdict())}"]
+        if self.hand is not None:
+            lines.append(f"\nreference derivation: {md_code(f'{d} = {self.hand[0]} = {self.hand[1]}')} = "
+                         f"{fmt(self.hand[2], 10)}")
+        lines += [f"\n({md_code(note)})" for note in self.notes]
+        return "\n".join(lines)
+
+
+def _bracket(formula: str) -> str:
+    """A factor in a product: a sum or difference (outside any brackets) in brackets, else as it is."""
+    depth = 0
+    for i, c in enumerate(formula):
+        depth += c in "({[" and 1 or c in ")}]" and -1 or 0
+        if depth == 0 and formula[i:i + 3] in (" + ", " − ", " - "):
+            return rf"\left({formula}\right)" if "\\" in formula else f"({formula})"
+    return formula
+
 
 def _close(a: float, b: float) -> bool:
     # the paths are summed in another order than backward adds them: equal up to rounding
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def _find(root: Value, node: Value | str, order: list[Value]) -> Value:
+def _find(root: Value, node: Value | str, names: dict[Value, str]) -> Value:
+    """The node given, or the one named so by node_names (x[0], a1[0], t3, a2[n=1]) or labelled so."""
     if isinstance(node, Value):
-        if node not in set(order):
-            raise ValueError(f"explain: {node.describe()} is not in the graph under {root.describe()}")
+        if node not in names:
+            raise ValueError(f"explain: {node.describe()} is not in the graph under {names[root]!r}")
         return node
-    found = [n for n in order if n.label == node]
-    if len(found) != 1:
-        what = "no node" if not found else f"{len(found)} nodes"
-        raise ValueError(f"explain: {what} labelled {node!r} under {root.describe()}; pass the Value itself")
-    return found[0]
+    if not isinstance(node, str):
+        raise TypeError(f"explain: node must be a Value or a node's name, got {type(node).__name__}: {node!r:.80}")
+    wanted = _spaceless_indices(node)  # "W1[0, 1]" is W1[0,1]
+    for n, name in names.items():
+        if name == node or _spaceless_indices(name) == wanted:
+            return n
+    labelled = [names[n] for n in names if n.label == node]
+    if labelled:  # a label a batch repeats: say the names that tell its nodes apart
+        shown = ", ".join(labelled[:4]) + (", ..." if len(labelled) > 4 else "")
+        raise ValueError(f"explain: {len(labelled)} nodes are labelled {node!r} under {names[root]!r}: "
+                         f"name one ({shown}) or pass the Value itself")
+    shown = ", ".join(list(names.values())[:8]) + (", ..." if len(names) > 8 else "")
+    raise ValueError(f"explain: no node named {node!r} under {names[root]!r}; its nodes are {shown}")
+
+
+def _spaceless_indices(name: str) -> str:
+    return re.sub(r"\[[^\]]*\]", lambda m: re.sub(r"\s+", "", m[0]), name)
 
 
 def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, str], max_paths: int) -> list[Path]:
     """Every path root → target, found with an explicit stack over the inputs that lead to target."""
-    count = {}  # how many paths lead from a node down to target; 0: target is not below it
+    count: dict[Value, int] = {}  # how many paths lead from a node down to target; 0: target is not below it
     for n in order:  # inputs come first, so their counts are ready
         count[n] = 1 if n is target else sum(count[c] for c in n.inputs)
     if count[root] > max_paths:
         raise ValueError(f"explain: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
                          f"more than max_paths={max_paths}; raise it to list them all")
-    locals_ = {}
+    factors: dict[Value, list[Factor]] = {}  # each node's local derivatives, written once
     paths = []
     # a path is a linked list (earlier link, node, factor): pushing costs O(1) however deep the graph
-    stack = [(root, None)]
+    stack: list[tuple[Value, Any]] = [(root, None)]
     while stack:
         node, link = stack.pop()
         if node is target:
-            nodes, factors = [], []
+            nodes: list[Value] = []
+            fs: list[Factor] = []
             while link is not None:
                 link, n, f = link
                 nodes.append(n)
-                factors.append(f)
+                fs.append(f)
             nodes.append(root)
             nodes.reverse()
-            factors.reverse()
+            fs.reverse()
             product = 1.0
-            for f in factors:
-                product *= f[2]
-            paths.append(Path(nodes, factors, product))
+            for f in fs:
+                product *= f.value
+            paths.append(Path(nodes, fs, product))
             continue
-        if node not in locals_:
-            locals_[node] = formula(node, names)[1]
-        inputs, local_grads = node.inputs, node.local_grads
+        if node not in factors:
+            factors[node] = _factors(node, names)
+        inputs = node.inputs
         for i in reversed(range(len(inputs))):  # reversed: the first input is explored first
             c = inputs[i]
             if count[c]:
-                stack.append((c, (link, c, (f"∂{names[node]}/∂{names[c]}", locals_[node][i], local_grads[i]))))
+                stack.append((c, (link, c, factors[node][i])))
     return paths
 
 
-def _reference_hand(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, str, float]], list[str]]:
-    """The derivation's formulas (a)-(d) for b2, W2[h], b1[h], W1[h,m], when root is its BCE loss; else {}."""
-    z2 = root.inputs[0] if root.op == "bce" and len(root.inputs) == 1 else None
-    a2 = z2.inputs[0] if z2 is not None and z2.op == "sigmoid" else None
-    if a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
-        return {}, []
-    H = (len(a2.inputs) - 1) // 2
-    W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
-    if not (all(w.label.startswith("W2") for w in W2) and b2.label.startswith("b2")
-            and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)):
-        return {}, []
-    a1 = [z.inputs[0] for z in z1]
-    M = (len(a1[0].inputs) - 1) // 2
-    if any(len(a.inputs) != 2 * M + 1 or not a.inputs[-1].label.startswith("b1")
-           or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
-        return {}, []
-    y_hat = z2.data
-    notes = []
-    if y is None:
-        y = root.operands[1]  # the loss node keeps its target as a number operand
-    err = f"({fmt(y_hat)} − {fmt(y)})"
-    e = y_hat - y
-    hand = {b2: ("ŷ − y", err, e)}
-    for h in range(H):
-        zh = z1[h].data
-        s = f"{fmt(zh)}(1 − {fmt(zh)})"
-        hand[W2[h]] = (f"z1[{h}](ŷ − y)", f"{fmt(zh)} × {err}", zh * e)
-        back = W2[h].data * zh * (1.0 - zh) * e
-        hand[a1[h].inputs[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
-        for m in range(M):
-            x = a1[h].inputs[M + m].data
-            hand[a1[h].inputs[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
-                                    f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}", back * x)
-    return hand, notes
+def _factors(node: Value, names: dict[Value, str]) -> list[Factor]:
+    """d node / d input for each input of node, named with the input's slot where it is used twice."""
+    text, tex = formula(node, names)[1], formula(node, names, latex=True)[1]
+    out = []
+    for x, slot, g, f, ft in zip(node.inputs, slots(node), node.local_grads, text, tex):
+        name = f"∂{names[node]}/∂{names[x]}" + (f" ({slot})" if slot else "")
+        out.append(Factor(name, f, g, tex_partial(names[node], names[x], slot), ft))
+    return out
 
 
 def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths: int = MAX_PATHS) -> Explanation:
     """∂root/∂node as the sum over all paths of the products of local derivatives, checked against node.grad.
 
-    `node` is a Value or a label. If `root.grad` is 0 (backward never ran from root), explain runs
-    `root.backward()` first; otherwise it compares with the gradients as they stand.
+    `node` is a Value or a node's name as trace and draw write it (its label; t3; a2[n=1] in a batch).
+    If `root.grad` is 0 (backward never ran from root), explain runs `root.backward()` first; otherwise
+    it compares with the gradients as they stand.
     For the reference network's BCE loss `y` is the target (read back from the loss node if omitted).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"explain: root must be a Value, got {type(root).__name__}: {root!r:.80}")
     order = topological_order(root)
-    target = _find(root, node, order)
     names = node_names(root)
+    target = _find(root, node, names)
     ran = root.grad == 0.0
     if ran:
         root.backward()
     paths = _paths(root, target, order, names, max_paths)
-    hand, notes = _reference_hand(root, y)
+    hand, notes = hand_formulas(root, y)
     return Explanation(names[root], names[target], paths, math.fsum(p.product for p in paths), target.grad,
-                       ran, hand.get(target), notes if target in hand else [])
+                       ran, hand.get(target), notes if target in hand else [], leaf=not target.op)

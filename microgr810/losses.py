@@ -6,9 +6,10 @@ A batch is a list of predictions with a list of targets; the loss is the mean ov
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from .engine import Number, Value, add_n, as_float, node, sigmoid_and_slope
+from .names import datapoint_label
 from .ops import entry
 
 __all__ = ["bce", "bce_with_logits", "mse", "hinge"]
@@ -57,18 +58,24 @@ def _logits_one(a: Value, y: float) -> Value:
 
 
 def _batch(one, preds, ys, name: str, lo: float, hi: float) -> Value:
+    """The loss of one datapoint, labelled L; of a batch, L = ΣL / N with ΣL = L[n=0] + L[n=1] + ..."""
     if isinstance(preds, Value):
-        return one(preds, _target(ys, lo, hi, name))
+        loss = one(preds, _target(ys, lo, hi, name))
+        loss.label = "L"
+        return loss
     preds, ys = list(preds), list(ys)
     if len(preds) != len(ys) or not preds:
         raise ValueError(f"{name}: need as many targets as predictions (and at least one), "
                          f"got {len(preds)} predictions and {len(ys)} targets")
     losses = [one(p if isinstance(p, Value) else Value(p), _target(t, lo, hi, name)) for p, t in zip(preds, ys)]
     if len(losses) == 1:
+        losses[0].label = "L"
         return losses[0]
+    # each datapoint's loss says which datapoint it is, so names.node_names can tell the
+    # datapoints' copies of a2, z2, x[0] ... apart: a2[n=0], a2[n=1]
     for n, loss in enumerate(losses):
-        loss.label = f"L[{n}]"
-    mean = add_n(losses) * (1.0 / len(losses))
+        loss.label = datapoint_label("L", n)
+    mean = add_n(losses, label="ΣL") / len(losses)
     mean.label = "L"
     return mean
 

@@ -2,14 +2,15 @@
 
 Layer l (1-based) holds W{l}[h,m] and b{l}[h]; its forward pass labels a{l}[h] = W{l}[h]·x + b{l}[h]
 and z{l}[h] = activation(a{l}[h]). A one-neuron output layer drops the [h]: a2, z2, b2 (scalars, as in
-the derivation; W2[0,h] keeps numpy's 1×H shape). For the reference network MLP(M, [H, 1], "sigmoid", "sigmoid") that is exactly
-W1, b1, a1, z1, W2, b2, a2, z2 = y_hat of problem2-backprop-derivation.md.
+the derivation; W2[0,h] keeps numpy's 1×H shape). For the reference network
+MLP(M, [H, 1], "sigmoid", "sigmoid") that is exactly W1, b1, a1, z1, W2, b2, a2, z2 = y_hat of docs/derivation.md.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -123,13 +124,25 @@ class MLP(Module):
         self.nin = nin
 
     def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Sequence[Value | Number]) -> list[Value]:
+        """The last layer's outputs as a list, even of one: `__call__` without the union type."""
         if len(x) != self.nin:
             raise ValueError(f"the MLP takes {self.nin} inputs, got {len(x)}")
         # raw numbers become labelled input leaves, so drawings and traces can name x[m]
         out: list[Value] = [xi if isinstance(xi, Value) else Value(xi, f"x[{m}]") for m, xi in enumerate(x)]
         for layer in self.layers:
             out = layer(out)
-        return out[0] if len(out) == 1 else out
+        return out
+
+    def scalar(self, x: Sequence[Value | Number]) -> Value:
+        """The output of a network whose last layer has one neuron, typed as a Value."""
+        out = self.outputs(x)
+        if len(out) != 1:
+            raise ValueError(f"scalar() needs a one-neuron output layer; this MLP has {len(out)} outputs")
+        return out[0]
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -207,6 +220,20 @@ class MLP(Module):
         """(label, parameter) pairs in `parameters()` order."""
         for p in self.parameters():
             yield p.label, p
+
+    # -- PyTorch: see torch_bridge.py --------------------------------------------------------------
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This network as a torch.nn.Module with the same weights and activations (float64 unless dtype given)."""
+        from .torch_bridge import to_torch
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """A network with the weights of a torch module: what to_torch builds, or an nn.Sequential of Linear
+        layers each followed by at most one activation (ReLU, Tanh, Sigmoid, Identity)."""
+        from .torch_bridge import from_torch
+        return from_torch(module)
 
     # -- files: JSON, see serialize.py ----------------------------------------------------------
 

@@ -18,6 +18,7 @@ over the target (os.replace is atomic), so a crash mid-write leaves the old file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -91,10 +92,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
         os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -203,7 +202,7 @@ def _check_header(doc: object, bad) -> tuple:
 def _check_blocks(blocks: dict, nin: int, nouts: list[int], bad) -> dict[str, np.ndarray]:
     """Every W{l} (nout×nin rows of numbers) and b{l} (nout numbers, one bare number for a scalar output)."""
     sizes = [nin, *nouts]
-    want = {}
+    want: dict[str, tuple[int, ...]] = {}
     for l in range(1, len(nouts) + 1):
         want[f"W{l}"] = (sizes[l], sizes[l - 1])
         want[f"b{l}"] = () if l == len(nouts) and sizes[l] == 1 else (sizes[l],)

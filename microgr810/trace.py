@@ -10,20 +10,22 @@ the numbers are the engine's, so the trace cannot drift from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .engine import Value
-from .names import node_names
-from .ops import OPS, fmt
+from .formats import md_code, md_table, tex_number, tex_partial
+from .names import node_names, slots
+from .ops import OPS, fmt, latex_name
 
 __all__ = ["trace_backward", "Trace", "Step", "Flow", "node_names", "formula", "fmt"]
 
 
-def formula(node: Value, names: dict[Value, str]) -> tuple[str, list[str]]:
-    """(the node's right-hand side, d node / d input for each input), written with `names` from the op table."""
+def formula(node: Value, names: dict[Value, str], latex: bool = False) -> tuple[str, list[str]]:
+    """(the node's right-hand side, d node / d input for each input), written with `names` from the op table,
+    in plain text or in LaTeX."""
     operands = [names[x] if isinstance(x, Value) else x for x in node.operands]
     entry = OPS[node.op]
-    return entry.text(operands), [t for t in entry.local_text(operands, names[node]) if t is not None]
+    local = entry.local_text(operands, names[node], latex=latex)
+    return entry.text(operands, latex=latex), [t for t in local if t is not None]
 
 
 @dataclass(slots=True)
@@ -54,16 +56,44 @@ class Step:
                 f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}")
 
     def rows(self, digits: int = 4) -> list[str]:
-        """One line per input, e.g. "∂L/∂b2 += 0.731 × 1 = 0.731   (0 → 0.731)   ∂a2/∂b2 = 1"."""
+        """One line per input, e.g. "∂L/∂b2 += 0.731 × 1 = 0.731   (0 → 0.731)   ∂a2/∂b2 = 1"; an input
+        met twice says which slot: "∂t1/∂a (2nd) = a"."""
         cols = [(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
                  f"= {fmt(f.contribution, digits)}",
                  f"({fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)})",
-                 f"∂{self.name}/∂{f.name} = {lf}") for f, lf in zip(self.flows, formula(self.node, self.names)[1])]
+                 f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}")
+                for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1])]
         widths = [max((len(c[j]) for c in cols), default=0) for j in range(3)]
         return ["  ".join(c[j].ljust(widths[j]) for j in range(3)) + "  " + c[3] for c in cols]
 
     def __str__(self) -> str:
         return "\n".join([f"step {self.index + 1}: {self.header()}", *("    " + r for r in self.rows())])
+
+    def latex_rows(self, digits: int = 4) -> list[str]:
+        """The step as rows of a LaTeX array (columns: the flow, before → after, the local derivative)."""
+        rhs, local = formula(self.node, self.names, latex=True)
+        name, root = latex_name(self.name), self.root_name
+        rows = [rf"\text{{step {self.index + 1}: }} {name} = {rhs} = {tex_number(self.node.data, digits)} "
+                rf"&& {tex_partial(root, self.name)} = {tex_number(self.upstream, digits)}"]
+        for f, slot, lf in zip(self.flows, slots(self.node), local):
+            rows.append(rf"\quad {tex_partial(root, f.name)} \mathrel{{+}}= {tex_number(self.upstream, digits)} "
+                        rf"\times {tex_number(f.local, digits, bracket=True)} = {tex_number(f.contribution, digits)} "
+                        rf"& ({tex_number(f.grad_before, digits)} \to {tex_number(f.grad_after, digits)}) "
+                        rf"& {tex_partial(self.name, f.name, slot)} = {lf}")
+        return rows
+
+    def markdown_rows(self, digits: int = 4) -> list[list[str]]:
+        """The step as rows of a Markdown table: step, node, ∂root/∂node, flow, before → after, local derivative."""
+        head = [str(self.index + 1), md_code(f"{self.name} = {formula(self.node, self.names)[0]} = "
+                                              f"{fmt(self.node.data, digits)}"), fmt(self.upstream, digits)]
+        rows: list[list[str]] = []
+        for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1]):
+            rows.append([*(head if not rows else ["", "", ""]),
+                         md_code(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × "
+                                 f"{fmt(f.local, digits)} = {fmt(f.contribution, digits)}"),
+                         f"{fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)}",
+                         md_code(f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}")])
+        return rows or [[*head, "", "", ""]]
 
 
 @dataclass(slots=True)
@@ -82,9 +112,30 @@ class Trace:
     def __getitem__(self, i: int) -> Step:
         return self.steps[i]
 
+    def _head(self) -> str:
+        r, n = self.names[self.root], len(self.steps)
+        return f"backward from {r}: {n} step{'s' * (n != 1)}, ∂{r}/∂{r} = 1"
+
     def __str__(self) -> str:
-        head = f"backward from {self.names[self.root]}: {len(self.steps)} steps, ∂{self.names[self.root]}/∂{self.names[self.root]} = 1"
-        return "\n".join([head, *map(str, self.steps)])
+        return "\n".join([self._head(), *map(str, self.steps)])
+
+    def latex(self, digits: int = 4) -> str:
+        """The trace as a LaTeX array, for slides: math mode, so put it inside \\[ ... \\] or $$ ... $$."""
+        r = self.names[self.root]
+        rows = [rf"\text{{backward from }} {latex_name(r)}\text{{: {len(self.steps)} steps}}, \quad "
+                rf"{tex_partial(r, r)} = 1 &&"]
+        for step in self.steps:
+            rows += step.latex_rows(digits)
+        return "\\begin{array}{lll}\n" + " \\\\\n".join(rows) + "\n\\end{array}"
+
+    def markdown(self, digits: int = 4) -> str:
+        """The trace as a Markdown table, for notes: one row per input of each step."""
+        r = self.names[self.root]
+        rows = [row for step in self.steps for row in step.markdown_rows(digits)]
+        head = ["step", "node", md_code(f"∂{r}/∂node"), "gradient flow", "before → after", "local derivative"]
+        n = len(self.steps)
+        top = f"backward from {md_code(r)}: {n} step{'s' * (n != 1)}, {md_code(f'∂{r}/∂{r} = 1')}"
+        return f"{top}\n\n" + md_table(head, rows, right={0, 2})
 
     def frame(self, k: int) -> dict[Value, tuple[str, float | None]]:
         """Every node's (phase, gradient) after the first k steps: step k's node is "current", earlier

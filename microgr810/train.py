@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -26,7 +26,7 @@ class TrainResult:
 
     def scores(self, X: np.ndarray) -> np.ndarray:
         """The network's output for each row of X (positive: class 1)."""
-        return np.array([self.net(list(map(float, row))).data for row in X])
+        return np.array([self.net.scalar(list(map(float, row))).data for row in X])
 
 
 def accuracy(scores: Sequence[float], y: np.ndarray) -> float:
@@ -51,7 +51,7 @@ def train(dataset: str = "moons", hidden: Sequence[int] = (16, 16), steps: int =
     signs = [1.0 if t > 0.5 else -1.0 for t in y]
     bar = _progress(steps, progress)
     for k in range(steps):
-        scores = [net(row) for row in rows]
+        scores = [net.scalar(row) for row in rows]
         data_loss = hinge(scores, signs)
         reg = alpha * add_n([p * p for p in params])
         loss = data_loss + reg

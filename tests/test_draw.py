@@ -210,8 +210,9 @@ def svg_node_texts(svg):
     return [[t.text or "" for t in g.iter(f"{SVG}text")] for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
 
 
-# each example runs `dot`: CI's 500 (conftest's "ci" profile) here too, not the local profile's 2000
-@settings(max_examples=500)
+# each example starts a `dot` process: 200 of them keep the suite fast (test_hostile_labels.py aims
+# at DOT's and SVG's special characters on purpose; here they come at random)
+@settings(max_examples=200)
 @given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
        rankdir=st.sampled_from(["LR", "TB"]))
 def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):
@@ -221,7 +222,7 @@ def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):
     assert len(groups) == 1  # nothing injected another node
     texts = [t.replace("\xa0", " ") for t in groups[0]]
     assert texts[-2:] == ["data 1.5", "grad 0"]
-    assert "".join(texts[:-2]) == shown(label)
+    assert "".join(texts[:-2]) == (shown(label) if label else "v1")  # an unlabelled leaf is v1, as in the trace
     assert ROLE_COLOURS["output"].lower() in svg.lower()  # attributes not overridden by the label
 
 
@@ -238,7 +239,7 @@ def test_real_render_to_svg(tmp_path):
         tmp_path / "ref", format="svg")
     groups = svg_node_texts(open(path, encoding="utf-8").read())
     texts = {t for g in groups for t in g}
-    assert len(groups) == 18 + 7 + 1  # values, ops, legend
+    assert len(groups) == 18 + 7  # values and ops (the legend is the graph's label)
     for label in ("L", "z2", "a2", "b2", "W1[0,1]", "x[1]", "z1[0]", "a1[1]", "σ(a2)", "−ln(z2)", "W1[0,:]·x + b1[0]"):
         assert label in texts
     assert "layer 1" in {t.text for t in ET.parse(path).getroot().iter(f"{SVG}text")}

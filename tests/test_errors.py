@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from microgr810 import closed_form, data, explain, stepper, trace_backward
+from microgr810 import animate, closed_form, data, explain, stepper, trace_backward
 from microgr810.cli import main
 from microgr810.draw import draw
 from microgr810.engine import Value, add_n, linear, topological_order
 from microgr810.gradcheck import gradcheck
 from microgr810.losses import bce, bce_with_logits, hinge, mse
 from microgr810.nn import MLP, Layer, Neuron
-from microgr810.optim import SGD
+from microgr810.optim import SGD, Adam
 from microgr810.reference import ReferenceProblem
 from microgr810.serialize import ModelFileError
 from microgr810.train import train
@@ -57,6 +57,14 @@ def reuse() -> Value:
     """b = a * a: two paths from b to the leaf a."""
     _REUSE["a"] = a = Value(1.5, "a")
     return a * a
+
+
+def chain(n: int) -> Value:
+    """x · 1.01 · 1.01 ... n times: a graph n ops long."""
+    y = Value(1.0, "x")
+    for _ in range(n):
+        y = y * 1.01
+    return y
 
 
 def reuse_leaf() -> Value:
@@ -128,6 +136,8 @@ CASES = [
     ("mlp-nin", lambda: MLP(0, [1]), ValueError, r"nin must be a positive integer, got 0", None),
     ("mlp-nouts-empty", lambda: MLP(2, []), ValueError, r"nouts must name at least one layer size", None),
     ("mlp-nouts-type", lambda: MLP(2, 3), TypeError, r"nouts must be a list of layer sizes, got int", None),
+    ("mlp-scalar", lambda: MLP(2, [3, 2]).scalar([1.0, 2.0]), ValueError,
+     r"scalar\(\) needs a one-neuron output layer; this MLP has 2 outputs", None),
     ("layer-of-zero-neurons", lambda: MLP(2, [3, 0]), ValueError, r"layer 2: nout must be a positive integer, got 0", None),
     ("layer-nin", lambda: Layer(0, 2), ValueError, r"layer 1: nin must be a positive integer, got 0", None),
     ("neuron-nin", lambda: Neuron(0), ValueError, r"nin must be a positive integer, got 0", None),
@@ -191,11 +201,21 @@ CASES = [
     ("loss-target-nan", lambda: all(is_nan(f(Value(0.5), nan)) for f in (mse, bce, hinge)), None, "", None),
     # step by step
     ("trace-type", lambda: trace_backward(3), TypeError, r"trace_backward: root must be a Value, got int: 3", None),
-    ("explain-unknown", lambda: explain(reuse(), "zz"), ValueError, r"explain: no node labelled 'zz' under ", None),
+    ("explain-unknown", lambda: explain(reuse(), "zz"), ValueError,
+     r"explain: no node named 'zz' under 't1'; its nodes are a, t1$", None),
+    ("explain-ambiguous", lambda: explain(bce([Value(0.1, "a2").sigmoid() for _ in range(3)], [1.0] * 3), "a2"),
+     ValueError, r"explain: 3 nodes are labelled 'a2' under 'L': name one \(a2\[n=0\], a2\[n=1\], a2\[n=2\]\)", None),
     ("explain-too-many-paths", lambda: explain(reuse(), reuse_leaf(), max_paths=1), ValueError,
      r"explain: 2 paths lead from .* to 'a', more than max_paths=1", None),
     ("stepper-too-long", lambda: stepper(reuse() + 1.0, max_steps=1), ValueError,
      r"stepper: backward from .* takes 2 steps, more than max_steps=1", None),
+    ("animate-too-many-steps", lambda: animate(reuse() * 2, tmp("b.gif"), max_steps=1), ValueError,
+     r"animate: backward from 't2' takes 2 steps, more than max_steps=1", None),
+    ("animate-width", lambda: animate(reuse(), tmp("b.gif"), width=100), ValueError,
+     r"animate: width must be a whole number of pixels, at least 200, got 100", None),
+    ("animate-no-slide", lambda: animate(chain(30), tmp("b.gif")), ValueError,
+     r"animate: the graph under 't30' makes no slide: left to right it is \d+ inches wide: .* under 9 px .*; "
+     r"top to bottom it is too tall for a slide", None),
     ("hinge-target", lambda: hinge(Value(0.5), 0.5), ValueError, r"hinge: target y must be -1 or \+1, got 0\.5", None),
     # closed form, gradcheck, reference problem, data, optimiser
     ("dimensions-size", lambda: closed_form.dimensions(0, 2), ValueError, r"M must be a positive integer, got 0", None),
@@ -220,6 +240,14 @@ CASES = [
     ("train-steps", lambda: train(steps=0, progress=False), ValueError, r"steps must be positive, got 0", None),
     ("sgd-lr", lambda: SGD([], lr=0), ValueError, r"SGD: the learning rate must be positive, got 0", None),
     ("sgd-lr-type", lambda: SGD([], lr="0.1"), TypeError, r"SGD: the learning rate must be a real number, got str", None),
+    ("sgd-lr-inf", lambda: SGD([], lr=math.inf), ValueError, r"SGD: the learning rate must be finite, got inf", None),
+    ("optim-not-a-value", lambda: SGD([1.0]), TypeError, r"SGD: parameter 0 must be a Value, got float", None),
+    ("adam-lr", lambda: Adam([], lr=-1e-3), ValueError, r"Adam: the learning rate must be positive, got -0\.001", None),
+    ("adam-betas", lambda: Adam([], betas=(0.9, 1.0)), ValueError,
+     r"Adam: betas must each be in \[0, 1\), got \(0\.9, 1\.0\)", None),
+    ("adam-betas-type", lambda: Adam([], betas=0.9), TypeError, r"Adam: betas must be a pair of numbers, got 0\.9", None),
+    ("adam-eps", lambda: Adam([], eps=-1.0), ValueError,
+     r"Adam: eps and weight_decay must be >= 0, got eps=-1\.0, weight_decay=0\.0", None),
     # the command
     ("cli-not-positive", lambda: cli("check", "--M", "0"), CommandFailed,
      r"exit 2: .*argument --M: expected a positive integer, got 0", None),
@@ -232,23 +260,95 @@ CASES = [
     ("cli-unknown-command", lambda: cli("bogus"), CommandFailed, r"exit 2: .*invalid choice: 'bogus'", None),
     ("cli-out-folder", lambda: cli("demo", "--out", out_folder_under_a_file()), CommandFailed,
      r"exit 2: microgr810 demo: error: cannot write to the output folder .*a-file/out: Not a directory", None),
-    ("cli-draw-unknown-parameter", lambda: cli("draw", "--highlight", "W9[0,0]", "-o", tmp("g.svg")), CommandFailed,
-     r"exit 2: microgr810 draw: error: unknown parameter 'W9\[0,0\]'; this network has W1\[0,0\], ", None),
+    ("cli-draw-unknown-node", lambda: cli("draw", "--highlight", "W9[0,0]", "-o", tmp("g.svg")), CommandFailed,
+     r"exit 2: microgr810 draw: error: unknown node 'W9\[0,0\]'; this graph has L, W1\[0,0\], W1\[0,1\], ", None),
+    ("cli-draw-output-folder", lambda: cli("draw", "-o", tempfile.gettempdir()), CommandFailed,
+     r"exit 2: microgr810 draw: error: .* is a folder; name the file to write, e\.g\. .*graph\.svg", None),
     ("cli-draw-format", lambda: cli("draw", "-o", tmp("g.gif")), CommandFailed,
      r"exit 2: microgr810 draw: error: unknown format 'gif'; use svg, png, pdf or dot", None),
-    ("cli-explain-unknown-parameter", lambda: cli("explain", "W9[0,0]"), CommandFailed,
-     r"exit 2: microgr810 explain: error: unknown parameter 'W9\[0,0\]'; this network has W1\[0,0\], ", None),
+    ("cli-explain-unknown-node", lambda: cli("explain", "W9[0,0]"), CommandFailed,
+     r"exit 2: microgr810 explain: error: unknown node 'W9\[0,0\]'; this graph has L, W1\[0,0\], W1\[0,1\], ", None),
+    ("cli-explain-batch-input", lambda: cli("explain", "x[0]", "--batch", "3"), CommandFailed,
+     r"exit 2: microgr810 explain: error: 'x\[0\]' names 3 nodes \(one per datapoint\); leave out --batch", None),
     ("cli-stepper-unwritable", lambda: cli("stepper", "-o", str(Path(out_folder_under_a_file()).parent / "page.html")),
      CommandFailed, r"exit 2: microgr810 stepper: error: cannot write .*a-file/page\.html: Not a directory", None),
     ("cli-trace-size", lambda: cli("trace", "--H", "-1"), CommandFailed,
      r"exit 2: microgr810 trace: error: argument --H: expected a positive integer, got -1", None),
+    ("cli-check-too-big", lambda: cli("check", "--M", "300", "--H", "300"), CommandFailed,
+     r"exit 2: microgr810 check: error: M=300, H=300: the finite-difference check would run the forward pass "
+     r"181,202 times \(twice per weight\), about .* here, past the limit of about 20 s", None),
+    ("cli-trace-too-long", lambda: cli("trace", "--M", "300", "--H", "300"), CommandFailed,
+     r"exit 2: microgr810 trace: error: M=300, H=300: the trace would print 181,807 rows, past the limit of 25,000",
+     None),
     ("cli-train-hidden", lambda: cli("train", "--hidden", "0,3"), CommandFailed,
      r"exit 2: microgr810 train: error: argument --hidden: layer sizes must be positive integers, got '0,3'", None),
     ("cli-train-lr", lambda: cli("train", "--lr", "-1"), CommandFailed,
-     r"exit 2: microgr810 train: error: argument --lr: expected a positive number, got -1\.0", None),
+     r"exit 2: microgr810 train: error: argument --lr: expected a positive finite number, got -1\.0", None),
+    ("cli-train-lr-inf", lambda: cli("train", "--lr", "inf"), CommandFailed,
+     r"exit 2: microgr810 train: error: argument --lr: expected a positive finite number, got inf", None),
+    ("cli-out-is-a-file", lambda: cli("train", "--out", str(Path(out_folder_under_a_file()).parent)), CommandFailed,
+     r"exit 2: microgr810 train: error: the output folder .* is a file; name a folder \(it is made if missing\)", None),
     ("cli-train-dataset", lambda: cli("train", "--dataset", "spiral"), CommandFailed,
      r"exit 2: microgr810 train: error: argument --dataset: invalid choice: 'spiral'", None),
+    ("cli-grade-hostile", lambda: cli("grade", "b2", "(lambda: 0)()"), CommandFailed,
+     r"exit 2: microgr810 grade: error: the call \(lambda: 0\)\(\.\.\.\) is not allowed", None),
+    ("cli-check-layers", lambda: cli("check", "--layers", "3,4"), CommandFailed,
+     r"exit 2: microgr810 check: error: argument --layers: expected sizes from the inputs to one output", None),
+    # derivations and formulas (sympy is imported by these cases only)
+    ("derive-unknown-node", lambda: _derive()(_reference_loss(), "nope"), ValueError,
+     r"derive: no node named 'nope' under 'L'", None),
+    ("derive-too-many-paths", lambda: _derive()(*_doubling(10)), ValueError,
+     r"1024 paths lead from .* to 'x', more than max_paths=256", None),
+    ("formula-not-allowed", lambda: _grade()("b2", "__import__('os').system('id')"), ValueError,
+     r"the call __import__\('os'\)\.system\(\.\.\.\) is not allowed", None),
+    ("formula-attribute", lambda: _grade()("b2", "z2.__class__"), ValueError,
+     r"attribute access \(z2\.__class__\) is not allowed", None),
+    ("formula-unknown-name", lambda: _grade()("b2", "q - y"), ValueError, r"unknown name 'q'", None),
+    ("formula-index-range", lambda: _grade()("W1[h,m]", "x[h]", M=2, H=3), ValueError,
+     r"with h = 2, m = 0: x\[2\] is out of range", None),
+    ("formula-juxtaposition", lambda: _grade()("b2", "z2(1 - z2)"), ValueError,
+     r"z2\(\.\.\.\) reads as a call: write \* between factors", None),
+    ("grade-unknown-parameter", lambda: _grade()("W7[h]", "z2"), ValueError, r"unknown parameter 'W7\[h\]'", None),
+    ("check-formula-unknown-name", lambda: _check_formula()(Value(2.0, "w1") * 3.0, "w1", "z2"), ValueError,
+     r"no node named 'z2' in this graph", None),
+    ("backprop-loss", lambda: closed_form.backprop(_reference_arrays(), np.ones((1, 2)), [1.0], loss="hinge"),
+     ValueError, r"unknown loss 'hinge'; choose bce or mse", None),
+    ("backprop-bce-output", lambda: closed_form.backprop(_reference_arrays(), np.ones((1, 2)), [1.0],
+                                                         output_activation="tanh"),
+     ValueError, r"bce needs a probability: the output activation must be sigmoid, got 'tanh'", None),
 ]
+
+
+def _derive():
+    from microgr810.derive import derive
+    return derive
+
+
+def _grade():
+    from microgr810.grade import grade
+    return grade
+
+
+def _check_formula():
+    from microgr810.grade import check_formula
+    return check_formula
+
+
+def _reference_loss() -> Value:
+    p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
+    return p.loss(p.network())
+
+
+def _doubling(n: int) -> tuple[Value, Value]:
+    """v = x, then v = v·v n times: 2^n paths from the top down to x."""
+    x = v = Value(1.1, "x")
+    for _ in range(n):
+        v = v * v
+    return v, x
+
+
+def _reference_arrays() -> dict:
+    return {"W1": np.ones((2, 2)), "b1": np.zeros(2), "W2": np.ones((1, 2)), "b2": np.array(0.0)}
 
 
 def params():

@@ -25,3 +25,11 @@ def test_reports_the_worst_mismatch_by_name():
     assert r.worst.label == "a"
     assert r.worst.autograd == 1.0 and r.worst.numeric == pytest.approx(3.0, rel=1e-6)
     assert "FAILED" in str(r) and "'a'" not in str(r) and "a autograd 1" in str(r)
+
+
+def test_central_difference_is_the_slope_to_order_eps_squared():
+    from microgr810.gradcheck import central_difference
+    # d(x^3)/dx = 3x^2 = 12 at 2; the central difference's error is exactly eps^2 for a cubic
+    assert central_difference(lambda x: x**3, 2.0, eps=1e-3) == pytest.approx(12.0 + 1e-6, rel=1e-9)
+    with pytest.raises(ValueError, match="eps must be positive, got nan"):
+        central_difference(lambda x: x, 0.0, eps=float("nan"))

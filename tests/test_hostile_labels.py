@@ -59,7 +59,7 @@ def test_hostile_labels_add_no_nodes_tags_or_event_handlers_to_the_svg():
     handlers = [(el.tag, k) for el in root.iter() for k in el.attrib if k.lower().startswith("on")]
     assert handlers == []
     groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
-    assert len(groups) == 18 + 7 + 1  # the same 18 values, 7 ops and a legend as with the real labels
+    assert len(groups) == 18 + 7  # the same 18 values and 7 ops as with the real labels
     text = "".join(t.text or "" for t in root.iter(f"{SVG}text")).replace("\xa0", " ")
     for label in HOSTILE.values():
         for line in label.replace("\r\n", "\n").split("\n"):

@@ -109,3 +109,12 @@ def test_wrong_input_length_and_unknown_activation():
         Neuron(2, "softmax")
     with pytest.raises(ValueError, match="at least one layer"):
         MLP(2, [])
+
+
+def test_outputs_is_always_a_list_and_scalar_is_the_one_value():
+    net = MLP(2, [3, 1], "tanh", seed=0)
+    x = [0.5, -1.0]
+    one, = net.outputs(x)
+    assert net.scalar(x).data == one.data == net(x).data
+    wide = MLP(2, [3, 2], "tanh", seed=0)
+    assert [v.data for v in wide.outputs(x)] == [v.data for v in wide(x)] and len(wide.outputs(x)) == 2

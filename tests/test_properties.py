@@ -216,16 +216,16 @@ def test_reference_network_gradients_match_the_closed_form(p):
     assert math.isfinite(L.data)
 
 
-def test_ci_runs_the_reproducible_profile_and_local_runs_a_larger_one():
+def test_every_run_is_the_reproducible_profile_unless_the_wide_one_is_asked_for():
     import os
+
     from hypothesis import settings
+
     from conftest import IN_CI
-    if os.environ.get("HYPOTHESIS_PROFILE"):
-        if IN_CI:
-            pytest.fail("CI must run the reproducible 'ci' profile: unset HYPOTHESIS_PROFILE")
-        pytest.skip("a profile was asked for by name with HYPOTHESIS_PROFILE")
-    if IN_CI:
-        assert settings.default.max_examples >= 500
-        assert settings.default.derandomize is True and settings.default.deadline is None
-    else:
-        assert settings.default.max_examples > settings.get_profile("ci").max_examples
+    name = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
+    if IN_CI and name != "ci":
+        pytest.fail("CI must run the reproducible 'ci' profile: unset HYPOTHESIS_PROFILE")
+    ci, dev = settings.get_profile("ci"), settings.get_profile("dev")
+    assert ci.max_examples >= 500 and ci.derandomize is True and ci.deadline is None
+    assert dev.max_examples > ci.max_examples and dev.derandomize is False  # `make test-deep`
+    assert settings.default.max_examples == settings.get_profile(name).max_examples

@@ -1,5 +1,5 @@
 """The heart of the project: for every parameter of the reference network, autograd equals the
-hand-derived formulas of problem2-backprop-derivation.md (microgr810.closed_form), finite
+hand-derived formulas of docs/derivation.md (microgr810.closed_form), finite
 differences, and PyTorch in float64.
 """
 

@@ -1,0 +1,153 @@
+"""Predict mode in a real headless Chromium, driven from the keyboard: a right and a wrong answer get
+the words Python's `feedback` gives, the score counts both, the hint shows, nothing is fetched."""
+
+import json
+import random
+
+# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
+from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
+
+from microgr810 import graphs, quiz
+from microgr810.stepper import stepper
+
+STATE = """(() => {
+  const p = document.querySelector('.mg-predict');
+  const vis = s => [...p.querySelectorAll(s)].filter(e => !e.hidden && !e.closest('[hidden]'));
+  return {head: p.querySelector('.mg-p-head').textContent,
+          labels: [...p.querySelectorAll('.mg-p-row label')].map(l => l.textContent),
+          feedback: [...p.querySelectorAll('.mg-p-fb')].map(f => f.textContent),
+          score: p.querySelector('.mg-p-score').textContent,
+          hint: vis('.mg-p-hinttext').map(e => e.textContent).join(''),
+          reveal: vis('.mg-p-reveal').map(e => e.textContent).join(''),
+          focus: document.activeElement.className || document.activeElement.tagName,
+          step: (document.querySelector('.mg-stepper') || p).getAttribute('data-step')};
+})()"""
+
+
+def press(dt, name: str, code: int, text: str = "") -> None:
+    """A key as the keyboard sends it (text: the character it types, which makes Enter click a button)."""
+    dt.call("Input.dispatchKeyEvent", type="keyDown", key=name, code=name, windowsVirtualKeyCode=code, text=text)
+    dt.call("Input.dispatchKeyEvent", type="keyUp", key=name, code=name, windowsVirtualKeyCode=code)
+
+
+def typed(dt, text: str) -> None:
+    dt.call("Input.insertText", text=text)
+
+
+def open_page(dt, path):
+    for domain in ("Network", "Page", "Runtime"):
+        dt.call(f"{domain}.enable")
+    dt.call("Page.navigate", url=path.as_uri())
+    dt.wait_for("Page.loadEventFired")
+
+
+def offline_and_quiet(dt, path) -> None:
+    urls = [e["params"]["request"]["url"] for e in dt.events if e.get("method") == "Network.requestWillBeSent"]
+    assert urls == [path.as_uri()], urls
+    assert not [e for e in dt.events if e.get("method") == "Runtime.exceptionThrown"]
+
+
+def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
+    dt = chromium
+    page = tmp_path / "predict.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>predict</title></head>'
+                    f"<body>{quiz.predict_html(graphs.neuron())}</body></html>", encoding="utf-8")
+    open_page(dt, page)
+
+    s = dt.eval(STATE)
+    assert s["head"].startswith("Predict step 1 of 5: o = tanh(n)") and s["labels"] == ["∂o/∂n = "]
+    assert s["focus"] == "INPUT" and s["score"] == "score: 0 of 0 right"  # typing can start at once
+
+    typed(dt, "0.5")  # by hand: 1 − tanh(n)² = 1 − 0.7071² = 0.5
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    assert s["feedback"] == ["✓ " + quiz.feedback(0.5, 0.5000000000000001)[1]] == ["✓ right: 0.5"]
+    assert s["score"] == "score: 1 of 1 right" and s["reveal"].startswith("step 1: o = tanh(n)")
+    assert s["focus"] == "mg-p-next"
+
+    press(dt, "Enter", 13, "\r")  # Enter on the focused Next button
+    s = dt.eval(STATE)
+    assert s["head"].startswith("Predict step 2 of 5") and s["labels"] == ["∂o/∂x1w1x2w2 = ", "∂o/∂b = "]
+    assert s["reveal"] == "" and s["focus"] == "INPUT"
+
+    typed(dt, "-1/2")  # a sign slip
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    expected = quiz.feedback(-0.5, 0.5)[1]
+    assert expected == "not quite: it is 0.5, yours is off by 1 (200.0% of it); right size, wrong sign"
+    assert s["feedback"][0] == "✗ " + expected and s["score"] == "score: 1 of 2 right"
+    assert s["reveal"] == "" and s["focus"] == "INPUT"  # the next box of the step has the focus
+
+    typed(dt, "zz")
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    assert s["feedback"][1].startswith("not a number") and s["score"] == "score: 1 of 2 right"  # not counted
+
+    press(dt, "Tab", 9)  # from the box to the Hint button
+    press(dt, "Enter", 13, "\r")
+    s = dt.eval(STATE)
+    assert "∂o/∂b: ∂n/∂b = 1; upstream ∂o/∂n = 0.5" in s["hint"] and s["score"] == "score: 1 of 2 right, 1 hint"
+    assert s["focus"] == "INPUT"  # back in the open box
+
+    dt.eval("document.activeElement.value = ''")
+    typed(dt, "0.503")  # within 1%: right, and how far off is said
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    said = "✓ right: 0.5 (yours is off by 0.003 (0.6% of it))"
+    assert s["feedback"][1] == "✓ " + quiz.feedback(0.503, 0.5)[1] == said
+    assert s["score"] == "score: 2 of 3 right, 1 hint" and s["reveal"].startswith("step 2: n = x1w1x2w2 + b")
+    same_words_as_python(dt)
+    offline_and_quiet(dt, page)
+
+
+def same_words_as_python(dt) -> None:
+    """The page's feedback and Python's, word for word, over answers of every size and near misses."""
+    rng = random.Random(0)
+    cases = [(0.0, 0.0), (1e-12, 0.0), (-0.5, 0.5), (123456.0, 123000.0), (1e-7, 1.2e-7), (2.5e-5, 2.5e-5)]
+    for _ in range(200):
+        answer = rng.choice([-1, 1]) * 10 ** rng.uniform(-8, 8)
+        cases.append((answer * (1 + rng.choice([0.0, 1e-4, -3e-3, 0.0099, 0.02, -2.0, 0.5])), answer))
+    js = dt.eval(f"{json.dumps(cases)}.map(c => document.querySelector('.mg-predict').feedback(c[0], c[1]))")
+    assert [list(quiz.feedback(g, a)) for g, a in cases] == js
+
+
+def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_path):  # noqa: F811
+    """Wired the way the report proposes: the fragment placed inside the stepper's element."""
+    dt = chromium
+    L = graphs.neuron()
+    page_html = stepper(L).html()
+    slot = '<div class="mg-extra"></div>'  # the stepper's place for one more panel, where it has one
+    if slot in page_html:
+        page_html = page_html.replace(slot, f'<div class="mg-extra">{quiz.predict_html(L)}</div>')
+    else:  # inside the stepper's element, before its script: the harder order
+        at = page_html.rindex("<script>")
+        page_html = page_html[:at] + quiz.predict_html(L) + page_html[at:]
+    page = tmp_path / "stepper.html"
+    page.write_text(page_html, encoding="utf-8")
+    open_page(dt, page)
+
+    s = dt.eval(STATE)
+    assert s["step"] == "0" and s["head"].startswith("Predict step 1 of 5")
+    hidden = "[...document.querySelectorAll('.mg-steps')].every(t => getComputedStyle(t).display === 'none')"
+    assert dt.eval(hidden)  # a table of every step, where the stepper has one, would give the answers away
+    dt.eval("document.querySelector('.mg-p-rows input').focus()")
+    typed(dt, "0.5")
+    press(dt, "ArrowLeft", 37)  # moves the caret in the box, not the stepper
+    assert dt.eval(STATE)["step"] == "0"
+    press(dt, "Enter", 13)
+    press(dt, "Enter", 13, "\r")  # Next: the stepper shows the step just answered
+    s = dt.eval(STATE)
+    assert s["step"] == "1" and s["head"].startswith("Predict step 2 of 5")
+    assert dt.eval("document.querySelector('.mg-counter').textContent") == "step 1 / 5"
+    assert s["focus"] == "INPUT"  # the keyboard is in the next question's first box
+    typed(dt, "0.5")
+    press(dt, "Enter", 13)
+    assert dt.eval(STATE)["feedback"][0] == "✓ right: 0.5"
+
+    dt.eval("document.querySelector('.mg-next').scrollIntoView()")  # the box had scrolled it out of view
+    click(dt, ".mg-next")  # the stepper moves on by itself: the question follows, the focus stays put
+    press(dt, "ArrowRight", 39)
+    s = dt.eval(STATE)
+    assert s["step"] == "3" and s["head"].startswith("Predict step 4 of 5") and s["focus"] == "mg-next"
+    assert s["score"] == "score: 2 of 2 right"
+    offline_and_quiet(dt, page)
