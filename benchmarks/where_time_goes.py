@@ -99,10 +99,50 @@ def phases(make, repeats=9):
     print(f"   {'total':>14}: {total * 1e3:7.2f} ms")
 
 
+def ref_phases(repeats=51):
+    """The plain reference gradient per datapoint: wrap inputs, forward + loss, sort, backward walk."""
+    import statistics
+
+    from microgr810.engine import topological_order
+    w = workloads.PlainReferenceGradient(E)
+    V, sig, log = E.plain_value, w.sigmoid, w.log
+    names = ["wrap inputs", "forward + loss", "sort", "backward walk", "free graph"]
+    rows = {n: [] for n in names}
+    clock = time.perf_counter  # the calls are µs long: process_time's resolution is too coarse here
+    for i in range(repeats + 1):
+        t = [0.0] * 6
+        for row, y in zip(w.X, w.y):
+            t0 = clock()
+            x = [V(v) for v in row]
+            t1 = clock()
+            h = [sig(workloads.plain_neuron(ws, x, b)) for ws, b in zip(w.W1, w.b1)]
+            yh = sig(workloads.plain_neuron(w.W2, h, w.b2))
+            L = -(y * log(yh) + (1.0 - y) * log(1.0 - yh))
+            t2 = clock()
+            topological_order(L, leaves=False)
+            t3 = clock()
+            L.backward()
+            t4 = clock()
+            del L, yh, h, x
+            t5 = clock()
+            for k, d in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3 - (t3 - t2), t5 - t4)):
+                t[k] += d
+        if i:
+            for k, n in enumerate(names):
+                rows[n].append(t[k] / len(w.X))
+    total = sum(statistics.median(v) for v in rows.values())
+    for n in names:
+        m = statistics.median(rows[n])
+        print(f"   {n:>14}: {m * 1e6:7.2f} µs  {m / total:5.1%}")
+    print(f"   {'total':>14}: {total * 1e6:7.2f} µs per datapoint (wall clock, medians of {repeats})")
+
+
 if "--phases" in sys.argv:
     for name in ("plain-demo", "demo"):
         print(f"== {name}: phases (medians of 9 steps, GC on)")
         phases(WORKLOADS[name])
+    print("== plain-ref: phases per datapoint")
+    ref_phases()
     sys.exit()
 
 for name in sys.argv[1:] or list(WORKLOADS):
