@@ -405,9 +405,12 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, l
     except AttributeError:  # checked only on failure: this is the hot path of every neuron
         i, wi = next((i, wi) for i, wi in enumerate(w) if not isinstance(wi, Value))
         raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}") from None
-    x = [xi if type(xi) is Value else _num(xi) for xi in x]
-    xd = [xi.data if type(xi) is Value else xi for xi in x]
-    dx = [wi if type(xi) is Value else None for wi, xi in zip(wd, x)]
+    xd = [xi.data for xi in x if type(xi) is Value]
+    dx: list[Any] = wd  # the hot path of every neuron: inputs that are all Values (an MLP wraps numbers as x[m])
+    if len(xd) != len(x):  # numbers among the inputs: part of the op, with no derivative of their own
+        x = [xi if type(xi) is Value else _num(xi) for xi in x]
+        xd = [xi.data if type(xi) is Value else xi for xi in x]
+        dx = [wi if type(xi) is Value else None for wi, xi in zip(wd, x)]
     bd, db = (b.data, 1.0) if type(b) is Value else (_num(b), None)
     out = _node(sum(map(mul, wd, xd), bd), "linear", (*w, *x, b if db else bd), (*xd, *dx, db))
     out.label = label
