@@ -4,7 +4,7 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
-# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
+# the chromium fixture is in conftest.py; the DevTools client and its helpers in browser.py
 from browser import click, screenshot
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
