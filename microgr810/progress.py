@@ -11,6 +11,9 @@ class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
 
+    def set_postfix(self, **values: Any) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
