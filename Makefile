@@ -5,13 +5,14 @@ PY := .venv/bin/python
 demo: .venv/ready
 	$(PY) -m microgr810 demo --out demo-output
 
-# the reproducible profile CI runs (Hypothesis "ci", tests/conftest.py), one worker per core
+# the reproducible profile CI runs (Hypothesis "ci", tests/conftest.py), one worker per core;
+# worksteal: a worker that runs out takes tests from the other, so no long test waits alone at the end
 test: .venv/ready
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n auto --dist worksteal
 
 # the wide search: four times the examples, fresh ones every run
 test-deep: .venv/ready
-	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q -n auto
+	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q -n auto --dist worksteal
 
 # ruff, mypy and pre-commit come with the `lint` extra, installed the first time
 lint: .venv/ready

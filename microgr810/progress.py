@@ -11,6 +11,9 @@ class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
 
+    def set_postfix(self, **values: Any) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -19,7 +22,7 @@ def progress_bar(total: int, desc: str, unit: str, enabled: bool = True) -> Any:
     """A tqdm bar on stderr shown after 1 s, or a bar that shows nothing (disabled, or no tqdm)."""
     if enabled:
         try:
-            from tqdm import tqdm  # type: ignore[import-untyped]
+            from tqdm import tqdm
         except ImportError:  # the bar is a nicety: the job runs without it
             return _NoBar()
         return tqdm(total=total, desc=desc, unit=unit, delay=1.0, leave=False)

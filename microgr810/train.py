@@ -12,6 +12,7 @@ from .engine import add_n
 from .losses import hinge
 from .nn import MLP
 from .optim import SGD
+from .progress import progress_bar
 
 __all__ = ["train", "TrainResult", "accuracy"]
 
@@ -49,7 +50,7 @@ def train(dataset: str = "moons", hidden: Sequence[int] = (16, 16), steps: int =
     opt = SGD(params, lr)
     rows = [list(map(float, row)) for row in X]
     signs = [1.0 if t > 0.5 else -1.0 for t in y]
-    bar = _progress(steps, progress)
+    bar = progress_bar(steps, "training", "step", enabled=progress)
     for k in range(steps):
         scores = [net.scalar(row) for row in rows]
         data_loss = hinge(scores, signs)
@@ -62,21 +63,7 @@ def train(dataset: str = "moons", hidden: Sequence[int] = (16, 16), steps: int =
         acc = accuracy([s.data for s in scores], y)
         result.losses.append(loss.data)
         result.accuracies.append(acc)
-        if bar is not None:
-            bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{acc:.0%}")
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{acc:.0%}")
+        bar.update(1)
+    bar.close()
     return result
-
-
-def _progress(steps: int, enabled: bool):
-    if not enabled:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:  # the bar is a nicety: train without it
-        return None
-    return tqdm(total=steps, desc="training", unit="step")
-
-

@@ -31,6 +31,15 @@ def require_binary(name: str, hint: str) -> str:
 
 
 @pytest.fixture
+def chromium(tmp_path):
+    """A headless Chromium with a DevTools client (tests/browser.py) on a blank page."""
+    from browser import launch
+
+    with launch(require_binary("chromium", "apt-get install chromium"), tmp_path / "profile") as dt:
+        yield dt
+
+
+@pytest.fixture
 def torch():
     t = require_module("torch")
     t.set_default_dtype(t.float64)

@@ -48,11 +48,10 @@ def test_bad_arguments_one_line_status_2(args, needle):
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
-def test_train_writes_the_loss_curve_and_the_decision_boundary(tmp_path):
+def test_train_writes_the_loss_curve_and_the_decision_boundary(tmp_path, capsys):
     # a few steps: the demo's test below checks that the full 100 reach 100% accuracy
-    r = run("train", "--dataset", "xor", "--steps", "3", "--out", str(tmp_path), "--quiet")
-    assert r.returncode == 0, r.stderr
-    assert "xor: MLP 2-16-16-1, 3 steps, final loss" in r.stdout
+    assert main(["train", "--dataset", "xor", "--steps", "3", "--out", str(tmp_path), "--quiet"]) == 0
+    assert "xor: MLP 2-16-16-1, 3 steps, final loss" in capsys.readouterr().out
     for name in ("loss.png", "decision_boundary.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -210,9 +210,9 @@ def svg_node_texts(svg):
     return [[t.text or "" for t in g.iter(f"{SVG}text")] for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
 
 
-# each example starts a `dot` process: 200 of them keep the suite fast (test_hostile_labels.py aims
+# each example starts a `dot` process: 100 of them keep the suite fast (test_hostile_labels.py aims
 # at DOT's and SVG's special characters on purpose; here they come at random)
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
        rankdir=st.sampled_from(["LR", "TB"]))
 def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):

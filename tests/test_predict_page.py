@@ -4,12 +4,10 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
+# the chromium fixture is in conftest.py; the DevTools client and its helpers in browser.py
+from browser import click, screenshot
 from microgr810 import graphs, quiz
 from microgr810.stepper import stepper
-
-# the Chromium fixture and a real mouse click, wherever the DevTools client itself lives
-from browser import screenshot
-from test_stepper import chromium, click  # noqa: F401  (chromium is a fixture)
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');

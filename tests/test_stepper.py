@@ -2,8 +2,7 @@
 
 import pytest
 
-from browser import click, key, launch, screenshot
-from conftest import require_binary
+from browser import click, key, screenshot
 from microgr810 import Value
 from microgr810.reference import ReferenceProblem
 from microgr810.stepper import stepper
@@ -79,13 +78,6 @@ def test_refuses_a_graph_too_long_to_step_through():
         x = x + 1.0
     with pytest.raises(ValueError, match="takes 30 steps, more than max_steps=20"):
         stepper(x, max_steps=20)
-
-
-@pytest.fixture
-def chromium(tmp_path):
-    """A headless Chromium with a DevTools client on a blank page."""
-    with launch(require_binary("chromium", "apt-get install chromium"), tmp_path / "profile") as dt:
-        yield dt
 
 
 STATE = """(() => {
