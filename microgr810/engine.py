@@ -366,7 +366,12 @@ def _exponent_slope(base: Value, out: float) -> float:
 
 def _stem(names: list[str]) -> str:
     """A block written as the math writes it: x[0], x[1] -> "x"; W1[1,0], W1[1,1] -> "W1[1,:]" (a row);
-    anything else -> the names in a row."""
+    one datapoint's in a batch keep its index: z1[0][n=2], z1[1][n=2] -> "z1[n=2]"; anything else -> the
+    names in a row."""
+    ends = {n[n.rfind("[n="):] if n.endswith("]") and "[n=" in n else "" for n in names}
+    end = ends.pop() if len(ends) == 1 else ""
+    if end and all(n.count("[") > 1 for n in names):
+        return _stem([n[: -len(end)] for n in names]) + end
     stems = {n.split("[", 1)[0] for n in names}
     if len(stems) != 1 or not all("[" in n for n in names):
         return "(" + ", ".join(names) + ")"

@@ -254,7 +254,8 @@ def latex_name(name: str) -> str:
     head = head.replace("_", r"\_")
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
-    out = f"{head}_{{{digits}}}" if digits and head else stem
+    head = head.replace("Σ", r"\Sigma ")  # the batch sum ΣL: LaTeX wants the command, not the character
+    out = f"{head}_{{{digits}}}" if digits and head else head or stem
     for c in "#$%&{}":
         rest = rest.replace(c, "\\" + c)
     return out + (f"[{rest}" if bracket else "")
