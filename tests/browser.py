@@ -154,3 +154,13 @@ def key(dt: DevTools, name: str, code: int) -> None:
 def screenshot(dt: DevTools) -> bytes:
     """The page as PNG bytes."""
     return base64.b64decode(dt.call("Page.captureScreenshot", format="png")["data"])
+
+
+def dump_dom(exe: str, page: Path) -> subprocess.CompletedProcess:
+    """The page's DOM after its scripts ran (2 s of virtual time), from a headless Chromium."""
+    return subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -6,11 +6,11 @@ to see that no script in a label runs.
 """
 
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from browser import dump_dom
 from conftest import require_binary
 from microgr810.draw import draw
 from microgr810.engine import Value
@@ -74,20 +74,7 @@ def test_a_page_holding_the_svg_runs_no_script_from_a_label(tmp_path):
         f"<body>{svg_of_hostile_graph()}</body></html>",
         encoding="utf-8",
     )
-    r = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = dump_dom(chromium, page)
     assert r.returncode == 0, r.stderr[-2000:]
     dom = r.stdout
     assert "<title>safe</title>" in dom  # a script from a label would have renamed the page
@@ -115,20 +102,7 @@ def test_the_stepper_page_runs_no_script_from_a_label(tmp_path):
     stepper(hostile_graph(), page)
     html = page.read_text(encoding="utf-8")
     assert html.lower().count("<script") == benign.lower().count("<script")  # only the page's own
-    r = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = dump_dom(chromium, page)
     assert r.returncode == 0, r.stderr[-2000:]
     dom = r.stdout
     title = re.search(r"<title>(.*?)</title>", dom, flags=re.S).group(1)
