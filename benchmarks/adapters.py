@@ -87,6 +87,7 @@ class Microgr810(Floats):
     def __init__(self):
         import microgr810
         from microgr810 import add_n, engine, losses, nn
+
         self.Value, self.add_n, self.nn, self.losses = engine.Value, add_n, nn, losses
         self.version = getattr(microgr810, "__version__", "?")
         self.plain_value = engine.Value
@@ -117,6 +118,7 @@ class Microgr810(Floats):
 
     def mlp(self, blocks, act, out_act):
         import numpy as np
+
         net = self.nn.MLP(len(blocks[0][0][0]), [len(W) for W, _ in blocks], act, out_act)
         arrays = {}
         for l, (W, b) in enumerate(blocks, 1):
@@ -145,7 +147,9 @@ class Micrograd(Microgr810):
 
     def __init__(self):
         import importlib.metadata
+
         from micrograd import engine, nn
+
         self.Value, self.nn = engine.Value, nn
         self.version = importlib.metadata.version("micrograd")
         self.plain_value = engine.Value
@@ -188,6 +192,7 @@ class Torch(Microgr810):
 
     def __init__(self):
         import torch
+
         torch.set_num_threads(1)
         self.torch = torch
         self.version = torch.__version__
@@ -220,7 +225,9 @@ class Torch(Microgr810):
         return self.torch.sigmoid(v)
 
     def bce(self, y_hat, y):
-        return self.torch.nn.functional.binary_cross_entropy(y_hat, self.torch.tensor(float(y), dtype=self.torch.float64))
+        return self.torch.nn.functional.binary_cross_entropy(
+            y_hat, self.torch.tensor(float(y), dtype=self.torch.float64)
+        )
 
     def mlp(self, blocks, act, out_act):
         return Floats.mlp(self, blocks, act, out_act)

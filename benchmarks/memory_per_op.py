@@ -1,6 +1,6 @@
 """microgr810's resident memory per recorded op, by op, each in a fresh process.
 
-    python3 benchmarks/memory_per_op.py
+python3 benchmarks/memory_per_op.py
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ N = 300_000
 
 def measure(key):
     import gc
+
     from run import rss_bytes
+
     from microgr810 import Value
+
     step = STEPS[key]
     w, x = Value(0.999), Value(0.5)
     gc.collect()

@@ -117,6 +117,7 @@ def ensure_micrograd():
 
 # -- memory: each engine in a fresh process ------------------------------------------------------
 
+
 def rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -157,6 +158,7 @@ def in_child(*args):
 
 # -- formatting --------------------------------------------------------------------------------
 
+
 def fmt_time(t):
     if t is None:
         return "n/a"
@@ -181,7 +183,7 @@ def paired_ratio(a, b):
 
 def cpu_model():
     try:
-        for ln in open("/proc/cpuinfo"):
+        for ln in Path("/proc/cpuinfo").read_text().splitlines():
             if ln.startswith("model name"):
                 return ln.split(":", 1)[1].strip()
     except OSError:
@@ -191,11 +193,15 @@ def cpu_model():
 
 # -- the run -----------------------------------------------------------------------------------
 
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--no-freeze", action="store_true",
-                    help="do not gc.freeze() the libraries' import-time objects (see NOTES.md, round 2)")
+    ap.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="do not gc.freeze() the libraries' import-time objects (see NOTES.md, round 2)",
+    )
     ap.add_argument("--child", nargs="+")
     args = ap.parse_args()
     if args.child:
@@ -224,9 +230,9 @@ def main():
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.UTC)
 
-    cells = {}   # (row key, engine) -> seconds, bytes, or an error string
+    cells = {}  # (row key, engine) -> seconds, bytes, or an error string
     spread = {}  # (row key, engine) -> (max - min) / median of the repeats
-    outs = {}    # row key -> {engine: [results]}
+    outs = {}  # row key -> {engine: [results]}
     rounds = {}  # (row key, engine) -> the times of each round, in order
     cleanup = {}  # (row key, engine) -> median time of the gc.collect() ending a call (per datapoint for ref)
 
@@ -253,8 +259,11 @@ def main():
             cleanup[key, name] = statistics.median(r["gc"]) / per
             rounds[key, name] = r["times"]
             outs[key][name] = r["outs"]
-        print(f"{key}: " + ", ".join(f"{n} {fmt_time(cells.get((key, n)))}" for n in engine_names if engines.get(n)),
-              file=sys.stderr, flush=True)
+        print(
+            f"{key}: " + ", ".join(f"{n} {fmt_time(cells.get((key, n)))}" for n in engine_names if engines.get(n)),
+            file=sys.stderr,
+            flush=True,
+        )
 
     timed_row("plain_demo", workloads.PlainDemoStep, ENGINES, reps)
     timed_row("plain_ref", workloads.PlainReferenceGradient, ENGINES, ref_reps, per=20)
@@ -316,18 +325,50 @@ def main():
         + " |" * len(shown),
         line("demo step (same workload, each library's MLP)", "fused_demo"),
         line("reference net M=8 H=32, per datapoint (fwd+bwd)", "fused_ref"),
-        *(line(f"chain of 10^{len(str(n)) - 1} ops relu(x*w + b), fwd+bwd", f"chain{n}", floats_too=False)
-          for n in chain_sizes),
+        *(
+            line(f"chain of 10^{len(str(n)) - 1} ops relu(x*w + b), fwd+bwd", f"chain{n}", floats_too=False)
+            for n in chain_sizes
+        ),
         line("memory per recorded op, chain relu(x*w + b)", "fused_memory", fmt_bytes, False),
     ]
 
     top = str(chain_sizes[-1])
     targets = [
-        ("plain: demo step, micrograd / microgr810", ">= 12x", ratio("plain_demo", "micrograd", "microgr810"), lambda r: r >= 12, "x"),
-        ("plain: reference gradient, torch / microgr810", ">= 12x", ratio("plain_ref", "torch", "microgr810"), lambda r: r >= 12, "x"),
-        ("plain: bytes per recorded op, chain v = v*1.0 + x", "<= 150 B", c("plain_memory", "microgr810"), lambda b: b <= 150, " B"),
-        ("plain: demo step, microgr810 / floats forward", "<= 25x", ratio("plain_demo", "microgr810", "floats"), lambda r: r <= 25, "x"),
-        ("fused: demo step, micrograd's MLP / microgr810's MLP", ">= 70x", ratio("fused_demo", "micrograd", "microgr810"), lambda r: r >= 70, "x"),
+        (
+            "plain: demo step, micrograd / microgr810",
+            ">= 12x",
+            ratio("plain_demo", "micrograd", "microgr810"),
+            lambda r: r >= 12,
+            "x",
+        ),
+        (
+            "plain: reference gradient, torch / microgr810",
+            ">= 12x",
+            ratio("plain_ref", "torch", "microgr810"),
+            lambda r: r >= 12,
+            "x",
+        ),
+        (
+            "plain: bytes per recorded op, chain v = v*1.0 + x",
+            "<= 150 B",
+            c("plain_memory", "microgr810"),
+            lambda b: b <= 150,
+            " B",
+        ),
+        (
+            "plain: demo step, microgr810 / floats forward",
+            "<= 25x",
+            ratio("plain_demo", "microgr810", "floats"),
+            lambda r: r <= 25,
+            "x",
+        ),
+        (
+            "fused: demo step, micrograd's MLP / microgr810's MLP",
+            ">= 70x",
+            ratio("fused_demo", "micrograd", "microgr810"),
+            lambda r: r >= 70,
+            "x",
+        ),
         (f"fused: 10^{len(top) - 1}-op chain works", "works", c(f"chain{top}", "microgr810"), lambda t: True, None),
     ]
     ttable = ["| target | goal | this run | |", "|---|---|---|---|"]
@@ -343,8 +384,9 @@ def main():
     noisy = [f"{k} {n} ±{spread[k, n] * 50:.0f} %" for (k, n) in sorted(spread) if spread[k, n] > NOISY]
     versions = ", ".join(f"{n} {engines[n].version}" for n in ("microgr810", "micrograd", "torch") if engines[n])
     try:
-        commit = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%h"], capture_output=True,
-                                text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(HERE), "log", "-1", "--format=%h"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = "?"
     method = (
@@ -356,61 +398,88 @@ def main():
         "frees; counted: that collection minus one right after it with nothing to free); an engine whose "
         "call is under 0.25 s gets one untimed call right before each timed one (on this machine the "
         "first ~10 ms after a heavy torch step run up to 3x slower). "
-        + ("The libraries' import-time objects are frozen (`gc.freeze()` after loading them) so that no "
-           "engine's collections scan the other libraries' modules. " if frozen else
-           "Run with --no-freeze: every engine's collections also scan all four libraries' modules. ")
+        + (
+            "The libraries' import-time objects are frozen (`gc.freeze()` after loading them) so that no "
+            "engine's collections scan the other libraries' modules. "
+            if frozen
+            else "Run with --no-freeze: every engine's collections also scan all four libraries' modules. "
+        )
         + "Memory: resident growth per recorded op while building "
         f"a {memory_ops:,}-op chain, each engine in a fresh process."
     )
     run_line = (
         f"Run: {started:%Y-%m-%d %H:%M} UTC, microgr810 at {commit} (the tree's last commit). "
-        f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}; {versions}. Load average "
+        f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
+        f"{platform.system()}; {versions}. Load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other jobs share this machine)."
     )
-    text = "\n".join([
-        "# Benchmark results",
-        "",
-        method,
-        "",
-        run_line,
-        "",
-        *table,
-        "",
-        ("Ratios in the targets are medians of per-round ratios (the two engines ran back to back in each "
-         "round), so they can differ a little from the ratio of the medians in the table."),
-        "",
-        "`*`: noisy, the repeats spread more than ±5 % around the median"
-        + (f" ({'; '.join(noisy)})." if noisy else " (none in this run)."),
-        "",
-        *ttable,
-        "",
-        "Of those times, freeing garbage in the `gc.collect()` that ends each call: "
-        + "; ".join(f"{k} {n} {fmt_time(v)}" for (k, n), v in sorted(cleanup.items())
-                    if isinstance(v, float) and k.endswith("demo") and n != "floats") + ".",
-        "",
-        "Losses: " + ("every engine's loss agrees with microgr810's to 1e-9 (demo: before and after one SGD "
-                      "step, so the gradients agree too; chains: the output), so they run the same workload."
-                      if not mismatches else "MISMATCH: " + "; ".join(mismatches)),
-        "",
-        ("Plain ops: the workload's code is the same for every engine (`workloads.py`): `Value(...)` is "
-         "microgr810's or micrograd's Value, a 0-d float64 torch tensor with requires_grad (one thread), or "
-         "a float; a neuron is `sum(w*x for ...) + b`; inputs are wrapped in `Value(...)` each step, as in "
-         "micrograd's demo notebook. micrograd 0.1.0 has no sigmoid/exp/log, so it cannot run the reference "
-         "network (n/a). Fused: microgr810's `nn.MLP` (one `linear` node per neuron, `add_n` sums, "
-         "`losses.bce`), micrograd's `nn.MLP`, torch and floats the generic neuron. micrograd runs at "
-         "Python's default recursion limit (1000), as its users get it: its recursive sort fails on chains."),
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "# Benchmark results",
+                "",
+                method,
+                "",
+                run_line,
+                "",
+                *table,
+                "",
+                (
+                    "Ratios in the targets are medians of per-round ratios (the two engines ran back to back in each "
+                    "round), so they can differ a little from the ratio of the medians in the table."
+                ),
+                "",
+                "`*`: noisy, the repeats spread more than ±5 % around the median"
+                + (f" ({'; '.join(noisy)})." if noisy else " (none in this run)."),
+                "",
+                *ttable,
+                "",
+                "Of those times, freeing garbage in the `gc.collect()` that ends each call: "
+                + "; ".join(
+                    f"{k} {n} {fmt_time(v)}"
+                    for (k, n), v in sorted(cleanup.items())
+                    if isinstance(v, float) and k.endswith("demo") and n != "floats"
+                )
+                + ".",
+                "",
+                "Losses: "
+                + (
+                    "every engine's loss agrees with microgr810's to 1e-9 (demo: before and after one SGD "
+                    "step, so the gradients agree too; chains: the output), so they run the same workload."
+                    if not mismatches
+                    else "MISMATCH: " + "; ".join(mismatches)
+                ),
+                "",
+                (
+                    "Plain ops: the workload's code is the same for every engine (`workloads.py`): `Value(...)` is "
+                    "microgr810's or micrograd's Value, a 0-d float64 torch tensor with requires_grad (one thread), or "
+                    "a float; a neuron is `sum(w*x for ...) + b`; inputs are wrapped in `Value(...)` each step, as in "
+                    "micrograd's demo notebook. micrograd 0.1.0 has no sigmoid/exp/log, so it cannot run the reference "
+                    "network (n/a). Fused: microgr810's `nn.MLP` (one `linear` node per neuron, `add_n` sums, "
+                    "`losses.bce`), micrograd's `nn.MLP`, torch and floats the generic neuron. micrograd runs at "
+                    "Python's default recursion limit (1000), as its users get it: its recursive sort fails on chains."
+                ),
+            ]
+        )
+        + "\n"
+    )
     print(text)
     out = HERE / ("results/quick.md" if args.quick else "RESULTS.md")
     out.parent.mkdir(exist_ok=True)
     out.write_text(text)
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "latest.json").write_text(json.dumps(
-        {"cells": {f"{k}|{n}": v for (k, n), v in cells.items()},
-         "spread": {f"{k}|{n}": v for (k, n), v in spread.items()},
-         "rounds": {f"{k}|{n}": v for (k, n), v in rounds.items()},
-         "load": [load_before, load_after],
-         "gc_collect_part": {f"{k}|{n}": v for (k, n), v in cleanup.items()}}, indent=1))
+    (HERE / "results" / "latest.json").write_text(
+        json.dumps(
+            {
+                "cells": {f"{k}|{n}": v for (k, n), v in cells.items()},
+                "spread": {f"{k}|{n}": v for (k, n), v in spread.items()},
+                "rounds": {f"{k}|{n}": v for (k, n), v in rounds.items()},
+                "load": [load_before, load_after],
+                "gc_collect_part": {f"{k}|{n}": v for (k, n), v in cleanup.items()},
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ def phases(make, repeats=9):
     import statistics
 
     from microgr810.engine import topological_order
+
     w = make()
     names = ["build", "zero_grad", "sort", "backward walk", "sgd", "free graph"]
     rows = {n: [] for n in names}
@@ -95,7 +96,9 @@ def phases(make, repeats=9):
     total = sum(statistics.median(v) for v in rows.values())
     for n in names:
         m = statistics.median(rows[n])
-        print(f"   {n:>14}: {m * 1e3:7.2f} ms  {m / total:5.1%}   (GC inside: {statistics.median(gcs[n]) * 1e3:.2f} ms)")
+        print(
+            f"   {n:>14}: {m * 1e3:7.2f} ms  {m / total:5.1%}   (GC inside: {statistics.median(gcs[n]) * 1e3:.2f} ms)"
+        )
     print(f"   {'total':>14}: {total * 1e3:7.2f} ms")
 
 
@@ -104,6 +107,7 @@ def ref_phases(repeats=51):
     import statistics
 
     from microgr810.engine import topological_order
+
     w = workloads.PlainReferenceGradient(E)
     V, sig, log = E.plain_value, w.sigmoid, w.log
     names = ["wrap inputs", "forward + loss", "sort", "backward walk", "free graph"]
@@ -155,15 +159,17 @@ for name in sys.argv[1:] or list(WORKLOADS):
     fn()
     plain_total = time.process_time() - t0
     gc.callbacks.remove(_gc_watch)
-    print(f"== {name}: median {med * 1e3:.2f} ms; one call {plain_total * 1e3:.1f} ms of which "
-          f"{gc_time[0] * 1e3:.1f} ms ({gc_time[0] / plain_total:.0%}) in {gc_time[2]} garbage collections")
+    print(
+        f"== {name}: median {med * 1e3:.2f} ms; one call {plain_total * 1e3:.1f} ms of which "
+        f"{gc_time[0] * 1e3:.1f} ms ({gc_time[0] / plain_total:.0%}) in {gc_time[2]} garbage collections"
+    )
     prof = cProfile.Profile()
     prof.runcall(fn)
     st = pstats.Stats(prof)
     total = st.total_tt
     rows = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:8]
     print(f"   cProfile total {total * 1e3:.1f} ms; by own time (tottime):")
-    for (file, line, func), (cc, nc, tt, ct, _) in rows:
+    for (file, line, func), (_, nc, tt, _, _) in rows:
         where = f"{Path(file).name}:{line}" if line else file
         print(f"   {tt / total:6.1%}  {tt * 1e3:8.1f} ms  {nc:>8} calls  {func} ({where})")
     del fn

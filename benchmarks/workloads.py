@@ -21,8 +21,10 @@ ALPHA = 1e-4  # the L2 weight of micrograd's demo
 def random_blocks(sizes, seed=0):
     """[(W, b), ...] with U(-1, 1) entries (micrograd's init), the same numbers for every engine."""
     rng = random.Random(seed)
-    return [([[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [rng.uniform(-1, 1) for _ in range(nout)])
-            for nin, nout in zip(sizes, sizes[1:])]
+    return [
+        ([[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [rng.uniform(-1, 1) for _ in range(nout)])
+        for nin, nout in zip(sizes, sizes[1:])
+    ]
 
 
 class DemoStep:
@@ -89,6 +91,7 @@ def chain(E, n):
 
 # -- plain ops ---------------------------------------------------------------------------------
 
+
 def plain_neuron(ws, xs, b):
     """w . x + b written as a user writes it: one product and one addition per input."""
     return sum((w * x for w, x in zip(ws, xs)), b)
@@ -106,8 +109,9 @@ class PlainDemoStep:
         self.X = X.tolist()
         self.y = [2.0 * t - 1.0 for t in y.tolist()]  # labels in {-1, +1}
         V = E.plain_value
-        self.layers = [([[V(w) for w in row] for row in W], [V(bh) for bh in b])
-                       for W, b in random_blocks([2, 16, 16, 1])]
+        self.layers = [
+            ([[V(w) for w in row] for row in W], [V(bh) for bh in b]) for W, b in random_blocks([2, 16, 16, 1])
+        ]
         self.params = [p for W, b in self.layers for row, bh in zip(W, b) for p in (*row, bh)]
         self.lr = 0.1
 

@@ -20,12 +20,12 @@ from .trace import Trace, trace_backward
 
 __all__ = ["animate", "MAX_STEPS", "WIDTH"]
 
-MAX_STEPS = 200        # one Graphviz run per frame: past this a GIF takes minutes and no one watches it
-WIDTH = 1280           # pixels: a slide's width
-MIN_DPI = 54.0         # the drawing's 12 pt text at 9 px: smaller is not read on a slide
-MAX_ASPECT = 2.5       # a frame at most 2.5 times as tall as wide (3200 px at 1280): past it, not a slide
-SLIDE_HEIGHT = 800     # pixels: of the slide a layout is chosen for (left to right or top to bottom)
-MAX_PIXELS = 250e6     # pixels of all frames together: Pillow holds every frame (1 byte a pixel) while writing
+MAX_STEPS = 200  # one Graphviz run per frame: past this a GIF takes minutes and no one watches it
+WIDTH = 1280  # pixels: a slide's width
+MIN_DPI = 54.0  # the drawing's 12 pt text at 9 px: smaller is not read on a slide
+MAX_ASPECT = 2.5  # a frame at most 2.5 times as tall as wide (3200 px at 1280): past it, not a slide
+SLIDE_HEIGHT = 800  # pixels: of the slide a layout is chosen for (left to right or top to bottom)
+MAX_PIXELS = 250e6  # pixels of all frames together: Pillow holds every frame (1 byte a pixel) while writing
 _CAPTION_LINES = 4
 # monospaced, so the trace's columns line up as in a terminal; each has ∂, ·, −, →
 _FONTS = ("DejaVuSansMono.ttf", "LiberationMono-Regular.ttf", "Menlo.ttc", "Consolas.ttf")
@@ -49,7 +49,7 @@ def _caption(trace: Trace, k: int) -> list[str]:
     lines[0] = re.sub(r"^step (\d+):", lambda m: f"step {m[1]}/{n}:", lines[0])
     if len(lines) > _CAPTION_LINES:
         more = len(lines) - _CAPTION_LINES + 1
-        lines = lines[:_CAPTION_LINES - 1] + [f"    … {more} more row{'s' * (more != 1)} (print the trace for all)"]
+        lines = lines[: _CAPTION_LINES - 1] + [f"    … {more} more row{'s' * (more != 1)} (print the trace for all)"]
     return lines
 
 
@@ -82,19 +82,31 @@ def _layout(trace: Trace, width: int, options: dict[str, Any]) -> tuple[float, f
     """How the trace draws with these draw options at `width`: (how big its text would be on a slide of
     width × 800 px, dpi, frame height in px, None, or why it makes no slide). The last frame is measured:
     its gradients make the widest labels."""
-    w_pt, h_pt = _svg_size_pt(draw(trace.root, step=len(trace), trace=trace, **options)
-                              .pipe(format="svg", encoding="utf-8"))
+    w_pt, h_pt = _svg_size_pt(
+        draw(trace.root, step=len(trace), trace=trace, **options).pipe(format="svg", encoding="utf-8")
+    )
     dpi = min(width * 72.0 / w_pt, 2 * 72.0)  # a tiny graph is not blown up past 2x
     height = round(h_pt * dpi / 72.0) + _caption_height(width)
     on_slide = min(width / w_pt, (SLIDE_HEIGHT - _caption_height(width)) / h_pt)
     if dpi < MIN_DPI:
         need = math.ceil(w_pt * MIN_DPI / 72.0)
-        return on_slide, dpi, height, (f"{w_pt / 72:.0f} inches wide: at {width} px its 12 pt text would be "
-                                       f"{12 * dpi / 72:.1f} px, under 9 px (frames {need} px wide would do: "
-                                       f"width={need}, --width {need})")
+        return (
+            on_slide,
+            dpi,
+            height,
+            (
+                f"{w_pt / 72:.0f} inches wide: at {width} px its 12 pt text would be "
+                f"{12 * dpi / 72:.1f} px, under 9 px (frames {need} px wide would do: "
+                f"width={need}, --width {need})"
+            ),
+        )
     if height > MAX_ASPECT * width:
-        return on_slide, dpi, height, (f"too tall for a slide: {width}×{height} px frames, more than "
-                                       f"{MAX_ASPECT:g} widths")
+        return (
+            on_slide,
+            dpi,
+            height,
+            (f"too tall for a slide: {width}×{height} px frames, more than {MAX_ASPECT:g} widths"),
+        )
     return on_slide, dpi, height, None
 
 
@@ -107,9 +119,17 @@ def _font_px(width: int) -> int:
     return max(12, round(width / 72))
 
 
-def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None = None, *,
-            width: int = WIDTH, duration: int = 1500, max_steps: int = MAX_STEPS, progress: bool = False,
-            **draw_options: Any) -> Path:
+def animate(
+    root: Value | Trace,
+    path: str | Path,
+    frames_dir: str | Path | None = None,
+    *,
+    width: int = WIDTH,
+    duration: int = 1500,
+    max_steps: int = MAX_STEPS,
+    progress: bool = False,
+    **draw_options: Any,
+) -> Path:
     """Write an animated GIF of backward from root: frame k is draw(root, step=k), k = 0 .. steps.
 
     frames_dir: also write each frame there as frame-000.png, frame-001.png, ...
@@ -124,8 +144,10 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     trace = root if isinstance(root, Trace) else trace_backward(root)
     n, name = len(trace), trace.names[trace.root]
     if n > max_steps:
-        raise ValueError(f"animate: backward from {name!r} takes {n} steps, more than max_steps={max_steps}; "
-                         f"print trace_backward(root) instead, or raise it")
+        raise ValueError(
+            f"animate: backward from {name!r} takes {n} steps, more than max_steps={max_steps}; "
+            f"print trace_backward(root) instead, or raise it"
+        )
     if isinstance(width, bool) or not isinstance(width, int) or width < 200:
         raise ValueError(f"animate: width must be a whole number of pixels, at least 200, got {width!r}")
     # every frame at one dpi (the same boxes at the same size), in the layout that makes the best slide:
@@ -137,7 +159,9 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     for collapse in views:
         for rankdir in rankdirs:
             options = {**draw_options, "rankdir": rankdir, "collapse": collapse}
-            where = f"{'a box per neuron, ' if collapse else ''}{'left to right' if rankdir == 'LR' else 'top to bottom'}"
+            where = (
+                f"{'a box per neuron, ' if collapse else ''}{'left to right' if rankdir == 'LR' else 'top to bottom'}"
+            )
             try:
                 layouts[where] = (*_layout(trace, width, options), options)
             except ValueError as e:  # more boxes than draw shows legibly in this view
@@ -147,12 +171,16 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
             break
     else:
         told = "; ".join(f"{where} it is {lay[3]}" for where, lay in layouts.items())
-        raise ValueError(f"animate: the graph under {name!r} makes no slide: {told}. Animate a smaller graph "
-                         f"(the reference network up to M=3, H=4), or use the stepper page")
+        raise ValueError(
+            f"animate: the graph under {name!r} makes no slide: {told}. Animate a smaller graph "
+            f"(the reference network up to M=3, H=4), or use the stepper page"
+        )
     _, dpi, height, _, options = max(fits, key=lambda lay: lay[0])
     if (n + 1) * width * height > MAX_PIXELS:
-        raise ValueError(f"animate: {n + 1} frames of {width}×{height} px would hold {(n + 1) * width * height / 1e6:.0f} "
-                         f"MB while the GIF is written, more than {MAX_PIXELS / 1e6:.0f} MB; animate a smaller graph")
+        raise ValueError(
+            f"animate: {n + 1} frames of {width}×{height} px would hold {(n + 1) * width * height / 1e6:.0f} "
+            f"MB while the GIF is written, more than {MAX_PIXELS / 1e6:.0f} MB; animate a smaller graph"
+        )
     font_px, caption_h = _font_px(width), _caption_height(width)
     bar = progress_bar(2 * (n + 1), "animate: drawing, then writing frames", "frame", progress)
     pngs = []  # compressed: a frame is decoded only while it is assembled
@@ -203,7 +231,6 @@ def animate(root: Value | Trace, path: str | Path, frames_dir: str | Path | None
     durations = [duration] * (n + 1)
     durations[0] = durations[-1] = 2 * duration
     frames = gif_frames()
-    next(frames).save(path, save_all=True, append_images=frames, duration=durations, loop=0, optimize=False,
-                      disposal=1)
+    next(frames).save(path, save_all=True, append_images=frames, duration=durations, loop=0, optimize=False, disposal=1)
     bar.close()
     return path

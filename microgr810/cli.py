@@ -45,6 +45,7 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], expected:
         if not ok(value):
             raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
         return value
+
     return parse
 
 
@@ -63,8 +64,9 @@ def cmd_dims(args: argparse.Namespace) -> int:
     a1 = np.zeros(dims["W1"]) @ np.zeros(dims["x"]) + np.zeros(dims["b1"])
     a2 = (np.zeros(dims["W2"]) @ np.zeros(dims["z1"]))[0] + np.zeros(dims["b2"])
     ok = a1.shape == dims["a1"] and np.shape(a2) == dims["a2"]
-    print(f"  W1 x + b1 -> {a1.shape}, W2 z1 + b2 -> {np.shape(a2) or 'scalar'}: "
-          f"{'shapes compose' if ok else 'MISMATCH'}")
+    print(
+        f"  W1 x + b1 -> {a1.shape}, W2 z1 + b2 -> {np.shape(a2) or 'scalar'}: {'shapes compose' if ok else 'MISMATCH'}"
+    )
     return 0 if ok else 1
 
 
@@ -75,8 +77,9 @@ def check_table(problem: ReferenceProblem, *, rtol: float = 1e-9, atol: float = 
     return _gradient_table(net, L, lambda: problem.loss(net), hand, _torch_gradients(problem), rtol, atol)
 
 
-def _gradient_table(net, L, rebuild, closed: dict[str, np.ndarray], torch_grads: dict[str, np.ndarray] | None,
-                    rtol: float, atol: float) -> bool:
+def _gradient_table(
+    net, L, rebuild, closed: dict[str, np.ndarray], torch_grads: dict[str, np.ndarray] | None, rtol: float, atol: float
+) -> bool:
     """One row per parameter: autograd (net after backward of L), `closed`, finite differences of
     `rebuild()`, PyTorch; True when all agree."""
     auto = net.grad_arrays()
@@ -124,8 +127,10 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
         import torch
     except ImportError:
         return None
-    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True)
-         for k, v in (("W1", problem.W1), ("b1", problem.b1), ("W2", problem.W2), ("b2", problem.b2))}
+    t = {
+        k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True)
+        for k, v in (("W1", problem.W1), ("b1", problem.b1), ("W2", problem.W2), ("b2", problem.b2))
+    }
     x = torch.tensor(problem.x, dtype=torch.float64)
     y = torch.tensor(problem.y, dtype=torch.float64)
     a2 = torch.sigmoid(x @ t["W1"].T + t["b1"]) @ t["W2"][0] + t["b2"]
@@ -136,8 +141,8 @@ def _torch_gradients(problem: ReferenceProblem) -> dict[str, np.ndarray] | None:
 
 # Past these sizes `check` and `trace` would run for long with nothing to show: they refuse (exit 2) and say
 # what to do instead. Measured on a 2-core machine under load (README, "How big"), each is about 1-20 s.
-CHECK_WORK = 10**8     # finite differences: 2 forward passes per weight of ~0.2 µs × (edges + 40 × new nodes)
-TRACE_ROWS = 25_000    # printed rows at ~45 µs each: 100×100 (20,607 rows) prints in 1 s
+CHECK_WORK = 10**8  # finite differences: 2 forward passes per weight of ~0.2 µs × (edges + 40 × new nodes)
+TRACE_ROWS = 25_000  # printed rows at ~45 µs each: 100×100 (20,607 rows) prints in 1 s
 _SECONDS_PER_WORK = 0.2e-6
 
 
@@ -159,11 +164,13 @@ def _check_within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> 
     # a forward pass builds its nodes anew (~8 µs each) and multiplies along every edge (~0.2 µs each)
     work = 2 * weights * (sum(len(n.inputs) for n in order) + 40 * (len(order) - weights))
     if work > CHECK_WORK:
-        raise CLIError(f"{_size(args)}: the finite-difference check would run the forward pass {2 * weights:,} times "
-                       f"(twice per weight), about {_duration(work * _SECONDS_PER_WORK)} here, past the limit of about "
-                       f"{_duration(CHECK_WORK * _SECONDS_PER_WORK)}. Use smaller --M/--H (50 and 50 fit)"
-                       f"{' or a smaller --batch' if args.batch else ''}; "
-                       f"`microgr810 explain PARAM` shows one weight's gradient at any size")
+        raise CLIError(
+            f"{_size(args)}: the finite-difference check would run the forward pass {2 * weights:,} times "
+            f"(twice per weight), about {_duration(work * _SECONDS_PER_WORK)} here, past the limit of about "
+            f"{_duration(CHECK_WORK * _SECONDS_PER_WORK)}. Use smaller --M/--H (50 and 50 fit)"
+            f"{' or a smaller --batch' if args.batch else ''}; "
+            f"`microgr810 explain PARAM` shows one weight's gradient at any size"
+        )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -201,8 +208,10 @@ def check_mlp_table(args: argparse.Namespace, *, rtol: float = 1e-9, atol: float
     L = rebuild()
     L.backward()
     closed = closed_form.backprop(arrays, X, y, activation=act, output_activation=out_act, loss=loss)
-    print(f"MLP {'-'.join(map(str, sizes))}, {act} hidden, {out_act} output, {loss} loss, "
-          f"{len(X)} datapoint{'s' * (len(X) != 1)}, seed {args.seed}")
+    print(
+        f"MLP {'-'.join(map(str, sizes))}, {act} hidden, {out_act} output, {loss} loss, "
+        f"{len(X)} datapoint{'s' * (len(X) != 1)}, seed {args.seed}"
+    )
     return _gradient_table(net, L, rebuild, closed, _torch_mlp(arrays, X, y, act, out_act, loss), rtol, atol)
 
 
@@ -212,8 +221,9 @@ def _torch_mlp(arrays, X, y, act: str, out_act: str, loss: str) -> dict[str, np.
     except ImportError:
         return None
     f = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}
-    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True)
-         for k, v in arrays.items()}
+    t = {
+        k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=True) for k, v in arrays.items()
+    }
     z = torch.tensor(X, dtype=torch.float64)
     n = len(arrays) // 2
     for l in range(1, n + 1):
@@ -266,8 +276,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     outdir = _outdir(args.out)
     result = train(args.dataset, args.hidden, args.steps, args.lr, args.seed, progress=not args.quiet)
     files = [plot_loss(result, outdir / "loss.png"), plot_decision_boundary(result, outdir / "decision_boundary.png")]
-    print(f"{args.dataset}: MLP 2-{'-'.join(map(str, args.hidden))}-1, {args.steps} steps, "
-          f"final loss {result.losses[-1]:.4f}, training accuracy {result.accuracies[-1]:.0%}")
+    print(
+        f"{args.dataset}: MLP 2-{'-'.join(map(str, args.hidden))}-1, {args.steps} steps, "
+        f"final loss {result.losses[-1]:.4f}, training accuracy {result.accuracies[-1]:.0%}"
+    )
     for f in files:
         print(f"  wrote {f}")
     return 0
@@ -328,14 +340,17 @@ def cmd_draw(args: argparse.Namespace) -> int:
     # draws it (as the stepper does), and a note says which
     fallback = not args.collapse and focus is None and nodes > MAX_NODES
     try:
-        path = _write_drawing(L, Path(args.output), fmt, highlight=highlight, focus=focus,
-                              collapse=args.collapse or fallback)
+        path = _write_drawing(
+            L, Path(args.output), fmt, highlight=highlight, focus=focus, collapse=args.collapse or fallback
+        )
     except TooBig as e:
         raise CLIError(_too_big_to_draw(args, e)) from None
     if fallback:
-        print(f"microgr810 draw: note: {_size(args)}: {nodes} value nodes are too many for a box per node (legible "
-              f"up to {MAX_NODES}), so this is a box per neuron (--collapse); --focus NODE draws one node's paths",
-              file=sys.stderr)
+        print(
+            f"microgr810 draw: note: {_size(args)}: {nodes} value nodes are too many for a box per node (legible "
+            f"up to {MAX_NODES}), so this is a box per neuron (--collapse); --focus NODE draws one node's paths",
+            file=sys.stderr,
+        )
     print(f"wrote {path}")
     return 0
 
@@ -343,12 +358,15 @@ def cmd_draw(args: argparse.Namespace) -> int:
 def _too_big_to_draw(args: argparse.Namespace, e: TooBig) -> str:
     """draw's refusal (a draw.TooBig) as the command's options say it."""
     if e.view == "focus":
-        smaller = ("add --collapse (a box per neuron)" if not args.collapse
-                   else "focus on a node nearer the loss")
-        return (f"{_size(args)}: the chain-rule paths to {args.focus} pass through {e.count} boxes, past the "
-                f"{e.limit} that stay legible; {smaller}")
-    return (f"{_size(args)}: {e.count} boxes even with a box per neuron, past the {e.limit} that stay legible; "
-            f"--focus NODE draws only one node's chain-rule paths (e.g. --focus \"W1[0,0]\")")
+        smaller = "add --collapse (a box per neuron)" if not args.collapse else "focus on a node nearer the loss"
+        return (
+            f"{_size(args)}: the chain-rule paths to {args.focus} pass through {e.count} boxes, past the "
+            f"{e.limit} that stay legible; {smaller}"
+        )
+    return (
+        f"{_size(args)}: {e.count} boxes even with a box per neuron, past the {e.limit} that stay legible; "
+        f'--focus NODE draws only one node\'s chain-rule paths (e.g. --focus "W1[0,0]")'
+    )
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -357,10 +375,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
     _, L = _reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
     rows = sum(len(n.inputs) + 1 for n in topological_order(L) if n.op) + 1  # a header per step, a row per input
     if rows > TRACE_ROWS:
-        raise CLIError(f"{_size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
-                       f"(about 1 s; no one reads more). Use smaller --M/--H (100 and 100 fit)"
-                       f"{' or a smaller --batch' if args.batch else ''}; "
-                       f"`microgr810 explain PARAM` shows one weight's chain rule at any size")
+        raise CLIError(
+            f"{_size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
+            f"(about 1 s; no one reads more). Use smaller --M/--H (100 and 100 fit)"
+            f"{' or a smaller --batch' if args.batch else ''}; "
+            f"`microgr810 explain PARAM` shows one weight's chain rule at any size"
+        )
     print(trace_backward(L))
     return 0
 
@@ -397,6 +417,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(report, flush=True)
     except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
         import os
+
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0 if verdict.ok else 1
 
@@ -437,8 +458,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         dot = _write_drawing(L, outdir / "reference-graph.dot", "dot", highlight=w)
         print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
-    cmd_train(argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True,
-                                 out=str(outdir)))
+    cmd_train(
+        argparse.Namespace(dataset="moons", hidden=(16, 16), steps=100, lr=1.0, seed=0, quiet=True, out=str(outdir))
+    )
     return 0 if ok else 1
 
 
@@ -486,14 +508,28 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=0)
     c.add_argument("--y", type=_unit, default=None, help="the target (default: drawn at random)")
     c.add_argument("--batch", type=_positive, default=None, help="use a batch of N datapoints (mean loss)")
-    c.add_argument("--layers", type=_layers, default=None, metavar="M,...,1",
-                   help="any MLP instead of the reference one: layer sizes from the inputs to the one output")
-    c.add_argument("--activation", choices=["sigmoid", "tanh", "relu", "linear"], default=None,
-                   help="the hidden layers' activation (default sigmoid)")
-    c.add_argument("--output-activation", choices=["sigmoid", "tanh", "relu", "linear"], default=None,
-                   help="default: sigmoid for bce, linear for mse")
+    c.add_argument(
+        "--layers",
+        type=_layers,
+        default=None,
+        metavar="M,...,1",
+        help="any MLP instead of the reference one: layer sizes from the inputs to the one output",
+    )
+    c.add_argument(
+        "--activation",
+        choices=["sigmoid", "tanh", "relu", "linear"],
+        default=None,
+        help="the hidden layers' activation (default sigmoid)",
+    )
+    c.add_argument(
+        "--output-activation",
+        choices=["sigmoid", "tanh", "relu", "linear"],
+        default=None,
+        help="default: sigmoid for bce, linear for mse",
+    )
     c.add_argument("--loss", choices=["bce", "mse"], default=None, help="default bce")
     c.set_defaults(func=cmd_check)
+
     def reference_args(sp: argparse.ArgumentParser, M: int = 2, H: int = 2) -> None:
         sp.add_argument("--M", type=_positive, default=M, help="input features")
         sp.add_argument("--H", type=_positive, default=H, help="hidden units")
@@ -503,37 +539,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("draw", help="draw the reference network's computation graph")
     g.add_argument("-o", "--output", default="graph.svg", help="file to write")
-    g.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default=None,
-                   help="default: from the file name's ending")
+    g.add_argument(
+        "--format", choices=["svg", "png", "pdf", "dot"], default=None, help="default: from the file name's ending"
+    )
     g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
-    g.add_argument("--collapse", action="store_true",
-                   help="a box per neuron (w·x + b and its activation); the default where a box per node is too big")
-    g.add_argument("--focus", default=None, metavar="NODE",
-                   help="only the chain-rule paths from the loss to NODE, and a box counting the rest")
+    g.add_argument(
+        "--collapse",
+        action="store_true",
+        help="a box per neuron (w·x + b and its activation); the default where a box per node is too big",
+    )
+    g.add_argument(
+        "--focus",
+        default=None,
+        metavar="NODE",
+        help="only the chain-rule paths from the loss to NODE, and a box counting the rest",
+    )
     reference_args(g)
     g.set_defaults(func=cmd_draw)
     tr = sub.add_parser("trace", help="every backward step of the reference network, as a table")
     reference_args(tr)
     tr.set_defaults(func=cmd_trace)
     ex = sub.add_parser("explain", help="the chain rule for one node: every path, its product, the sum")
-    ex.add_argument("node", help='any node as trace names it: "W1[0,1]", "b1[0]", "x[0]", "a1[0]", "z2", '
-                                  '"a2[n=1]" (with --batch); spaces inside brackets do not count')
+    ex.add_argument(
+        "node",
+        help='any node as trace names it: "W1[0,1]", "b1[0]", "x[0]", "a1[0]", "z2", '
+        '"a2[n=1]" (with --batch); spaces inside brackets do not count',
+    )
     reference_args(ex)
     ex.set_defaults(func=cmd_explain)
     st = sub.add_parser("stepper", help="an HTML page that steps through backward, frame by frame")
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
-    st.add_argument("--predict", action="store_true",
-                    help="predict mode: type each step's gradients before the page shows them")
+    st.add_argument(
+        "--predict", action="store_true", help="predict mode: type each step's gradients before the page shows them"
+    )
     reference_args(st)
     st.set_defaults(func=cmd_stepper)
-    gr = sub.add_parser("grade", help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",
-                        description="Checks FORMULA against autograd on several random reference networks "
-                                    "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
-                                    "2 malformed. A formula that starts with - needs -- before it.")
+    gr = sub.add_parser(
+        "grade",
+        help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",
+        description="Checks FORMULA against autograd on several random reference networks "
+        "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
+        "2 malformed. A formula that starts with - needs -- before it.",
+    )
     gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
-    gr.add_argument("formula", metavar="FORMULA",
-                    help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)"; names x[m], W1[h,m], b1[h], a1[h], z1[h], '
-                         'W2[h], b2, a2, z2 = y_hat, y; + - * / ** and sigmoid, exp, log, tanh')
+    gr.add_argument(
+        "formula",
+        metavar="FORMULA",
+        help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)"; names x[m], W1[h,m], b1[h], a1[h], z1[h], '
+        "W2[h], b2, a2, z2 = y_hat, y; + - * / ** and sigmoid, exp, log, tanh",
+    )
     gr.add_argument("--M", type=_positive, default=3, help="input features")
     gr.add_argument("--H", type=_positive, default=4, help="hidden units")
     gr.add_argument("--seed", type=_seed, default=0)
@@ -557,16 +611,24 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("demo", help="the main job: dimensions, gradient check, drawings, training")
     m.add_argument("-o", "--out", default="demo-output", help="folder for the files it makes")
     m.set_defaults(func=cmd_demo)
-    q = sub.add_parser("quiz", help="predict the gradient: type dL/d(input) before each backward step is shown",
-                       description="Before each backward step is shown, type dL/d(input) for its inputs, one answer "
-                                   "a line (0.25, -1.5e-3, 1/3; h a hint, q or end of input to stop). Answers within "
-                                   "1% count. Pipe them in to script it: printf '0.5\\n' | microgr810 quiz "
-                                   "--graph neuron. --M, --H, --y and --batch shape the reference network.")
-    q.add_argument("--graph", choices=["random", "reference", "neuron"], default="random",
-                   help="a small random expression (by --seed), the reference network, or micrograd's neuron")
+    q = sub.add_parser(
+        "quiz",
+        help="predict the gradient: type dL/d(input) before each backward step is shown",
+        description="Before each backward step is shown, type dL/d(input) for its inputs, one answer "
+        "a line (0.25, -1.5e-3, 1/3; h a hint, q or end of input to stop). Answers within "
+        "1% count. Pipe them in to script it: printf '0.5\\n' | microgr810 quiz "
+        "--graph neuron. --M, --H, --y and --batch shape the reference network.",
+    )
+    q.add_argument(
+        "--graph",
+        choices=["random", "reference", "neuron"],
+        default="random",
+        help="a small random expression (by --seed), the reference network, or micrograd's neuron",
+    )
     q.add_argument("--expr", default=None, metavar="TEXT", help='your own expression instead, e.g. "tanh(a*b + c)"')
-    q.add_argument("--at", default=None, metavar="VALUES",
-                   help="its leaves' data, e.g. a=2,b=-3 (else drawn from --seed)")
+    q.add_argument(
+        "--at", default=None, metavar="VALUES", help="its leaves' data, e.g. a=2,b=-3 (else drawn from --seed)"
+    )
     reference_args(q)
     q.set_defaults(func=cmd_quiz)
     return p

@@ -30,8 +30,7 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 def dimensions(M: int, H: int) -> dict[str, tuple[int, ...]]:
     """Part 1: the shape of every parameter and intermediate for data of M features, H hidden units."""
     M, H = whole_number("M", M), whole_number("H", H)
-    return {"x": (M,), "W1": (H, M), "b1": (H,), "a1": (H,), "z1": (H,),
-            "W2": (1, H), "b2": (), "a2": (), "z2": ()}
+    return {"x": (M,), "W1": (H, M), "b1": (H,), "a1": (H,), "z1": (H,), "W2": (1, H), "b2": (), "a2": (), "z2": ()}
 
 
 def _check(W1: Any, b1: Any, W2: Any, b2: Any) -> tuple[np.ndarray, ...]:
@@ -51,9 +50,9 @@ def forward(W1: Any, b1: Any, W2: Any, b2: Any, x: Any) -> dict[str, np.ndarray]
     x = np.asarray(x, dtype=float)
     if x.shape[-1:] != (W1.shape[1],) or x.ndim > 2:
         raise ValueError(f"x must have shape (M,) or (N, M) with M = {W1.shape[1]}, got {x.shape}")
-    a1 = x @ W1.T + b1                # (H,) or (N, H)
+    a1 = x @ W1.T + b1  # (H,) or (N, H)
     z1 = sigmoid(a1)
-    a2 = z1 @ W2[0] + b2              # () or (N,)
+    a2 = z1 @ W2[0] + b2  # () or (N,)
     z2 = sigmoid(a2)
     return {"a1": a1, "z1": z1, "a2": a2, "z2": z2}
 
@@ -62,22 +61,23 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
     """dL/dW1, dL/db1, dL/dW2, dL/db2 by the formulas (a)-(d), in the parameters' shapes."""
     W1, b1, W2, b2 = _check(W1, b1, W2, b2)
     f = forward(W1, b1, W2, b2, x)
-    X = np.atleast_2d(np.asarray(x, dtype=float))           # (N, M)
-    z1 = np.atleast_2d(f["z1"])                             # (N, H)
+    X = np.atleast_2d(np.asarray(x, dtype=float))  # (N, M)
+    z1 = np.atleast_2d(f["z1"])  # (N, H)
     if np.atleast_1d(np.asarray(y, dtype=float)).shape != (X.shape[0],):
         raise ValueError(f"y must have one target per datapoint ({X.shape[0]}), got shape {np.shape(y)}")
-    err = np.atleast_1d(f["z2"] - np.asarray(y, dtype=float))   # y_hat - y, (N,)
+    err = np.atleast_1d(f["z2"] - np.asarray(y, dtype=float))  # y_hat - y, (N,)
     N = X.shape[0]
-    back1 = W2[0] * z1 * (1.0 - z1) * err[:, None]          # W2[h] z1[h](1 - z1[h])(y_hat - y), (N, H)
+    back1 = W2[0] * z1 * (1.0 - z1) * err[:, None]  # W2[h] z1[h](1 - z1[h])(y_hat - y), (N, H)
     return {
-        "b2": np.asarray(err.sum() / N),                                     # (a)
-        "W2": (z1 * err[:, None]).sum(axis=0, keepdims=True).reshape(1, -1) / N,   # (b)
-        "b1": back1.sum(axis=0) / N,                                         # (c)
-        "W1": np.einsum("nh,nm->hm", back1, X) / N,                          # (d)
+        "b2": np.asarray(err.sum() / N),  # (a)
+        "W2": (z1 * err[:, None]).sum(axis=0, keepdims=True).reshape(1, -1) / N,  # (b)
+        "b1": back1.sum(axis=0) / N,  # (c)
+        "W1": np.einsum("nh,nm->hm", back1, X) / N,  # (d)
     }
 
 
 # -- any MLP: backprop in matrix form ---------------------------------------------------------------
+
 
 def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f(a) and f'(a), elementwise, for the activations of nn.MLP."""
@@ -94,8 +94,9 @@ def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
     raise ValueError(f"unknown activation {name!r}; choose one of sigmoid, tanh, relu, linear")
 
 
-def mlp_forward(arrays: dict[str, Any], X: Any, activation: str = "sigmoid",
-                output_activation: str | None = "sigmoid") -> tuple[list[np.ndarray], list[np.ndarray]]:
+def mlp_forward(
+    arrays: dict[str, Any], X: Any, activation: str = "sigmoid", output_activation: str | None = "sigmoid"
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """a_l = W_l z_{l−1} + b_l, z_l = f(a_l) with z_0 = x, for a batch X (N, M): the lists [a_1..a_L] and
     [z_0..z_L], each (N, n_l). `arrays` holds W1, b1, W2, b2, ... as MLP.arrays() gives them."""
     L = len(arrays) // 2
@@ -115,8 +116,15 @@ def mlp_forward(arrays: dict[str, Any], X: Any, activation: str = "sigmoid",
     return a_s, z_s
 
 
-def backprop(arrays: dict[str, Any], X: Any, y: Any, *, activation: str = "sigmoid",
-             output_activation: str | None = "sigmoid", loss: str = "bce") -> dict[str, np.ndarray]:
+def backprop(
+    arrays: dict[str, Any],
+    X: Any,
+    y: Any,
+    *,
+    activation: str = "sigmoid",
+    output_activation: str | None = "sigmoid",
+    loss: str = "bce",
+) -> dict[str, np.ndarray]:
     """∂L/∂W_l = δ_l z_{l−1}ᵀ, ∂L/∂b_l = δ_l, with δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(a_l), averaged over the batch.
 
     δ_L = ∂ℓ/∂ŷ ⊙ f′(a_L) comes from the loss: BCE of a sigmoid output gives ŷ − y, MSE (ŷ − y)² gives
@@ -126,8 +134,7 @@ def backprop(arrays: dict[str, Any], X: Any, y: Any, *, activation: str = "sigmo
     if loss not in ("bce", "mse"):
         raise ValueError(f"unknown loss {loss!r}; choose bce or mse")
     if loss == "bce" and output_activation != "sigmoid":
-        raise ValueError(f"bce needs a probability: the output activation must be sigmoid, "
-                         f"got {output_activation!r}")
+        raise ValueError(f"bce needs a probability: the output activation must be sigmoid, got {output_activation!r}")
     a_s, z_s = mlp_forward(arrays, X, activation, output_activation)
     N, L = z_s[0].shape[0], len(a_s)
     if a_s[-1].shape[1] != 1:
@@ -137,12 +144,12 @@ def backprop(arrays: dict[str, Any], X: Any, y: Any, *, activation: str = "sigmo
         raise ValueError(f"y must have one target per datapoint ({N}), got shape {y.shape}")
     y_hat = z_s[-1][:, 0]
     if loss == "bce":
-        delta = (y_hat - y)[:, None]                      # ∂ℓ/∂ŷ · σ′(a_L) = (ŷ − y)/(ŷ(1 − ŷ)) · ŷ(1 − ŷ)
+        delta = (y_hat - y)[:, None]  # ∂ℓ/∂ŷ · σ′(a_L) = (ŷ − y)/(ŷ(1 − ŷ)) · ŷ(1 − ŷ)
     else:
         delta = (2.0 * (y_hat - y))[:, None] * _activation(output_activation, a_s[-1])[1]
-    delta = delta / N                                     # the loss is the batch mean
+    delta = delta / N  # the loss is the batch mean
     grads: dict[str, np.ndarray] = {}
-    for l in range(L, 0, -1):                             # δ_l holds one row per datapoint: (N, n_l)
+    for l in range(L, 0, -1):  # δ_l holds one row per datapoint: (N, n_l)
         grads[f"W{l}"] = delta.T @ z_s[l - 1]
         grads[f"b{l}"] = delta.sum(axis=0).reshape(np.shape(arrays[f"b{l}"]))
         if l > 1:

@@ -8,24 +8,36 @@ a dark shade of an Okabe-Ito hue, and tests check each (highlight, role) pair wi
 
 from __future__ import annotations
 
-__all__ = ["ROLE_COLOURS", "PATH_COLOUR", "PHASE_COLOURS", "FLOW_COLOUR", "FADED", "HIGHLIGHTS",
-           "MIN_CONTRAST", "luminance", "contrast"]
+__all__ = [
+    "ROLE_COLOURS",
+    "PATH_COLOUR",
+    "PHASE_COLOURS",
+    "FLOW_COLOUR",
+    "FADED",
+    "HIGHLIGHTS",
+    "MIN_CONTRAST",
+    "luminance",
+    "contrast",
+]
 
 ROLE_COLOURS = {
-    "parameter": "#E69F00",     # orange
-    "input": "#56B4E9",         # sky blue
-    "constant": "#DDDDDD",      # light grey
+    "parameter": "#E69F00",  # orange
+    "input": "#56B4E9",  # sky blue
+    "constant": "#DDDDDD",  # light grey
     "intermediate": "#FFFFFF",
-    "output": "#F0E442",        # yellow
+    "output": "#F0E442",  # yellow
 }
-PATH_COLOUR = "#A02C00"         # dark vermillion: the highlighted chain-rule paths
+PATH_COLOUR = "#A02C00"  # dark vermillion: the highlighted chain-rule paths
 PHASE_COLOURS = {"done": "#005C41", "current": "#00558F", "pending": "#555555"}  # dark bluish green, dark blue, grey
 FLOW_COLOUR = PHASE_COLOURS["current"]  # the edges the current step's gradient flows along
-FADED = "#999999"               # borders off the highlighted paths: meant to recede, not a highlight
+FADED = "#999999"  # borders off the highlighted paths: meant to recede, not a highlight
 
-HIGHLIGHTS = {"chain-rule path": PATH_COLOUR, **{f"{p} step": c for p, c in PHASE_COLOURS.items()},
-              "gradient flow": FLOW_COLOUR}
-MIN_CONTRAST = 3.0              # WCAG 2.1, 1.4.11 non-text contrast
+HIGHLIGHTS = {
+    "chain-rule path": PATH_COLOUR,
+    **{f"{p} step": c for p, c in PHASE_COLOURS.items()},
+    "gradient flow": FLOW_COLOUR,
+}
+MIN_CONTRAST = 3.0  # WCAG 2.1, 1.4.11 non-text contrast
 
 
 def _channel(c: int) -> float:
@@ -39,7 +51,7 @@ def luminance(colour: str) -> float:
     h = colour.lstrip("#")
     if len(h) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in h):
         raise ValueError(f"a colour must be written #RRGGBB, got {colour!r}")
-    r, g, b = (_channel(int(h[i:i + 2], 16)) for i in (0, 2, 4))
+    r, g, b = (_channel(int(h[i : i + 2], 16)) for i in (0, 2, 4))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 

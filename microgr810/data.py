@@ -26,8 +26,9 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     n_in = n - n_out
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
-    X = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], 1)])
+    X = np.concatenate(
+        [np.stack([np.cos(t_out), np.sin(t_out)], 1), np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], 1)]
+    )
     y = np.concatenate([np.zeros(n_out), np.ones(n_in)])
     X += rng.normal(scale=noise, size=X.shape)
     order = rng.permutation(n)
@@ -44,8 +45,9 @@ def xor(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndar
     return X, y
 
 
-def circles(n: int = 100, noise: float = 0.1, seed: int | None = 0,
-            factor: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def circles(
+    n: int = 100, noise: float = 0.1, seed: int | None = 0, factor: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """An inner circle (label 1) inside an outer one (label 0)."""
     _check(n, noise)
     rng = np.random.default_rng(seed)

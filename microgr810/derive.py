@@ -13,9 +13,9 @@ from functools import cached_property
 import sympy as sp
 
 from .engine import Value, topological_order
+from .formula import latex, numeric, symbol, text
 from .names import find, node_names
 from .ops import OPS
-from .formula import latex, numeric, symbol, text
 from .symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
@@ -26,6 +26,7 @@ MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify
 @dataclass(frozen=True)
 class Factor:
     """One local derivative ∂out/∂wrt along a path, as a formula (`slot`: which operand of out, `op`: out's op)."""
+
     out: str
     wrt: str
     slot: int
@@ -47,6 +48,7 @@ class Derivation:
     `definitions` holds each interior node's formula in its operands' symbols (to write a result in the
     leaves), `values` every symbol's number in the graph (to evaluate one).
     """
+
     root: str
     node: str
     paths: list[list[Factor]]
@@ -92,11 +94,19 @@ class Derivation:
 
         def name(n: str) -> str:
             return mapping.get(n, n)
-        paths = [[replace(f, out=name(f.out), wrt=name(f.wrt), formula=f.formula.xreplace(subs)) for f in p]
-                 for p in self.paths]
-        return replace(self, root=name(self.root), node=name(self.node), paths=paths,
-                       definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
-                       values={name(k): v for k, v in self.values.items()})
+
+        paths = [
+            [replace(f, out=name(f.out), wrt=name(f.wrt), formula=f.formula.xreplace(subs)) for f in p]
+            for p in self.paths
+        ]
+        return replace(
+            self,
+            root=name(self.root),
+            node=name(self.node),
+            paths=paths,
+            definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
+            values={name(k): v for k, v in self.values.items()},
+        )
 
     # -- showing it: 1. the chain rule, 2. each factor, 3. the product, 4. the simplified result ------
 
@@ -115,13 +125,17 @@ class Derivation:
         n = len(self.paths)
         chain = " + ".join(" · ".join(f.name for f in p) or "1" for p in self.paths)
         written = " + ".join(" · ".join(_paren(f.formula) for f in p) or "1" for p in self.paths)
-        lines = [f"{self.name} by the chain rule, {n} path{'s' * (n != 1)} from {self.root} to {self.node}:",
-                 f"1. {self.name} = {chain}",
-                 *(f"{'2.' if i == 0 else '  '} {f.name} = {text(f.formula)}"
-                   for i, f in enumerate(self._distinct_factors())),
-                 *(["2. no factors: the node is the root itself"] if not any(self.paths) else []),
-                 f"3. {self.name} = {written}",
-                 f"4. {self.name} = {text(self.result)}"]
+        lines = [
+            f"{self.name} by the chain rule, {n} path{'s' * (n != 1)} from {self.root} to {self.node}:",
+            f"1. {self.name} = {chain}",
+            *(
+                f"{'2.' if i == 0 else '  '} {f.name} = {text(f.formula)}"
+                for i, f in enumerate(self._distinct_factors())
+            ),
+            *(["2. no factors: the node is the root itself"] if not any(self.paths) else []),
+            f"3. {self.name} = {written}",
+            f"4. {self.name} = {text(self.result)}",
+        ]
         return "\n".join(lines)
 
     def latex(self) -> str:
@@ -131,10 +145,14 @@ class Derivation:
         written = " + ".join(r" \cdot ".join(_latex_paren(f.formula) for f in p) or "1" for p in self.paths)
         rows = [rf"\text{{1. chain rule:}} && {d} &= {chain}"]
         step2 = r"\text{2. each factor:}"
-        rows += [rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {latex(f.formula)}"
-                 for i, f in enumerate(self._distinct_factors())]
-        rows += [rf"\text{{3. the product:}} && {d} &= {written}",
-                 rf"\text{{4. simplified:}} && {d} &= {latex(self.result)}"]
+        rows += [
+            rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {latex(f.formula)}"
+            for i, f in enumerate(self._distinct_factors())
+        ]
+        rows += [
+            rf"\text{{3. the product:}} && {d} &= {written}",
+            rf"\text{{4. simplified:}} && {d} &= {latex(self.result)}",
+        ]
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -200,8 +218,10 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     for n in order:
         count[n] = 1 if n is target else sum(count[o] for o in n.operands if isinstance(o, Value))
     if count[root] > max_paths:
-        raise ValueError(f"derive: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
-                         f"more than max_paths={max_paths}; derive a smaller graph or raise max_paths")
+        raise ValueError(
+            f"derive: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
+            f"more than max_paths={max_paths}; derive a smaller graph or raise max_paths"
+        )
 
     values = {names[n]: n.data for n in order}
     operands: dict[Value, list[sp.Expr]] = {}
@@ -211,7 +231,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
             ops = [symbol(names[o]) if isinstance(o, Value) else _number(o) for o in n.operands]
             slot = OPS[n.op].target  # a loss's target y is a number operand: written as the symbol y
             if slot is not None and slot < len(ops) and not isinstance(n.operands[slot], Value):
-                y = "y" + names[n][len(names[n].split("[")[0]):]  # L -> y, L[3] -> y[3] in a batch
+                y = "y" + names[n][len(names[n].split("[")[0]) :]  # L -> y, L[3] -> y[3] in a batch
                 ops[slot] = symbol(y)
                 values[y] = float(n.operands[slot])
             operands[n] = ops

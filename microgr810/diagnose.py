@@ -47,6 +47,7 @@ def diagnose(d: Derivation, expr: sp.Expr) -> str:
 
     def same(e: sp.Expr, want: sp.Expr) -> bool:
         return _same(d.in_leaves(e), want, points)
+
     if same(expr, -truth):
         return "only the sign differs: your formula is −1 times the gradient"
     factors: dict[tuple[str, sp.Expr], tuple[Factor, Factor | None]] = {}
@@ -80,8 +81,10 @@ def diagnose(d: Derivation, expr: sp.Expr) -> str:
                 return f"{used.name} is used where {meant.name} belongs"
     ratio = sp.simplify(expr / d.result)
     hint = f" (your formula / the gradient = {text(ratio)})" if sp.count_ops(ratio) <= 8 else ""
-    return (f"not one factor, sign or name away from the chain rule; write {d.name} as the product of the "
-            f"local derivatives along the path and compare factor by factor{hint}")
+    return (
+        f"not one factor, sign or name away from the chain rule; write {d.name} as the product of the "
+        f"local derivatives along the path and compare factor by factor{hint}"
+    )
 
 
 def _cancel_note(f: Factor, before: Factor | None, kind: str) -> str:

@@ -13,7 +13,8 @@ always gives the same DOT text.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 import graphviz
 
@@ -43,16 +44,21 @@ MAX_FOCUS_BOXES = 40
 _PARAMETER = re.compile(r"W|b\d")
 _LAYER = re.compile(r"[A-Za-z_]+(\d+)(?:\[|$)")  # a1[0], W1[0,1], z2, b2 -> layer 1, 1, 2, 2
 
-_INSTALL_HINT = ("install Graphviz's `dot` program: Debian/Ubuntu `sudo apt-get install graphviz`, "
-                 "macOS `brew install graphviz`, conda `conda install -c conda-forge graphviz`")
+_INSTALL_HINT = (
+    "install Graphviz's `dot` program: Debian/Ubuntu `sudo apt-get install graphviz`, "
+    "macOS `brew install graphviz`, conda `conda install -c conda-forge graphviz`"
+)
 
 
 class GraphvizNotFound(graphviz.ExecutableNotFound):
     """Rendering needs the `dot` program; the message says how to install it."""
 
     def __init__(self, cause: graphviz.ExecutableNotFound) -> None:
-        RuntimeError.__init__(self, f"rendering needs Graphviz, which is not on PATH ({cause}); {_INSTALL_HINT}. "
-                                    f"The DOT text is available without it: drawing.source")
+        RuntimeError.__init__(
+            self,
+            f"rendering needs Graphviz, which is not on PATH ({cause}); {_INSTALL_HINT}. "
+            f"The DOT text is available without it: drawing.source",
+        )
 
 
 class TooBig(ValueError):
@@ -87,11 +93,26 @@ class Drawing(graphviz.Digraph):
             raise GraphvizNotFound(e) from e
 
 
-def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight: Any = None,
-         show_local: bool = False, cluster_layers: bool = False, cluster_datapoints: bool = False,
-         collapse: bool = False, focus: Any = None, max_nodes: int | None = None, parameters: Any = None,
-         legend: bool = True, precision: int = 4, max_label: int = 60, step: int | None = None,
-         trace: Trace | None = None, fontsize: int = 12) -> Drawing:
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    highlight: Any = None,
+    show_local: bool = False,
+    cluster_layers: bool = False,
+    cluster_datapoints: bool = False,
+    collapse: bool = False,
+    focus: Any = None,
+    max_nodes: int | None = None,
+    parameters: Any = None,
+    legend: bool = True,
+    precision: int = 4,
+    max_label: int = 60,
+    step: int | None = None,
+    trace: Trace | None = None,
+    fontsize: int = 12,
+) -> Drawing:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
     highlight: a Value or name (or a list of them): every path from root down to it is painted.
@@ -122,8 +143,9 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         raise TooBig(_too_big(root, order, len(order), limit, view), len(order), limit, view)
     if step is not None:
         if trace is not None and trace.root is not root:
-            raise ValueError(f"draw: the trace given is of backward from {trace.root.describe()}, "
-                             f"not from {root.describe()}")
+            raise ValueError(
+                f"draw: the trace given is of backward from {trace.root.describe()}, not from {root.describe()}"
+            )
         trace = trace or trace_backward(root)
         trace.frame(step)  # says what is wrong with a step out of range
     names = trace.names if trace is not None else node_names(root)
@@ -142,13 +164,19 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         # every frame of one trace has the same layout: each grad cell is as wide as its widest text
         widths = grad_widths(trace, bs, precision)
 
-    g = Drawing("computation_graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2",
-                                                 # across a left-to-right flow edges run between tall columns: they
-                                                 # need less room to stay apart than between wide rows
-                                                 "ranksep": "0.22" if rankdir in ("LR", "RL") else "0.45",
-                                                 "fontname": "Helvetica"},
-                node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
-                edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"})
+    g = Drawing(
+        "computation_graph",
+        graph_attr={
+            "rankdir": rankdir,
+            "nodesep": "0.2",
+            # across a left-to-right flow edges run between tall columns: they
+            # need less room to stay apart than between wide rows
+            "ranksep": "0.22" if rankdir in ("LR", "RL") else "0.45",
+            "fontname": "Helvetica",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
+        edge_attr={"fontname": "Helvetica", "arrowsize": "0.6"},
+    )
     g.boxes, g.box_ids = bs, [f"v{i}" if i in shown else None for i in range(len(bs))]
     clusters: dict[str, graphviz.Digraph] = {}
 
@@ -162,8 +190,9 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
         if key is None:
             return g
         if key not in clusters:
-            clusters[key] = graphviz.Digraph(key, graph_attr={
-                "label": title, "style": "rounded,dashed", "color": FADED, "fontname": "Helvetica"})
+            clusters[key] = graphviz.Digraph(
+                key, graph_attr={"label": title, "style": "rounded,dashed", "color": FADED, "fontname": "Helvetica"}
+            )
         return clusters[key]
 
     fmt = f"{{:.{precision}g}}"
@@ -182,13 +211,25 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
             width = f' WIDTH="{round(0.56 * fontsize * widths[i]) + 6}"' if widths else ""
             cells.append((grad, width))  # the last cell: the stepper finds it there
         # fields run across the flow, as in a graphviz record: a left-to-right graph stacks them
-        where(b).node(f"v{i}", table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
-                      shape="box", margin="0.04", id=f"v{i}", **_node_style(roles[i], lit, faded, phase))
+        where(b).node(
+            f"v{i}",
+            table(cells, stacked=b.is_neuron or rankdir in ("LR", "RL"), row=b.is_neuron),
+            shape="box",
+            margin="0.04",
+            id=f"v{i}",
+            **_node_style(roles[i], lit, faded, phase),
+        )
         flow = frame is not None and frame.current == i and frame.flow  # this step's gradient flows back along these
         head = f"v{i}"
         if not b.is_neuron and node.inputs:
-            where(b).node(f"op{i}", table([html_text(_op_text(node, names), max_label)]),
-                          shape="ellipse", margin="0.02", id=f"op{i}", **_node_style("op", lit, faded, phase))
+            where(b).node(
+                f"op{i}",
+                table([html_text(_op_text(node, names), max_label)]),
+                shape="ellipse",
+                margin="0.02",
+                id=f"op{i}",
+                **_node_style("op", lit, faded, phase),
+            )
             g.edge(f"op{i}", f"v{i}", id=f"e{i}_out", **_edge_style(lit, faded, flow))
             head = f"op{i}"
         for j, (child, local) in enumerate(zip(b.inputs, b.locals)):
@@ -203,15 +244,27 @@ def draw(root: Value, *, rankdir: str = "LR", show_grad: bool = True, highlight:
     if focus is not None and len(shown) < len(bs):
         drawn = {n for i in shown for n in (bs[i].node, *bs[i].steps, *bs[i].inside)}
         rest = len({n for i, b in enumerate(bs) if i not in shown for n in (b.node, *b.steps, *b.inside)} - drawn)
-        g.node("rest", f"+ {rest} other node{'s' * (rest != 1)}", shape="box", style="rounded,dashed",
-               color=FADED, fontcolor="#333333")
+        g.node(
+            "rest",
+            f"+ {rest} other node{'s' * (rest != 1)}",
+            shape="box",
+            style="rounded,dashed",
+            color=FADED,
+            fontcolor="#333333",
+        )
         for head in dict.fromkeys(hidden_inputs):
             g.edge("rest", head, style="dashed", color=FADED)
     for key in clusters:
         g.subgraph(clusters[key])
     if legend:
-        _legend(g, sorted({roles[i] for i in shown}, key=list(ROLE_COLOURS).index), bool(on_path), show_local,
-                step is not None, fontsize)
+        _legend(
+            g,
+            sorted({roles[i] for i in shown}, key=list(ROLE_COLOURS).index),
+            bool(on_path),
+            show_local,
+            step is not None,
+            fontsize,
+        )
     return g
 
 
@@ -219,8 +272,10 @@ def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[st
     """A box's fields but its grad: its name (a neuron's formula), its data, a neuron's ∂z/∂a."""
     node = b.node
     cut = 3 * max_label if b.is_neuron else max_label  # a formula holds several names
-    cells: list[str | tuple[str, str]] = [f"<B>{html_text(_title(b, names), cut)}</B>",
-                                          (f"data {fmt.format(node.data)}", "")]
+    cells: list[str | tuple[str, str]] = [
+        f"<B>{html_text(_title(b, names), cut)}</B>",
+        (f"data {fmt.format(node.data)}", ""),
+    ]
     if b.linear is not None and node is not b.linear:
         cells.append((html_text(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
     return cells
@@ -228,8 +283,11 @@ def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[st
 
 def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str) -> str:
     """The refusal: how big, what limit, and the smaller views that would draw it."""
-    what = {"nodes": "value nodes", "neurons": "boxes in the collapsed view",
-            "focus": "boxes on the paths to the focus"}[view]
+    what = {
+        "nodes": "value nodes",
+        "neurons": "boxes in the collapsed view",
+        "focus": "boxes on the paths to the focus",
+    }[view]
     advice = []
     if view == "nodes" and count <= 100 * MAX_NODES:  # counting the neurons of a huge graph costs seconds
         n = len(boxes(order, collapse=True))
@@ -238,8 +296,10 @@ def _too_big(root: Value, order: list[Value], count: int, limit: int, view: str)
     if view != "focus":
         advice.append("draw(root, focus=node) draws only the chain-rule paths to that node")
     advice.append(f"draw(root, max_nodes={count}) draws it anyway")
-    return (f"the graph below {root.describe()} has {count} {what}, more than max_nodes={limit}: a drawing that "
-            f"big is no longer legible at 1280 px and `dot` may take minutes. " + "; ".join(advice))
+    return (
+        f"the graph below {root.describe()} has {count} {what}, more than max_nodes={limit}: a drawing that "
+        f"big is no longer legible at 1280 px and `dot` may take minutes. " + "; ".join(advice)
+    )
 
 
 def _title(b: Box, names: dict[Value, str]) -> str:
@@ -296,8 +356,13 @@ def _layer(label: str) -> int | None:
 
 def _node_style(role: str, lit: bool, faded: bool, phase: str | None) -> dict[str, str]:
     """The graphviz attributes of a box or op: fill by role, a thick dark vermillion border on the path."""
-    style = {"style": "filled", "fillcolor": ROLE_COLOURS.get(role, "#FFFFFF"), "color": "black",
-             "penwidth": "1", "fontcolor": "black"}
+    style = {
+        "style": "filled",
+        "fillcolor": ROLE_COLOURS.get(role, "#FFFFFF"),
+        "color": "black",
+        "penwidth": "1",
+        "fontcolor": "black",
+    }
     if lit:
         style.update(color=PATH_COLOUR, penwidth="3")
     elif faded:
@@ -308,9 +373,11 @@ def _node_style(role: str, lit: bool, faded: bool, phase: str | None) -> dict[st
 
 
 # a frame of backward: the border tells the phase (the stepper turns these into CSS, too)
-PHASE_STYLES = {"done": {"color": PHASE_COLOURS["done"], "penwidth": "2"},
-                "current": {"color": PHASE_COLOURS["current"], "penwidth": "4"},
-                "pending": {"color": PHASE_COLOURS["pending"], "penwidth": "1", "style": "filled,dashed"}}
+PHASE_STYLES = {
+    "done": {"color": PHASE_COLOURS["done"], "penwidth": "2"},
+    "current": {"color": PHASE_COLOURS["current"], "penwidth": "4"},
+    "pending": {"color": PHASE_COLOURS["pending"], "penwidth": "1", "style": "filled,dashed"},
+}
 FLOW_STYLE = {"color": FLOW_COLOUR, "penwidth": "3", "arrowsize": "0.8"}  # the current step's edges
 
 
@@ -335,12 +402,15 @@ def _legend(g: graphviz.Digraph, roles: Iterable[str], path: bool, local: bool, 
         keys += [(f'BORDER="{PHASE_STYLES[p]["penwidth"]}" COLOR="{c}"', "", p) for p, c in PHASE_COLOURS.items()]
         keys.append((f'BGCOLOR="{FLOW_COLOUR}"', "", "this step's edges"))
     cells = "".join(f'<TD {attrs} WIDTH="16">{mark}</TD><TD ALIGN="LEFT">{text}   </TD>' for attrs, mark, text in keys)
-    g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{cells}</TR></TABLE>>',
-           labelloc="t", labeljust="l", fontsize=str(max(fontsize - 1, 1)))
+    g.attr(
+        label=f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{cells}</TR></TABLE>>',
+        labelloc="t",
+        labeljust="l",
+        fontsize=str(max(fontsize - 1, 1)),
+    )
 
 
-def _reference_picture(stem: str = "docs/images/reference-graph",
-                       mlp_stem: str = "docs/images/mlp-collapsed") -> None:
+def _reference_picture(stem: str = "docs/images/reference-graph", mlp_stem: str = "docs/images/mlp-collapsed") -> None:
     """The README's pictures: the reference loss (M=2, H=2) with W1[0,1]'s chain-rule path lit, and
     Karpathy's MLP(3, [4, 4, 1]) on one input with an MSE loss, a box per neuron.
 
@@ -348,13 +418,16 @@ def _reference_picture(stem: str = "docs/images/reference-graph",
     """
     from .nn import MLP
     from .reference import ReferenceProblem
+
     _, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
     out = cast(Value, MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0]))  # one output neuron: a Value
     loss = (out - 1.0) ** 2
     loss.label = "loss"
     loss.backward()
-    for g, name in ((draw(L, highlight="W1[0,1]", show_local=True), stem),
-                    (draw(loss, collapse=True, rankdir="TB"), mlp_stem)):
+    for g, name in (
+        (draw(L, highlight="W1[0,1]", show_local=True), stem),
+        (draw(loss, collapse=True, rankdir="TB"), mlp_stem),
+    ):
         g.render(name, format="svg", cleanup=True)
         g.graph_attr["dpi"] = "110"
         g.render(name, format="png", cleanup=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from operator import mul
 from typing import Any
@@ -47,9 +47,8 @@ def as_float(x: object, what: str = "data") -> float:
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         # numpy 0-d arrays and scalars of real dtype are fine; lists, strings, None, complex are not
-        item = getattr(x, "item", None)
-        if item is not None and getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None \
-                and x.dtype.kind in "fiu":  # type: ignore[attr-defined]
+        item, dtype = getattr(x, "item", None), getattr(x, "dtype", None)
+        if item is not None and getattr(x, "shape", None) == () and getattr(dtype, "kind", "") in ("f", "i", "u"):
             return float(item())
         raise TypeError(f"Value {what} must be a real number, got {type(x).__name__}: {x!r:.80}")
     return float(x)
@@ -182,15 +181,21 @@ class Value:
         """d(-a)/da = -1"""
         return _node(-self.data, "neg", self, -1.0)
 
-    @entry("**", arity=2, forward=lambda m, a, b: a**b,
-        d=lambda m, i, a, b, out: b * a ** (b - 1) if i == 0 else out * m.log(a))
+    @entry(
+        "**",
+        arity=2,
+        forward=lambda m, a, b: a**b,
+        d=lambda m, i, a, b, out: b * a ** (b - 1) if i == 0 else out * m.log(a),
+    )
     def __pow__(self, other: Value | Number) -> Value:
         """d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a (a number exponent is part of the op: x ** 3)"""
         a = self.data
         if type(other) is Value:
             if a < 0.0:
-                raise ValueError(f"a power with a Value exponent needs a base >= 0 (d/db = a^b ln a), "
-                                 f"but the base {self.describe()} is {a!r}")
+                raise ValueError(
+                    f"a power with a Value exponent needs a base >= 0 (d/db = a^b ln a), "
+                    f"but the base {self.describe()} is {a!r}"
+                )
             b = other.data
             out = _power(self, b)
             return _node(out, "**", self, _power_slope(a, b), other, _exponent_slope(self, out))
@@ -334,8 +339,9 @@ def _power(base: Value, n: float) -> float:
     if a == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"0 raised to the negative power {n!r}: {base.describe()} is 0")
     if a < 0.0 and not n.is_integer() and n == n:
-        raise ValueError(f"negative base to a fractional power has no real value: "
-                         f"{base.describe()} is {a!r}, exponent {n!r}")
+        raise ValueError(
+            f"negative base to a fractional power has no real value: {base.describe()} is {a!r}, exponent {n!r}"
+        )
     try:
         return a**n
     except OverflowError:  # beyond the largest float: +-inf, as PyTorch
@@ -359,14 +365,21 @@ def _exponent_slope(base: Value, out: float) -> float:
     """d(a^b)/db = a^b ln a, for a base >= 0 (-> 0 as a -> 0+, so 0 at a = 0)."""
     a = base.data
     if a < 0.0:
-        raise ValueError(f"a power with a Value exponent needs a base >= 0 (d/db = a^b ln a), "
-                         f"but the base {base.describe()} is {a!r}")  # 2 ** x with a negative number 2
+        raise ValueError(
+            f"a power with a Value exponent needs a base >= 0 (d/db = a^b ln a), "
+            f"but the base {base.describe()} is {a!r}"
+        )  # 2 ** x with a negative number 2
     return out * math.log(a) if a > 0.0 else math.nan if a != a else 0.0
 
 
 def _stem(names: list[str]) -> str:
     """A block written as the math writes it: x[0], x[1] -> "x"; W1[1,0], W1[1,1] -> "W1[1,:]" (a row);
-    anything else -> the names in a row."""
+    one datapoint's in a batch keep its index: z1[0][n=2], z1[1][n=2] -> "z1[n=2]"; anything else -> the
+    names in a row."""
+    ends = {n[n.rfind("[n=") :] if n.endswith("]") and "[n=" in n else "" for n in names}
+    end = ends.pop() if len(ends) == 1 else ""
+    if end and all(n.count("[") > 1 for n in names):
+        return _stem([n[: -len(end)] for n in names]) + end
     stems = {n.split("[", 1)[0] for n in names}
     if len(stems) != 1 or not all("[" in n for n in names):
         return "(" + ", ".join(names) + ")"
@@ -381,13 +394,13 @@ def _linear_write(m: Any, *operands: Any) -> Any:
     n = (len(operands) - 1) // 2
     if n == 1:
         return operands[0] * operands[1] + operands[2]
-    w, x = [str(t) for t in operands[:n]], [str(t) for t in operands[n:2 * n]]
+    w, x = [str(t) for t in operands[:n]], [str(t) for t in operands[n : 2 * n]]
     return Text(_stem(w), latex=m.latex) * Text(_stem(x), latex=m.latex) + operands[-1]
 
 
 def _linear_forward(m: Any, *o: Any) -> Any:
     n = len(o) // 2  # operands (w_0..w_n-1, x_0..x_n-1, b)
-    return sum((w * x for w, x in zip(o[:n], o[n:2 * n])), o[-1])
+    return sum((w * x for w, x in zip(o[:n], o[n : 2 * n])), o[-1])
 
 
 def _linear_d(m: Any, i: int, *o: Any, out: Any) -> Any:
@@ -405,24 +418,36 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, l
     except AttributeError:  # checked only on failure: this is the hot path of every neuron
         i, wi = next((i, wi) for i, wi in enumerate(w) if not isinstance(wi, Value))
         raise TypeError(f"linear: weight {i} must be a Value, got {type(wi).__name__}: {wi!r:.80}") from None
-    x = [xi if type(xi) is Value else _num(xi) for xi in x]
-    xd = [xi.data if type(xi) is Value else xi for xi in x]
-    dx = [wi if type(xi) is Value else None for wi, xi in zip(wd, x)]
+    xd = [xi.data for xi in x if type(xi) is Value]
+    dx: list[Any] = wd  # the hot path of every neuron: inputs that are all Values (an MLP wraps numbers as x[m])
+    if len(xd) != len(x):  # numbers among the inputs: part of the op, with no derivative of their own
+        x = [xi if type(xi) is Value else _num(xi) for xi in x]
+        xd = [xi.data if type(xi) is Value else xi for xi in x]  # type: ignore[misc]
+        dx = [wi if type(xi) is Value else None for wi, xi in zip(wd, x)]
     bd, db = (b.data, 1.0) if type(b) is Value else (_num(b), None)
     out = _node(sum(map(mul, wd, xd), bd), "linear", (*w, *x, b if db else bd), (*xd, *dx, db))
     out.label = label
     return out
 
 
-@entry("sum", arity=None, forward=lambda m, *o: sum(o[1:], o[0]), d=lambda m, i, *o, out: 1.0,
-    write=lambda m, *o: m.of(" + ".join(map(str, o))))
+@entry(
+    "sum",
+    arity=None,
+    forward=lambda m, *o: sum(o[1:], o[0]),
+    d=lambda m, i, *o, out: 1.0,
+    write=lambda m, *o: m.of(" + ".join(map(str, o))),
+)
 def add_n(values: Iterable[Value | Number], label: str = "") -> Value:
     """s = sum_i v_i as one node: ds/dv_i = 1."""
     vs: tuple[Any, ...] = tuple(v if type(v) is Value else _num(v) for v in values)
     if not vs:
         raise ValueError("add_n needs at least one value")
-    out = _node(math.fsum(v.data if type(v) is Value else v for v in vs), "sum", vs,
-                tuple(1.0 if type(v) is Value else None for v in vs))
+    out = _node(
+        math.fsum(v.data if type(v) is Value else v for v in vs),
+        "sum",
+        vs,
+        tuple(1.0 if type(v) is Value else None for v in vs),
+    )
     out.label = label
     return out
 

@@ -23,6 +23,7 @@ MAX_PATHS = 10_000  # paths multiply with depth; a printout past this teaches no
 class Factor(NamedTuple):
     """One local derivative on a path: its name "∂z2/∂a2" (with the slot where an input is used twice:
     "∂t1/∂a (2nd)"), its formula "z2(1 − z2)", its value, and both written in LaTeX."""
+
     name: str
     formula: str
     value: float
@@ -33,6 +34,7 @@ class Factor(NamedTuple):
 @dataclass
 class Path:
     """One route root → node: its factors (local derivatives) and their product."""
+
     nodes: list[Value]
     factors: list[Factor]
     product: float
@@ -48,6 +50,7 @@ class Path:
 @dataclass
 class Explanation:
     """∂root/∂node as `paths` and their sum `total`, next to the engine's `grad` (and `hand`, if known)."""
+
     root_name: str
     name: str
     paths: list[Path]
@@ -72,13 +75,15 @@ class Explanation:
         return k if k >= 2 and _close(self.grad, k * self.total) else None
 
     def verdict(self) -> str:
-        """"agrees", or why grad and the path sum differ."""
+        """ "agrees", or why grad and the path sum differ."""
         if _close(self.total, self.grad):
             return "agrees"
         k = self.calls
         if k is not None:
-            return (f"{self.name}.grad holds {k} backward calls' sum: {fmt(self.grad, 10)} = {k} × {fmt(self.total, 10)} "
-                    f"(a leaf's grad adds up over calls, as in PyTorch: zero it before each backward)")
+            return (
+                f"{self.name}.grad holds {k} backward calls' sum: {fmt(self.grad, 10)} = {k} × {fmt(self.total, 10)} "
+                f"(a leaf's grad adds up over calls, as in PyTorch: zero it before each backward)"
+            )
         if self.leaf:
             return "DIFFERS (a leaf's grad adds up over backward calls: was it zeroed before the last one?)"
         return "DIFFERS"
@@ -92,8 +97,10 @@ class Explanation:
         lines.append(f"  {self.name}.grad = {fmt(self.grad, 10)} ({self._how()}): {self.verdict()}")
         if self.hand is not None:
             lines.append(f"  reference derivation: {d} = {self.hand[0]}")
-            lines.append(f"        = {self.hand[1]} = {fmt(self.hand[2], 10)}: "
-                         f"{'agrees' if _close(self.hand[2], self.grad) else 'DIFFERS'}")
+            lines.append(
+                f"        = {self.hand[1]} = {fmt(self.hand[2], 10)}: "
+                f"{'agrees' if _close(self.hand[2], self.grad) else 'DIFFERS'}"
+            )
         lines += [f"  ({note})" for note in self.notes]
         return "\n".join(lines)
 
@@ -107,13 +114,17 @@ class Explanation:
             symbols = formulas = values = "1"
         else:
             symbols = " + ".join(r" \, ".join(f.latex_name for f in p.factors) for p in self.paths)
-            formulas = " + ".join(r" \cdot ".join(_bracket(f.latex_formula) for f in p.factors)
-                                  for p in self.paths)
-            values = " + ".join(r" \times ".join(tex_number(f.value, digits, bracket=True) for f in p.factors)
-                                for p in self.paths)
-        rows = [rf"{d} &= {symbols}", rf"&= {formulas}", rf"&= {values}",
-                rf"&= {tex_number(self.total, 10)} \quad \left({latex_name(self.name)}.\mathrm{{grad}} = "
-                rf"{tex_number(self.grad, 10)}\text{{: }}{self._tex_verdict()}\right)"]
+            formulas = " + ".join(r" \cdot ".join(_bracket(f.latex_formula) for f in p.factors) for p in self.paths)
+            values = " + ".join(
+                r" \times ".join(tex_number(f.value, digits, bracket=True) for f in p.factors) for p in self.paths
+            )
+        rows = [
+            rf"{d} &= {symbols}",
+            rf"&= {formulas}",
+            rf"&= {values}",
+            rf"&= {tex_number(self.total, 10)} \quad \left({latex_name(self.name)}.\mathrm{{grad}} = "
+            rf"{tex_number(self.grad, 10)}\text{{: }}{self._tex_verdict()}\right)",
+        ]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _tex_verdict(self) -> str:
@@ -128,18 +139,29 @@ class Explanation:
         """The chain rule for this node as Markdown: a table of the paths, then the sum and the check."""
         d = f"∂{self.root_name}/∂{self.name}"
         n = len(self.paths)
-        rows = [[str(i + 1), md_code(" · ".join(f.name for f in p.factors) or "1"),
-                 md_code(" · ".join(_bracket(f.formula) for f in p.factors) or "1"),
-                 md_code(" × ".join(fmt(f.value, digits) for f in p.factors) or "1"), fmt(p.product, digits)]
-                for i, p in enumerate(self.paths)]
-        lines = [f"{md_code(d)} by the chain rule: {n} path{'s' * (n != 1)} from {md_code(self.root_name)} "
-                 f"to {md_code(self.name)}", "",
-                 md_table(["path", "local derivatives", "formulas", "values", "product"], rows, right={0, 4}), "",
-                 f"sum over paths = {fmt(self.total, 10)}; {md_code(self.name + '.grad')} = {fmt(self.grad, 10)} "
-                 f"({self._how()}): {md_code(self.verdict())}"]
+        rows = [
+            [
+                str(i + 1),
+                md_code(" · ".join(f.name for f in p.factors) or "1"),
+                md_code(" · ".join(_bracket(f.formula) for f in p.factors) or "1"),
+                md_code(" × ".join(fmt(f.value, digits) for f in p.factors) or "1"),
+                fmt(p.product, digits),
+            ]
+            for i, p in enumerate(self.paths)
+        ]
+        lines = [
+            f"{md_code(d)} by the chain rule: {n} path{'s' * (n != 1)} from {md_code(self.root_name)} "
+            f"to {md_code(self.name)}",
+            "",
+            md_table(["path", "local derivatives", "formulas", "values", "product"], rows, right={0, 4}),
+            "",
+            f"sum over paths = {fmt(self.total, 10)}; {md_code(self.name + '.grad')} = {fmt(self.grad, 10)} "
+            f"({self._how()}): {md_code(self.verdict())}",
+        ]
         if self.hand is not None:
-            lines.append(f"\nreference derivation: {md_code(f'{d} = {self.hand[0]} = {self.hand[1]}')} = "
-                         f"{fmt(self.hand[2], 10)}")
+            lines.append(
+                f"\nreference derivation: {md_code(f'{d} = {self.hand[0]} = {self.hand[1]}')} = {fmt(self.hand[2], 10)}"
+            )
         lines += [f"\n({md_code(note)})" for note in self.notes]
         return "\n".join(lines)
 
@@ -149,7 +171,7 @@ def _bracket(formula: str) -> str:
     depth = 0
     for i, c in enumerate(formula):
         depth += c in "({[" and 1 or c in ")}]" and -1 or 0
-        if depth == 0 and formula[i:i + 3] in (" + ", " − ", " - "):
+        if depth == 0 and formula[i : i + 3] in (" + ", " − ", " - "):
             return rf"\left({formula}\right)" if "\\" in formula else f"({formula})"
     return formula
 
@@ -165,8 +187,10 @@ def _paths(root: Value, target: Value, order: list[Value], names: dict[Value, st
     for n in order:  # inputs come first, so their counts are ready
         count[n] = 1 if n is target else sum(count[c] for c in n.inputs)
     if count[root] > max_paths:
-        raise ValueError(f"explain: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
-                         f"more than max_paths={max_paths}; raise it to list them all")
+        raise ValueError(
+            f"explain: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "
+            f"more than max_paths={max_paths}; raise it to list them all"
+        )
     factors: dict[Value, list[Factor]] = {}  # each node's local derivatives, written once
     paths = []
     # a path is a linked list (earlier link, node, factor): pushing costs O(1) however deep the graph
@@ -226,5 +250,14 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
         root.backward()
     paths = _paths(root, target, order, names, max_paths)
     hand, notes = hand_formulas(root, y)
-    return Explanation(names[root], names[target], paths, math.fsum(p.product for p in paths), target.grad,
-                       ran, hand.get(target), notes if target in hand else [], leaf=not target.op)
+    return Explanation(
+        names[root],
+        names[target],
+        paths,
+        math.fsum(p.product for p in paths),
+        target.grad,
+        ran,
+        hand.get(target),
+        notes if target in hand else [],
+        leaf=not target.op,
+    )

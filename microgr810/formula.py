@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -22,10 +22,17 @@ from .symbolic import SYMPY_MATH
 
 __all__ = ["FormulaError", "parse_formula", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
 
-MAX_LENGTH = 500      # a gradient formula is a line; longer text is refused before it is parsed
-MAX_EXPONENT = 64     # 9**9**9 would keep sympy busy for ever: constant exponents stay small
-FUNCTIONS = {"sigmoid": SYMPY_MATH.sigmoid, "σ": SYMPY_MATH.sigmoid, "exp": SYMPY_MATH.exp,
-             "log": SYMPY_MATH.log, "ln": SYMPY_MATH.log, "tanh": SYMPY_MATH.tanh, "step": SYMPY_MATH.step}
+MAX_LENGTH = 500  # a gradient formula is a line; longer text is refused before it is parsed
+MAX_EXPONENT = 64  # 9**9**9 would keep sympy busy for ever: constant exponents stay small
+FUNCTIONS = {
+    "sigmoid": SYMPY_MATH.sigmoid,
+    "σ": SYMPY_MATH.sigmoid,
+    "exp": SYMPY_MATH.exp,
+    "log": SYMPY_MATH.log,
+    "ln": SYMPY_MATH.log,
+    "tanh": SYMPY_MATH.tanh,
+    "step": SYMPY_MATH.step,
+}
 # what people type for the math's own signs, read as Python's
 _SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
 
@@ -56,8 +63,13 @@ def parse_formula(text: str, resolve: Resolver, letters: Mapping[str, int] | Non
     return _Reader(resolve, dict(letters or {})).read(tree.body)
 
 
-_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-           ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
 
 
 class _Reader:
@@ -132,18 +144,33 @@ class _Reader:
 
 def _show(node: ast.AST) -> str:
     """An ast node for an error message: its kind and (short) text."""
-    kinds = {ast.Attribute: "attribute access", ast.Lambda: "a lambda", ast.ListComp: "a comprehension",
-             ast.GeneratorExp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
-             ast.Compare: "a comparison", ast.BoolOp: "a boolean operator", ast.IfExp: "an if-expression",
-             ast.NamedExpr: "an assignment", ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict",
-             ast.Set: "a set", ast.Starred: "a starred expression", ast.JoinedStr: "an f-string",
-             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "a slice"}
+    kinds = {
+        ast.Attribute: "attribute access",
+        ast.Lambda: "a lambda",
+        ast.ListComp: "a comprehension",
+        ast.GeneratorExp: "a comprehension",
+        ast.SetComp: "a comprehension",
+        ast.DictComp: "a comprehension",
+        ast.Compare: "a comparison",
+        ast.BoolOp: "a boolean operator",
+        ast.IfExp: "an if-expression",
+        ast.NamedExpr: "an assignment",
+        ast.List: "a list",
+        ast.Tuple: "a tuple",
+        ast.Dict: "a dict",
+        ast.Set: "a set",
+        ast.Starred: "a starred expression",
+        ast.JoinedStr: "an f-string",
+        ast.Await: "await",
+        ast.Yield: "yield",
+        ast.YieldFrom: "yield",
+        ast.Slice: "a slice",
+    }
     if isinstance(node, ast.Constant):
         kind = {str: "a string", bytes: "bytes", bool: "a boolean", complex: "a complex number"}.get(
-            type(node.value), "a constant")
-    elif isinstance(node, ast.BinOp):
-        kind = f"the operator {type(node.op).__name__}"
-    elif isinstance(node, ast.UnaryOp):
+            type(node.value), "a constant"
+        )
+    elif isinstance(node, (ast.BinOp, ast.UnaryOp)):
         kind = f"the operator {type(node.op).__name__}"
     else:
         kind = kinds.get(type(node), type(node).__name__)
@@ -152,6 +179,7 @@ def _show(node: ast.AST) -> str:
 
 
 # -- writing and evaluating formulas ------------------------------------------------------------------
+
 
 def symbol(name: str) -> sp.Symbol:
     """The symbol of the node called `name` (real: every Value is a real number)."""
@@ -204,8 +232,10 @@ def text(expr: sp.Expr) -> str:
     return out
 
 
-_NUMPY_FUNCTIONS: dict[str, Callable[..., object]] = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
-                    "Heaviside": lambda a, h0=0.0: np.heaviside(a, h0)}
+_NUMPY_FUNCTIONS: dict[str, Callable[..., object]] = {
+    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
+    "Heaviside": lambda a, h0=0.0: np.heaviside(a, h0),
+}
 
 
 def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]:
@@ -215,4 +245,5 @@ def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]
     def call(*values: float) -> float:
         with np.errstate(all="ignore"):
             return float(np.real_if_close(f(*values)))
+
     return call

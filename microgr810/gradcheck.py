@@ -15,6 +15,7 @@ __all__ = ["gradcheck", "central_difference", "GradcheckReport", "Mismatch"]
 @dataclass
 class Mismatch:
     """One parameter: its autograd and finite-difference gradients and how far apart they are."""
+
     label: str
     autograd: float
     numeric: float
@@ -52,8 +53,10 @@ class GradcheckReport:
         head = "gradcheck passed" if self.ok else f"gradcheck FAILED for {len(self.failures)} of {len(self.rows)}"
         if w is None:
             return head + " (no parameters)"
-        return (f"{head}; worst: {w.label or '?'} autograd {w.autograd:.10g} vs finite differences "
-                f"{w.numeric:.10g} (abs {w.abs_err:.2e}, rel {w.rel_err:.2e})")
+        return (
+            f"{head}; worst: {w.label or '?'} autograd {w.autograd:.10g} vs finite differences "
+            f"{w.numeric:.10g} (abs {w.abs_err:.2e}, rel {w.rel_err:.2e})"
+        )
 
 
 def central_difference(f: Callable[[float], Any], x: float, eps: float = 1e-6) -> Any:
@@ -66,9 +69,16 @@ def central_difference(f: Callable[[float], Any], x: float, eps: float = 1e-6) -
     return (f(x + eps) - f(x - eps)) / (2.0 * eps)
 
 
-def gradcheck(f: Callable[[], Value], params: Sequence[Value], *, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8, progress: bool = False,
-              backward: Callable[[Value], None] | None = None) -> GradcheckReport:
+def gradcheck(
+    f: Callable[[], Value],
+    params: Sequence[Value],
+    *,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    progress: bool = False,
+    backward: Callable[[Value], None] | None = None,
+) -> GradcheckReport:
     """Compare d f()/d p from backward with finite differences, for every p in params.
 
     `f` rebuilds the graph from the params each call; the params' data are restored after.

@@ -21,23 +21,24 @@ from .names import find
 __all__ = ["check_formula", "grade", "Verdict", "FormulaError"]
 
 RTOL, ATOL = 1e-7, 1e-12  # formulas are evaluated in other orders than autograd: 1 − o² loses digits
-MAX_OPS = 400              # simplify only formulas this small: it takes seconds beyond
-REFERENCE_TARGETS = (0.0, 1.0, 0.3)   # y = 0, y = 1 and a fraction
-REFERENCE_NETWORKS = 6                # seeds seed, seed + 1, ...: two networks per target
+MAX_OPS = 400  # simplify only formulas this small: it takes seconds beyond
+REFERENCE_TARGETS = (0.0, 1.0, 0.3)  # y = 0, y = 1 and a fraction
+REFERENCE_NETWORKS = 6  # seeds seed, seed + 1, ...: two networks per target
 
 
 @dataclass
 class Verdict:
     """Whether `formula` is ∂root/∂node for every parameter it stands for, and if not, why not."""
-    question: str                  # "∂L/∂W1[h,m]"
+
+    question: str  # "∂L/∂W1[h,m]"
     formula: str
     ok: bool
-    checked: list[str]             # the concrete parameters
-    points: str                    # where each was checked, in words
-    worst: float = 0.0             # the worst relative difference seen while equal
+    checked: list[str]  # the concrete parameters
+    points: str  # where each was checked, in words
+    worst: float = 0.0  # the worst relative difference seen while equal
     mismatch: tuple[str, str, float, float] | None = None  # (parameter, where, formula's value, gradient)
     diagnosis: str = ""
-    symbolic: bool | None = None   # sympy: True equal, False not equal, None could not decide
+    symbolic: bool | None = None  # sympy: True equal, False not equal, None could not decide
     answer: str = field(default="", repr=False)  # the chain rule's result, shown on request
 
     def __bool__(self) -> bool:
@@ -49,9 +50,13 @@ class Verdict:
         what = self.checked[0] if n == 1 else f"all {n} parameters {self.checked[0]} … {self.checked[-1]}"
         if self.ok:
             lines.append(f"  equal for {what} {self.points} (worst relative difference {self.worst:.1e})")
-            lines.append({True: "  sympy: equal to the chain rule's result",
-                          None: "  sympy could not decide symbolically; the numbers above agree",
-                          False: "  sympy: NOT equal to the chain rule's result"}[self.symbolic])
+            lines.append(
+                {
+                    True: "  sympy: equal to the chain rule's result",
+                    None: "  sympy could not decide symbolically; the numbers above agree",
+                    False: "  sympy: NOT equal to the chain rule's result",
+                }[self.symbolic]
+            )
         elif self.mismatch is not None:
             param, where, got, want = self.mismatch
             lines.append(f"  {param} {where}: your formula gives {got:.10g}, the gradient is {want:.10g}")
@@ -99,8 +104,10 @@ def _is_zero(diff: sp.Expr) -> bool:
 
 # -- any graph ---------------------------------------------------------------------------------------
 
-def check_formula(root: Value | str, node: Value | str, formula: str | None = None, *, points: int = 5,
-                  seed: int = 0, **reference) -> Verdict:
+
+def check_formula(
+    root: Value | str, node: Value | str, formula: str | None = None, *, points: int = 5, seed: int = 0, **reference
+) -> Verdict:
     """Is `formula` ∂root/∂node? Written with the graph's own node names (labels, t1, t2, ...; y for a loss
     target). Checked at the graph's values and at `points` nearby ones (the leaves moved, the rest
     recomputed), and by sympy.
@@ -122,6 +129,7 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
             shown = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
             raise ValueError(f"no node named {name!r} in this graph; its names are {shown}")
         return name
+
     expr = parse_formula(formula, resolve)
     truth = d.result
     leaves = [n for n in d.values if n not in d.definitions]
@@ -131,8 +139,14 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
     rng = random.Random(seed)
     where = ["at the graph's values"] + [f"at a nearby point ({i + 1})" for i in range(points)]
     tries = [base] + [[v + rng.gauss(0.0, 0.1) * max(1.0, abs(v)) for v in base] for _ in range(points)]
-    verdict = Verdict(f"∂{d.root}/∂{d.node}", formula, True, [d.node], f"at the graph's values and {points} nearby "
-                      f"points", answer=text(truth))
+    verdict = Verdict(
+        f"∂{d.root}/∂{d.node}",
+        formula,
+        True,
+        [d.node],
+        f"at the graph's values and {points} nearby points",
+        answer=text(truth),
+    )
     for at, values in zip(where, tries):
         want = chain(*values)
         if not math.isfinite(want):
@@ -149,6 +163,7 @@ def check_formula(root: Value | str, node: Value | str, formula: str | None = No
 
 # -- the reference network ---------------------------------------------------------------------------
 
+
 def grade(param: str, formula: str, *, M: int = 3, H: int = 4, seed: int = 0) -> Verdict:
     """Is `formula` ∂L/∂param for the reference network, for every parameter `param` stands for?
 
@@ -157,14 +172,14 @@ def grade(param: str, formula: str, *, M: int = 3, H: int = 4, seed: int = 0) ->
     on REFERENCE_NETWORKS random networks (y = 0, 1 and 0.3), then with derive by sympy.
     """
     from .names import node_names
-    from .reference import INDEX_FORM, ReferenceProblem, expand_parameter, index_form, parse_parameter, \
-        reference_name
+    from .reference import INDEX_FORM, ReferenceProblem, expand_parameter, index_form, parse_parameter, reference_name
 
     stem, tokens = parse_parameter(param)
     concrete = expand_parameter(param, M, H)
 
     def resolve(s: str, indices: tuple[int, ...]) -> str:
         return reference_name(s, indices, M, H)
+
     exprs = []
     for _, binding in concrete:  # every refusal comes before any number is computed
         try:
@@ -179,8 +194,9 @@ def grade(param: str, formula: str, *, M: int = 3, H: int = 4, seed: int = 0) ->
         y = REFERENCE_TARGETS[i % len(REFERENCE_TARGETS)]
         net, L = ReferenceProblem.random(M, H, seed=seed + i, y=y).autograd()
         values = {name: n.data for n, name in node_names(L).items()} | {"y": y}
-        networks.append((f"on network {i + 1} (seed {seed + i}, y = {y:g})", L, values,
-                         {p.label: p.grad for p in net.parameters()}))
+        networks.append(
+            (f"on network {i + 1} (seed {seed + i}, y = {y:g})", L, values, {p.label: p.grad for p in net.parameters()})
+        )
     question = f"∂L/∂{param.replace(' ', '')}"
     points = f"on {len(networks)} networks (seeds {seed}–{seed + len(networks) - 1}, y = 0, 1, 0.3)"
     verdict = Verdict(question, formula, True, [name for name, _ in concrete], points)

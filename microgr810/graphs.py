@@ -16,8 +16,8 @@ from .engine import Value, topological_order
 
 __all__ = ["small_graphs", "build", "random_graph", "neuron", "exp_neuron", "parse_expression", "replay", "FUNCTIONS"]
 
-SMALL_OPS = ("+", "*", "tanh")       # the search's alphabet: + and * meet an input twice, tanh nests
-LEAF_DATA = (3.0, -2.0)              # a = 3 (micrograd's a*a*a example), b = -2
+SMALL_OPS = ("+", "*", "tanh")  # the search's alphabet: + and * meet an input twice, tanh nests
+LEAF_DATA = (3.0, -2.0)  # a = 3 (micrograd's a*a*a example), b = -2
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -77,7 +77,7 @@ def small_graphs(max_nodes: int = 6) -> Iterator[tuple[tuple, int]]:
 def random_graph(seed: int = 0, n_ops: int | None = None) -> Value:
     """A small random expression L over 2 or 3 leaves (data to one decimal, so the sums are easy)."""
     rng = random.Random(seed)
-    leaves = [Value(round(rng.uniform(-2.0, 2.0), 1) or 0.5, name) for name in "abc"[:rng.choice((2, 3))]]
+    leaves = [Value(round(rng.uniform(-2.0, 2.0), 1) or 0.5, name) for name in "abc"[: rng.choice((2, 3))]]
     n_ops = n_ops if n_ops is not None else rng.randint(3, 5)
     open_nodes, nodes = list(leaves), list(leaves)  # open: not yet an input of anything
     for _ in range(n_ops):
@@ -201,12 +201,19 @@ def _children(node: ast.AST, text: str) -> list[ast.AST]:
         return [node.operand]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         return [node.left, node.right]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS \
-            and len(node.args) == 1 and not node.keywords:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in FUNCTIONS
+        and len(node.args) == 1
+        and not node.keywords
+    ):
         return list(node.args)
     what = ast.get_source_segment(text.strip(), node) or type(node).__name__
-    raise ValueError(f"cannot use {what!r} in an expression: write names, numbers, + - * / ** and "
-                     f"{', '.join(FUNCTIONS)} of one argument")
+    raise ValueError(
+        f"cannot use {what!r} in an expression: write names, numbers, + - * / ** and "
+        f"{', '.join(FUNCTIONS)} of one argument"
+    )
 
 
 def replay(root: Value):

@@ -16,8 +16,10 @@ def table(cells: list[str | tuple[str, str]], stacked: bool = False, row: bool =
     """
     tds = [f'<TD{c[1]} ALIGN="LEFT">{c[0]}</TD>' if isinstance(c, tuple) else f"<TD>{c}</TD>" for c in cells]
     if stacked and row and len(tds) > 1:
-        inner = (f"<TR>{tds[0].replace('<TD', f'<TD COLSPAN={chr(34)}{len(tds) - 1}{chr(34)}', 1)}</TR><HR/>"
-                 f"<TR>{'<VR/>'.join(tds[1:])}</TR>")
+        inner = (
+            f"<TR>{tds[0].replace('<TD', f'<TD COLSPAN={chr(34)}{len(tds) - 1}{chr(34)}', 1)}</TR><HR/>"
+            f"<TR>{'<VR/>'.join(tds[1:])}</TR>"
+        )
     elif stacked:
         inner = "<HR/>".join(f"<TR>{td}</TR>" for td in tds)
     else:

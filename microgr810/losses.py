@@ -28,9 +28,13 @@ def _bce_of_logit(a: float, y: float) -> float:
     return max(a, 0.0) - y * a + math.log1p(math.exp(-abs(a)))
 
 
-@entry("bce", arity=2, target=1,
-       forward=lambda m, p, y: -(y * m.log(p) + (1 - y) * m.log(1 - p)),
-       d=lambda m, i, p, y, out: (p - y) / (p * (1 - p)) if i == 0 else m.log(1 - p) - m.log(p))
+@entry(
+    "bce",
+    arity=2,
+    target=1,
+    forward=lambda m, p, y: -(y * m.log(p) + (1 - y) * m.log(1 - p)),
+    d=lambda m, i, p, y, out: (p - y) / (p * (1 - p)) if i == 0 else m.log(1 - p) - m.log(p),
+)
 def _bce_one(y_hat: Value, y: float) -> Value:
     """L = -(y ln y_hat + (1-y) ln(1-y_hat)), one node: dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat))."""
     if y_hat.op == "sigmoid":
@@ -42,15 +46,21 @@ def _bce_one(y_hat: Value, y: float) -> Value:
         return node(loss, "bce", (y_hat, y), ((y_hat.data - y) / slope, None), "L")
     p = y_hat.data
     if not 0.0 < p < 1.0:
-        raise ValueError(f"bce: the prediction {y_hat.describe()} is {p!r}, outside (0, 1): "
-                         f"pass a sigmoid output or use bce_with_logits")
+        raise ValueError(
+            f"bce: the prediction {y_hat.describe()} is {p!r}, outside (0, 1): "
+            f"pass a sigmoid output or use bce_with_logits"
+        )
     loss = -(y * math.log(p) + (1.0 - y) * math.log1p(-p))
     return node(loss, "bce", (y_hat, y), ((p - y) / (p * (1.0 - p)), None), "L")
 
 
-@entry("bce_logits", arity=2, target=1,
-       forward=lambda m, a, y: m.log(1 + m.exp(a)) - y * a,
-       d=lambda m, i, a, y, out: m.sigmoid(a) - y if i == 0 else -a)
+@entry(
+    "bce_logits",
+    arity=2,
+    target=1,
+    forward=lambda m, a, y: m.log(1 + m.exp(a)) - y * a,
+    d=lambda m, i, a, y, out: m.sigmoid(a) - y if i == 0 else -a,
+)
 def _logits_one(a: Value, y: float) -> Value:
     """L = softplus(a) - y a, one node: dL/da = sigma(a) - y."""
     s = sigmoid_and_slope(a.data)[0]
@@ -65,8 +75,10 @@ def _batch(one, preds, ys, name: str, lo: float, hi: float) -> Value:
         return loss
     preds, ys = list(preds), list(ys)
     if len(preds) != len(ys) or not preds:
-        raise ValueError(f"{name}: need as many targets as predictions (and at least one), "
-                         f"got {len(preds)} predictions and {len(ys)} targets")
+        raise ValueError(
+            f"{name}: need as many targets as predictions (and at least one), "
+            f"got {len(preds)} predictions and {len(ys)} targets"
+        )
     losses = [one(p if isinstance(p, Value) else Value(p), _target(t, lo, hi, name)) for p, t in zip(preds, ys)]
     if len(losses) == 1:
         losses[0].label = "L"
@@ -96,15 +108,19 @@ def bce_with_logits(a: Value | Sequence[Value], y: Number | Sequence[Number]) ->
 
 def mse(y_hat: Value | Sequence[Value], y: Number | Sequence[Number]) -> Value:
     """(y_hat - y)^2, averaged over a batch: dL/dy_hat = 2 (y_hat - y)."""
+
     def one(p: Value, t: float) -> Value:
         return (p - t) ** 2
+
     return _batch(one, y_hat, y, "mse", -math.inf, math.inf)
 
 
 def hinge(score: Value | Sequence[Value], y: Number | Sequence[Number]) -> Value:
     """max(0, 1 - y score) for y in {-1, +1}: d/dscore = -y where the margin is violated, else 0."""
+
     def one(s: Value, t: float) -> Value:
         if t not in (-1.0, 1.0) and t == t:
             raise ValueError(f"hinge: target y must be -1 or +1, got {t!r}")
         return (1.0 - t * s).relu()
+
     return _batch(one, score, y, "hinge", -1.0, 1.0)

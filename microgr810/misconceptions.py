@@ -190,6 +190,7 @@ def find_counterexample(name: str, max_nodes: int = 6) -> Value:
 @dataclass
 class Comparison:
     """The engine's gradients and the bug's, node by node, on one graph (the bug's are left on it)."""
+
     name: str
     root: Value
     names: dict[Value, str]
@@ -207,8 +208,15 @@ class Comparison:
         if self.error is not None:
             head.append(f"the buggy backward raised {type(self.error).__name__}: {self.error}")
         wrong = set(self.differing)
-        rows = [(self.names[n], f"{self.engine[n]:.6g}", "—" if self.buggy[n] is None else f"{self.buggy[n]:.6g}",
-                 "  ← differs" if n in wrong else "") for n in self.names]
+        rows = [
+            (
+                self.names[n],
+                f"{self.engine[n]:.6g}",
+                "—" if self.buggy[n] is None else f"{self.buggy[n]:.6g}",
+                "  ← differs" if n in wrong else "",
+            )
+            for n in self.names
+        ]
         if len(rows) > 12:  # a long chain: its two ends say it all
             rows = rows[:5] + [("…", "", "", f"  ({len(rows) - 10} more rows)")] + rows[-5:]
         w = [max(len(r[i]) for r in rows + [("node", "engine grad", "buggy grad", "")]) for i in range(3)]

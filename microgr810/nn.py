@@ -41,8 +41,15 @@ class Module:
 class Neuron(Module):
     """z = activation(w·x + b): one `linear` node, then the activation's node."""
 
-    def __init__(self, nin: int, activation: str | None = "relu", *, layer: int = 1, index: int | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "relu",
+        *,
+        layer: int = 1,
+        index: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         _check_activation(activation)
         nin = whole_number("nin", nin, where=f"neuron a{layer}{'' if index is None else f'[{index}]'}: ")
         rng = rng or random.Random()
@@ -78,16 +85,23 @@ class Neuron(Module):
 class Layer(Module):
     """nout neurons side by side; always returns a list, even of one."""
 
-    def __init__(self, nin: int, nout: int, activation: str | None = "relu", *, layer: int = 1,
-                 scalar: bool = False, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "relu",
+        *,
+        layer: int = 1,
+        scalar: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
         nin = whole_number("nin", nin, where=f"layer {layer}: ")
         nout = whole_number("nout", nout, where=f"layer {layer}: ")
         if scalar and nout != 1:
             raise ValueError(f"layer {layer}: only a one-neuron layer can be scalar, this one has {nout}")
         self.index = layer
         self.scalar = scalar  # a one-neuron output: labels and bias without [h], as b2, a2, z2
-        self.neurons = [Neuron(nin, activation, layer=layer, index=None if scalar else h, rng=rng)
-                        for h in range(nout)]
+        self.neurons = [Neuron(nin, activation, layer=layer, index=None if scalar else h, rng=rng) for h in range(nout)]
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         return [n(x) for n in self.neurons]
@@ -106,8 +120,15 @@ class MLP(Module):
     Calling it returns a single Value when the last layer has one neuron, else a list.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
-                 output_activation: str | None = None, *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        output_activation: str | None = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
         nin = whole_number("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r:.80}")
@@ -118,9 +139,17 @@ class MLP(Module):
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation,
-                             layer=i + 1, scalar=i == last and sizes[i + 1] == 1, rng=rng)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation if i < last else output_activation,
+                layer=i + 1,
+                scalar=i == last and sizes[i + 1] == 1,
+                rng=rng,
+            )
+            for i in range(len(nouts))
+        ]
         self.nin = nin
 
     def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
@@ -189,8 +218,7 @@ class MLP(Module):
         unknown = sorted(set(given) - set(shapes))
         missing = [k for k in shapes if k not in given]
         if unknown or missing:
-            raise ValueError(f"set_arrays: expected exactly {list(shapes)}; "
-                             f"missing {missing}, unknown {unknown}")
+            raise ValueError(f"set_arrays: expected exactly {list(shapes)}; missing {missing}, unknown {unknown}")
         checked = {}
         for name, shape in shapes.items():
             arr = np.asarray(given[name])
@@ -226,6 +254,7 @@ class MLP(Module):
     def to_torch(self, dtype: Any = None) -> Any:
         """This network as a torch.nn.Module with the same weights and activations (float64 unless dtype given)."""
         from .torch_bridge import to_torch
+
         return to_torch(self, dtype)
 
     @classmethod
@@ -233,6 +262,7 @@ class MLP(Module):
         """A network with the weights of a torch module: what to_torch builds, or an nn.Sequential of Linear
         layers each followed by at most one activation (ReLU, Tanh, Sigmoid, Identity)."""
         from .torch_bridge import from_torch
+
         return from_torch(module)
 
     # -- files: JSON, see serialize.py ----------------------------------------------------------
@@ -240,10 +270,12 @@ class MLP(Module):
     def save(self, path: Any) -> None:
         """Write the network to `path` as JSON (exact floats, atomic replace)."""
         from .serialize import save
+
         save(self, path)
 
     @classmethod
     def load(cls, path: Any) -> MLP:
         """A new network from a JSON file written by `save`; nothing half-loaded on a bad file."""
         from .serialize import load
+
         return load(path)

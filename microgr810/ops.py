@@ -38,14 +38,16 @@ class Op:
     arity: int | None
     forward: Callable[..., Any]
     d: Callable[..., Any]
-    target: int | None = None    # the operand that is a data target (a loss's y): derivations name it y
+    target: int | None = None  # the operand that is a data target (a loss's y): derivations name it y
     write: Callable[..., Any] | None = None  # how the op reads, where `forward` would read badly (linear)
 
     def rule(self, m: Any, *operands: Any, out: Any, slots: Any = None) -> tuple:
         """d out / d operand for each operand, in `m`'s algebra; None where the operand is a number
         (or, given `slots`, where its index is not in slots: in the float algebra everything is a number)."""
-        return tuple(self.d(m, i, *operands, out=out) if (i in slots if slots is not None else not _is_number(x))
-                     else None for i, x in enumerate(operands))
+        return tuple(
+            self.d(m, i, *operands, out=out) if (i in slots if slots is not None else not _is_number(x)) else None
+            for i, x in enumerate(operands)
+        )
 
     def text(self, names: list, latex: bool = False) -> str:
         """The node's right-hand side, written from its operands' names (numbers as numbers)."""
@@ -57,8 +59,7 @@ class Op:
         """d out / d operand i as text, for each operand (None for a number)."""
         m = LATEX_MATH if latex else TEXT_MATH
         args = [m.of(n) for n in names]
-        return [None if _is_number(n) else str(m.of(self.d(m, i, *args, out=m.of(out))))
-                for i, n in enumerate(names)]
+        return [None if _is_number(n) else str(m.of(self.d(m, i, *args, out=m.of(out)))) for i, n in enumerate(names)]
 
     def latex(self, names: list) -> str:
         return self.text(names, latex=True)
@@ -67,8 +68,15 @@ class Op:
         return self.local_text(names, out, latex=True)
 
 
-def entry(name: str, *, arity: int | None, forward: Callable[..., Any], d: Callable[..., Any],
-       target: int | None = None, write: Callable[..., Any] | None = None) -> Callable:
+def entry(
+    name: str,
+    *,
+    arity: int | None,
+    forward: Callable[..., Any],
+    d: Callable[..., Any],
+    target: int | None = None,
+    write: Callable[..., Any] | None = None,
+) -> Callable:
     """Register an op in OPS; the decorated function is returned unchanged (no cost per call)."""
     if name in OPS:
         raise ValueError(f"op {name!r} is defined twice")
@@ -76,6 +84,7 @@ def entry(name: str, *, arity: int | None, forward: Callable[..., Any], d: Calla
 
     def register(f: Callable) -> Callable:
         return f
+
     return register
 
 
@@ -85,8 +94,10 @@ def _is_number(x: object) -> bool:
 
 # -- algebras the rules are evaluated in --------------------------------------------------------
 
+
 class _Floats:
     """Rules on floats: to check the engine's numeric local derivatives against them."""
+
     exp, log, tanh = staticmethod(math.exp), staticmethod(math.log), staticmethod(math.tanh)
 
     @staticmethod
@@ -250,11 +261,12 @@ def latex_name(name: str) -> str:
         return r"\hat{y}"
     stem, bracket, rest = name.partition("[")
     head = stem.rstrip("0123456789")
-    digits = stem[len(head):]
+    digits = stem[len(head) :]
     head = head.replace("_", r"\_")
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
-    out = f"{head}_{{{digits}}}" if digits and head else stem
+    head = head.replace("Σ", r"\Sigma ")  # the batch sum ΣL: LaTeX wants the command, not the character
+    out = f"{head}_{{{digits}}}" if digits and head else head or stem
     for c in "#$%&{}":
         rest = rest.replace(c, "\\" + c)
     return out + (f"[{rest}" if bracket else "")
@@ -264,8 +276,13 @@ class _TextMath:
     """Rules on text: how each op and each local derivative reads in math."""
 
     _CALLS = {"log": "ln", "sigmoid": "σ"}
-    _LATEX_CALLS = {"log": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "sigmoid": r"\sigma",
-                    "relu": r"\operatorname{relu}"}
+    _LATEX_CALLS = {
+        "log": r"\ln",
+        "exp": r"\exp",
+        "tanh": r"\tanh",
+        "sigmoid": r"\sigma",
+        "relu": r"\operatorname{relu}",
+    }
 
     def __init__(self, latex: bool) -> None:
         self.latex = latex
@@ -297,5 +314,6 @@ def __getattr__(name: str) -> Any:
     # VALUE_MATH builds Values, so it lives with them; it is re-exported here for one place to look
     if name == "VALUE_MATH":
         from .engine import VALUE_MATH
+
         return VALUE_MATH
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

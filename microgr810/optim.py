@@ -65,8 +65,14 @@ class Adam(Optimizer):
     `weight_decay` adds weight_decay * p to g first (L2, as torch.optim.Adam; not AdamW's decoupled decay).
     """
 
-    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params)
         self.lr: float = _learning_rate("Adam", lr)
         if not (isinstance(betas, tuple | list) and len(betas) == 2):
@@ -79,9 +85,9 @@ class Adam(Optimizer):
         self.weight_decay = _real("Adam", "weight_decay", weight_decay)
         if not (self.eps >= 0.0 and self.weight_decay >= 0.0):
             raise ValueError(f"Adam: eps and weight_decay must be >= 0, got eps={eps!r}, weight_decay={weight_decay!r}")
-        self.t = 0                                  # steps taken
-        self.m = [0.0] * len(self.params)           # first-moment estimate, one per parameter
-        self.v = [0.0] * len(self.params)           # second-moment estimate
+        self.t = 0  # steps taken
+        self.m = [0.0] * len(self.params)  # first-moment estimate, one per parameter
+        self.v = [0.0] * len(self.params)  # second-moment estimate
 
     def step(self) -> None:
         self.t += 1

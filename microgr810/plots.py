@@ -54,8 +54,16 @@ def plot_decision_boundary(result: TrainResult, path: str | Path, resolution: in
     ax.contour(gx, gy, scores, levels=[0.0], colors="#444444", linewidths=1)
     for label, colour, marker in ((0, "#0072B2", "o"), (1, "#D55E00", "s")):
         pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], c=colour, marker=marker, s=22, edgecolors="white",
-                   linewidths=0.5, label=f"class {label}")
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            c=colour,
+            marker=marker,
+            s=22,
+            edgecolors="white",
+            linewidths=0.5,
+            label=f"class {label}",
+        )
     ax.set_title(f"decision boundary, training accuracy {result.accuracies[-1]:.0%}")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()

@@ -21,8 +21,8 @@ from .trace import Trace, formula, trace_backward
 
 __all__ = ["Question", "questions", "feedback", "parse_number", "Quiz", "run", "predict_html", "RTOL", "ATOL"]
 
-RTOL = 1e-2   # within 1% of the answer ...
-ATOL = 1e-9   # ... or this close to an answer of 0
+RTOL = 1e-2  # within 1% of the answer ...
+ATOL = 1e-9  # ... or this close to an answer of 0
 # a number as a learner types it: 0.25, -1.5e-3, .5, or a fraction 1/3 (the page's script reads the same)
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _ANSWER = re.compile(rf"^({_NUMBER})(?:/({_NUMBER}))?$")
@@ -31,13 +31,14 @@ _ANSWER = re.compile(rf"^({_NUMBER})(?:/({_NUMBER}))?$")
 @dataclass(frozen=True)
 class Question:
     """One blank: ∂root/∂input as it stands after one backward step (`answer`)."""
-    step: int          # the trace step's index (0-based)
+
+    step: int  # the trace step's index (0-based)
     n_steps: int
-    header: str        # the step's node: "n = x1w1x2w2 + b = 0.8814   ∂o/∂n = 0.5"
-    operands: str      # its inputs' data: "x1w1x2w2 = -6, b = 6.881"
-    label: str         # "∂o/∂b"
-    note: str          # what "after this step" means for this input, if it needs saying
-    hint_text: str     # the local derivative's formula and the upstream gradient
+    header: str  # the step's node: "n = x1w1x2w2 + b = 0.8814   ∂o/∂n = 0.5"
+    operands: str  # its inputs' data: "x1w1x2w2 = -6, b = 6.881"
+    label: str  # "∂o/∂b"
+    note: str  # what "after this step" means for this input, if it needs saying
+    hint_text: str  # the local derivative's formula and the upstream gradient
     answer: float
     first_of_step: bool
     last_of_step: bool
@@ -82,8 +83,20 @@ def questions(graph: Value | Trace) -> list[Question]:
             if len(idx) > 1:
                 hint += f" ({name} is used {len(idx)} times: a share per use)"
             hint += f"; upstream ∂{root}/∂{step.name} = {fmt(step.upstream)}"
-            out.append(Question(step.index, len(trace), step.header(), operands, f"∂{root}/∂{name}",
-                                "; ".join(notes), hint, after, j == 0, j == len(by_input) - 1))
+            out.append(
+                Question(
+                    step.index,
+                    len(trace),
+                    step.header(),
+                    operands,
+                    f"∂{root}/∂{name}",
+                    "; ".join(notes),
+                    hint,
+                    after,
+                    j == 0,
+                    j == len(by_input) - 1,
+                )
+            )
     return out
 
 
@@ -127,6 +140,7 @@ class _Said(str):
 @dataclass
 class Quiz:
     """Predict the gradient in a notebook: `q = Quiz(L)`, `q.ask()`, `q.answer(0.5)`, `q.hint()`, `q.summary()`."""
+
     root: Value | Trace
     trace: Trace = field(init=False, repr=False)
     questions: list[Question] = field(init=False, repr=False)
@@ -204,8 +218,11 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
     quiz = Quiz(graph)
     echo = not (hasattr(stdin, "isatty") and stdin.isatty())  # piped answers: show them, as a transcript
     root = quiz.trace.names[quiz.trace.root]
-    print(f"Predict the gradient: backward from {root}, {_count(len(quiz.trace), 'step')}, "
-          f"{_count(len(quiz.questions), 'question')}. Answers within {RTOL:.0%} count; {_HELP}.", file=stdout)
+    print(
+        f"Predict the gradient: backward from {root}, {_count(len(quiz.trace), 'step')}, "
+        f"{_count(len(quiz.questions), 'question')}. Answers within {RTOL:.0%} count; {_HELP}.",
+        file=stdout,
+    )
     if not quiz.questions:
         print(f"{root} is a leaf: backward has no step to ask about", file=stdout)
     while not quiz.done:
@@ -220,8 +237,13 @@ def run(graph: Value | Trace, stdin: TextIO | None = None, stdout: TextIO | None
             if value is not None:
                 print(quiz.answer(value), file=stdout)
                 break
-            said = f"hint: {quiz.hint()}" if text.lower() in ("h", "hint", "?") else \
-                _HELP if text == "" else f"not a number: {text!r}; {_HELP}"
+            said = (
+                f"hint: {quiz.hint()}"
+                if text.lower() in ("h", "hint", "?")
+                else _HELP
+                if text == ""
+                else f"not a number: {text!r}; {_HELP}"
+            )
             print(f"  {said}\n{quiz.current.label} = ?", end=" ", file=stdout)
     return quiz
 
@@ -377,9 +399,16 @@ def _step_data(trace: Trace) -> list[dict]:
     for q in questions(trace):
         if q.first_of_step:
             hint_lines: list[str] = []
-            steps.append({"title": f"Predict step {q.step + 1} of {q.n_steps}: {q.header}",
-                          "operands": q.operands, "asks": [], "hint": "", "reveal": str(trace[q.step]),
-                          "_hints": hint_lines})
+            steps.append(
+                {
+                    "title": f"Predict step {q.step + 1} of {q.n_steps}: {q.header}",
+                    "operands": q.operands,
+                    "asks": [],
+                    "hint": "",
+                    "reveal": str(trace[q.step]),
+                    "_hints": hint_lines,
+                }
+            )
         steps[-1]["asks"].append({"label": q.label, "note": q.note, "answer": q.answer})
         steps[-1]["_hints"].append(f"{q.label}: {q.hint_text}")
     for s in steps:
@@ -396,18 +425,21 @@ def predict_html(graph: Value | Trace) -> str:
     uid = f"mg-predict-{next(_ids)}"
     payload = {"rtol": RTOL, "atol": ATOL, "steps": _step_data(trace)}
     # inside <script> only "</script" or "<!--" could end it early: with <, > and & escaped nothing can
-    text = json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("&", "\\u0026")
-    return "\n".join([
-        f'<div class="mg-predict" id="{uid}"><style>{_CSS}</style>',
-        f'<script type="application/json" class="mg-p-data">{text}</script>',
-        '<p class="mg-p-head" aria-live="polite"></p><div class="mg-p-rows"></div>',
-        '<div class="mg-p-bar"><button type="button" class="mg-p-hint">Hint</button> '
-        '<button type="button" class="mg-p-show">Reveal</button> '
-        '<button type="button" class="mg-p-next" hidden>Next step ▶</button> '
-        '<span class="mg-p-score" aria-live="polite"></span></div>',
-        '<pre class="mg-p-hinttext" hidden></pre><pre class="mg-p-reveal" hidden></pre>',
-        "<noscript><p>Predict mode needs JavaScript; <code>microgr810 quiz</code> asks the same questions "
-        "in a terminal.</p></noscript>",
-        f"<script>{_JS.replace('__ID__', json.dumps(uid))}</script></div>",
-    ])
+    text = (
+        json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
+    return "\n".join(
+        [
+            f'<div class="mg-predict" id="{uid}"><style>{_CSS}</style>',
+            f'<script type="application/json" class="mg-p-data">{text}</script>',
+            '<p class="mg-p-head" aria-live="polite"></p><div class="mg-p-rows"></div>',
+            '<div class="mg-p-bar"><button type="button" class="mg-p-hint">Hint</button> '
+            '<button type="button" class="mg-p-show">Reveal</button> '
+            '<button type="button" class="mg-p-next" hidden>Next step ▶</button> '
+            '<span class="mg-p-score" aria-live="polite"></span></div>',
+            '<pre class="mg-p-hinttext" hidden></pre><pre class="mg-p-reveal" hidden></pre>',
+            "<noscript><p>Predict mode needs JavaScript; <code>microgr810 quiz</code> asks the same questions "
+            "in a terminal.</p></noscript>",
+            f"<script>{_JS.replace('__ID__', json.dumps(uid))}</script></div>",
+        ]
+    )

@@ -14,8 +14,16 @@ from .losses import bce
 from .nn import MLP
 from .ops import fmt
 
-__all__ = ["ReferenceProblem", "hand_formulas", "derive_indexed", "expand_parameter", "parse_parameter",
-           "reference_name", "index_form", "INDEX_FORM"]
+__all__ = [
+    "ReferenceProblem",
+    "hand_formulas",
+    "derive_indexed",
+    "expand_parameter",
+    "parse_parameter",
+    "reference_name",
+    "index_form",
+    "INDEX_FORM",
+]
 
 
 @dataclass
@@ -30,8 +38,9 @@ class ReferenceProblem:
     y: np.ndarray
 
     @classmethod
-    def random(cls, M: int = 3, H: int = 4, *, seed: int = 0, y: float | None = None,
-               batch: int | None = None) -> ReferenceProblem:
+    def random(
+        cls, M: int = 3, H: int = 4, *, seed: int = 0, y: float | None = None, batch: int | None = None
+    ) -> ReferenceProblem:
         """Weights, inputs and targets drawn from a seeded generator (y drawn unless given)."""
         M, H = whole_number("M", M), whole_number("H", H)
         if batch is not None:
@@ -66,6 +75,7 @@ class ReferenceProblem:
 
 # -- the derivation's hand formulas, with numbers (explain shows them) --------------------------------
 
+
 def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, str, float]], list[str]]:
     """The derivation's formulas (a)-(d) for b2, W2[h], b1[h], W1[h,m] with their numbers, when root is
     the reference network's BCE loss (explain shows them beside the chain rule); else {}."""
@@ -74,14 +84,21 @@ def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, 
     if z2 is None or a2 is None or a2.op != "linear" or len(a2.inputs) != len(a2.operands):
         return {}, []
     H = (len(a2.inputs) - 1) // 2
-    W2, z1, b2 = a2.inputs[:H], a2.inputs[H:2 * H], a2.inputs[-1]
-    if not (all(w.label.startswith("W2") for w in W2) and b2.label.startswith("b2")
-            and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)):
+    W2, z1, b2 = a2.inputs[:H], a2.inputs[H : 2 * H], a2.inputs[-1]
+    if not (
+        all(w.label.startswith("W2") for w in W2)
+        and b2.label.startswith("b2")
+        and all(z.op == "sigmoid" and z.inputs[0].op == "linear" for z in z1)
+    ):
         return {}, []
     a1 = [z.inputs[0] for z in z1]
     M = (len(a1[0].inputs) - 1) // 2
-    if any(len(a.inputs) != 2 * M + 1 or not a.inputs[-1].label.startswith("b1")
-           or not all(w.label.startswith("W1") for w in a.inputs[:M]) for a in a1):
+    if any(
+        len(a.inputs) != 2 * M + 1
+        or not a.inputs[-1].label.startswith("b1")
+        or not all(w.label.startswith("W1") for w in a.inputs[:M])
+        for a in a1
+    ):
         return {}, []
     y_hat = z2.data
     notes: list[str] = []
@@ -98,8 +115,11 @@ def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, 
         hand[a1[h].inputs[-1]] = (f"W2[{h}]·z1[{h}](1 − z1[{h}])(ŷ − y)", f"{fmt(W2[h].data)} × {s} × {err}", back)
         for m in range(M):
             x = a1[h].inputs[M + m].data
-            hand[a1[h].inputs[m]] = (f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
-                                    f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}", back * x)
+            hand[a1[h].inputs[m]] = (
+                f"W2[{h}]·x[{m}]·z1[{h}](1 − z1[{h}])(ŷ − y)",
+                f"{fmt(W2[h].data)} × {fmt(x)} × {s} × {err}",
+                back * x,
+            )
     return hand, notes
 
 
@@ -108,7 +128,7 @@ def hand_formulas(root: Value, y: float | None) -> tuple[dict[Value, tuple[str, 
 # each name's indices as the derivation writes them: h a hidden unit, m an input feature; W2 is 1×H
 INDEX_FORM = {"x": ("m",), "W1": ("h", "m"), "b1": ("h",), "a1": ("h",), "z1": ("h",), "W2": ("0", "h")}
 SCALARS = ("b2", "a2", "z2", "L", "y")
-ALIASES = {"y_hat": "z2"}          # ŷ = z2
+ALIASES = {"y_hat": "z2"}  # ŷ = z2
 PARAMETERS = ("W1", "b1", "W2", "b2")
 
 
@@ -124,17 +144,22 @@ def reference_name(stem: str, indices: tuple[int, ...], M: int, H: int) -> str:
         indices = (0, *indices)
     shape = shape_of(stem, M, H)
     if stem not in INDEX_FORM and stem not in SCALARS:
-        raise ValueError(f"unknown name {stem!r}; the reference network has x[m], W1[h,m], b1[h], a1[h], "
-                         f"z1[h], W2[h], b2, a2, z2 (= y_hat), y")
+        raise ValueError(
+            f"unknown name {stem!r}; the reference network has x[m], W1[h,m], b1[h], a1[h], "
+            f"z1[h], W2[h], b2, a2, z2 (= y_hat), y"
+        )
     if len(indices) != len(shape):
         form = f"{stem}[{','.join(INDEX_FORM[stem])}]" if stem in INDEX_FORM else stem
-        raise ValueError(f"{stem} takes {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'}, as {form}; "
-                         f"got {len(indices)}")
+        raise ValueError(
+            f"{stem} takes {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'}, as {form}; got {len(indices)}"
+        )
     for i, n in zip(indices, shape):
         if not 0 <= i < n:
             sizes = "×".join(map(str, shape))
-            raise ValueError(f"{stem}[{','.join(map(str, indices))}] is out of range: {stem} is {sizes} "
-                             f"here (M = {M}, H = {H}; indices start at 0)")
+            raise ValueError(
+                f"{stem}[{','.join(map(str, indices))}] is out of range: {stem} is {sizes} "
+                f"here (M = {M}, H = {H}; indices start at 0)"
+            )
     return f"{stem}[{','.join(map(str, indices))}]" if indices else stem
 
 
@@ -163,13 +188,15 @@ def index_form(name: str, bound: dict[str, int], letters: dict[str, str] | None 
 
 
 def parse_parameter(param: str) -> tuple[str, list[str | int]]:
-    """"W1[h,m]" -> ("W1", ["h", "m"]); "W2[h]" -> ("W2", [0, "h"]); "W1[0,2]" -> ("W1", [0, 2]); "b2" -> ("b2", []).
+    """ "W1[h,m]" -> ("W1", ["h", "m"]); "W2[h]" -> ("W2", [0, "h"]); "W1[0,2]" -> ("W1", [0, 2]); "b2" -> ("b2", []).
     An index is a whole number or one letter."""
     text = param.replace(" ", "") if isinstance(param, str) else ""
     stem, bracket, rest = text.partition("[")
     if stem not in PARAMETERS or bracket and not rest.endswith("]"):
-        raise ValueError(f"unknown parameter {param!r:.80}; the reference network's are W1[h,m], b1[h], W2[h], b2 "
-                         f"(or one of them, e.g. W1[0,2])")
+        raise ValueError(
+            f"unknown parameter {param!r:.80}; the reference network's are W1[h,m], b1[h], W2[h], b2 "
+            f"(or one of them, e.g. W1[0,2])"
+        )
     tokens: list[str | int] = []
     for t in rest[:-1].split(",") if bracket else []:
         if t.isdigit():
@@ -215,7 +242,7 @@ def derive_indexed(param: str = "W1[h,m]", M: int = 2, H: int = 2, *, seed: int 
     h, m = min(1, H - 1), 0
     canonical = {"h": h, "m": m}
     form = INDEX_FORM.get(stem, ())
-    letters = {c: t for c, t in zip(form, tokens) if isinstance(t, str)}   # the derivation's letter -> param's
+    letters = {c: t for c, t in zip(form, tokens) if isinstance(t, str)}  # the derivation's letter -> param's
     values = [canonical[c] if isinstance(t, str) else t for c, t in zip(form, tokens)]
     problem = ReferenceProblem.random(M, H, seed=seed, y=1.0)
     d = derive(problem.loss(problem.network()), reference_name(stem, tuple(values), M, H))

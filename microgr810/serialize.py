@@ -31,16 +31,25 @@ import numpy as np
 
 from .nn import ACTIVATIONS, MLP
 
-__all__ = ["save", "load", "ModelFileError", "FORMAT", "VERSION",
-           "MAX_BYTES", "MAX_PARAMETERS", "MAX_LAYERS", "MAX_DEPTH"]
+__all__ = [
+    "save",
+    "load",
+    "ModelFileError",
+    "FORMAT",
+    "VERSION",
+    "MAX_BYTES",
+    "MAX_PARAMETERS",
+    "MAX_LAYERS",
+    "MAX_DEPTH",
+]
 
 FORMAT = "microgr810.MLP"
 VERSION = 1
 # Limits against hostile files: each is far above any network a scalar engine can train.
-MAX_BYTES = 64 * 2**20          # ~20 bytes a float: room for ~3 million parameters
-MAX_PARAMETERS = 2_000_000      # every W and b entry together
+MAX_BYTES = 64 * 2**20  # ~20 bytes a float: room for ~3 million parameters
+MAX_PARAMETERS = 2_000_000  # every W and b entry together
 MAX_LAYERS = 1_000
-MAX_DEPTH = 4                   # top object > parameters > W > row
+MAX_DEPTH = 4  # top object > parameters > W > row
 _KEYS = ("format", "version", "nin", "nouts", "activation", "output_activation", "parameters")
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 
@@ -57,6 +66,7 @@ def _path(path: object, verb: str) -> Path:
 
 # -- saving ----------------------------------------------------------------------------------------
 
+
 def save(net: MLP, path: str | os.PathLike) -> None:
     """Write `net` to `path` as JSON, atomically (temp file in the same folder + os.replace)."""
     path = _path(path, "save")
@@ -64,15 +74,20 @@ def save(net: MLP, path: str | os.PathLike) -> None:
         raise TypeError(f"MLP.save: expected an MLP, got {type(net).__name__}")
     for p in net.parameters():
         if not math.isfinite(p.data):
-            raise ModelFileError(f"cannot save to {path}: parameter {p.label} is {p.data!r} "
-                                 f"(JSON has no NaN or infinity)")
+            raise ModelFileError(
+                f"cannot save to {path}: parameter {p.label} is {p.data!r} (JSON has no NaN or infinity)"
+            )
     acts = {n.activation for layer in net.layers[:-1] for n in layer.neurons}
     if len(acts) > 1:
         raise ModelFileError(f"cannot save to {path}: the hidden layers mix activations {sorted(map(str, acts))}")
-    header = {"format": FORMAT, "version": VERSION, "nin": net.nin,
-              "nouts": [len(layer.neurons) for layer in net.layers],
-              "activation": acts.pop() if acts else None,
-              "output_activation": net.layers[-1].neurons[0].activation}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "nin": net.nin,
+        "nouts": [len(layer.neurons) for layer in net.layers],
+        "activation": acts.pop() if acts else None,
+        "output_activation": net.layers[-1].neurons[0].activation,
+    }
     # one block a line keeps the file readable; tolist() gives Python floats, which json writes by repr
     blocks = [f"  {json.dumps(k)}: {json.dumps(v.tolist(), allow_nan=False)}" for k, v in net.arrays().items()]
     text = json.dumps(header)[:-1] + ',\n "parameters": {\n' + ",\n".join(blocks) + "\n}}\n"
@@ -105,6 +120,7 @@ def _umask() -> int:
 
 # -- loading ---------------------------------------------------------------------------------------
 
+
 def load(path: str | os.PathLike) -> MLP:
     """A new MLP from a file written by `save`; ModelFileError if anything in it is off."""
     path = _path(path, "load")
@@ -124,8 +140,9 @@ def load(path: str | os.PathLike) -> MLP:
     if depth > MAX_DEPTH:
         raise bad(f"nesting {depth} levels deep, a model file has at most {MAX_DEPTH}")
     try:
-        doc = json.loads(raw.decode("utf-8"), parse_int=_parse_int, parse_constant=_no_constant,
-                         object_pairs_hook=_no_duplicates)
+        doc = json.loads(
+            raw.decode("utf-8"), parse_int=_parse_int, parse_constant=_no_constant, object_pairs_hook=_no_duplicates
+        )
     except UnicodeDecodeError as e:
         raise bad(f"not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
@@ -209,8 +226,9 @@ def _check_blocks(blocks: dict, nin: int, nouts: list[int], bad) -> dict[str, np
     missing = [k for k in want if k not in blocks]
     unknown = sorted(k for k in blocks if k not in want)
     if missing or unknown:
-        raise bad(f"parameters must hold exactly {list(want)}; missing {missing}, "
-                  f"unknown {[f'{k:.40}' for k in unknown]}")
+        raise bad(
+            f"parameters must hold exactly {list(want)}; missing {missing}, unknown {[f'{k:.40}' for k in unknown]}"
+        )
     out = {}
     for name, shape in want.items():
         value = blocks[name]

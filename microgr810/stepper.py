@@ -52,17 +52,19 @@ def _caption(trace: Trace, k: int) -> str:
 def _css_of(style: dict[str, str]) -> str:
     """graphviz attributes (color, penwidth, style) as the SVG properties they become ("5,2": dot's dashes)."""
     dashed = "dashed" in style.get("style", "")
-    return (f"stroke:{style['color']};stroke-width:{style['penwidth']};"
-            f"stroke-dasharray:{'5,2' if dashed else 'none'}")
+    return f"stroke:{style['color']};stroke-width:{style['penwidth']};stroke-dasharray:{'5,2' if dashed else 'none'}"
 
 
 def _phase_css(scope: str) -> str:
     """A frame's looks as CSS: it overrides the SVG's own attributes, which show frame 0."""
-    rules = [f"{scope} g.mg-{phase}>polygon:first-of-type,{scope} g.mg-{phase}>ellipse{{{_css_of(style)}}}"
-             for phase, style in PHASE_STYLES.items()]
+    rules = [
+        f"{scope} g.mg-{phase}>polygon:first-of-type,{scope} g.mg-{phase}>ellipse{{{_css_of(style)}}}"
+        for phase, style in PHASE_STYLES.items()
+    ]
     c, w = FLOW_STYLE["color"], FLOW_STYLE["penwidth"]
-    rules.append(f"{scope} g.mg-flow>path{{stroke:{c};stroke-width:{w}}}"
-                 f"{scope} g.mg-flow>polygon{{stroke:{c};fill:{c}}}")
+    rules.append(
+        f"{scope} g.mg-flow>path{{stroke:{c};stroke-width:{w}}}{scope} g.mg-flow>polygon{{stroke:{c};fill:{c}}}"
+    )
     return "\n".join(rules)
 
 
@@ -176,11 +178,21 @@ class Stepper:
     predict: under the graph, ask for each step's gradients before it is shown (quiz.predict_html).
     """
 
-    def __init__(self, trace: Trace, max_steps: int = MAX_STEPS, *, collapse: bool | None = None,
-                 fontsize: int = 16, predict: bool = False, **draw_options: Any) -> None:
+    def __init__(
+        self,
+        trace: Trace,
+        max_steps: int = MAX_STEPS,
+        *,
+        collapse: bool | None = None,
+        fontsize: int = 16,
+        predict: bool = False,
+        **draw_options: Any,
+    ) -> None:
         if len(trace) > max_steps:
-            raise ValueError(f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
-                             f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it")
+            raise ValueError(
+                f"stepper: backward from {trace.names[trace.root]!r} takes {len(trace)} steps, "
+                f"more than max_steps={max_steps}; print trace_backward(root) instead, or raise it"
+            )
         self.trace = trace
         self.fontsize = fontsize
         self.predict = predict
@@ -193,13 +205,15 @@ class Stepper:
         rankdirs = [draw_options.pop("rankdir")] if "rankdir" in draw_options else ["LR", "TB"]
         draw_options.setdefault("cluster_datapoints", True)
         for c in views:
-            drawings = [draw(trace.root, step=0, trace=trace, collapse=c, fontsize=fontsize, rankdir=r, **draw_options)
-                        for r in rankdirs]
+            drawings = [
+                draw(trace.root, step=0, trace=trace, collapse=c, fontsize=fontsize, rankdir=r, **draw_options)
+                for r in rankdirs
+            ]
             svgs = [d.pipe(format="svg", encoding="utf-8") for d in drawings]
             scale, drawing, svg = max(zip(map(_fit_scale, svgs), drawings, svgs), key=lambda t: t[0])
             if scale * fontsize >= MIN_TEXT_PX:
                 break
-        self.svg = svg[svg.index("<svg"):]  # inline: no XML prolog, no doctype
+        self.svg = svg[svg.index("<svg") :]  # inline: no XML prolog, no doctype
         self.frames = step_frames(trace, drawing.boxes, draw_options.get("precision", 4))
         self.box_ids = drawing.box_ids
         self.captions = [_caption(trace, k) for k in range(len(trace) + 1)]
@@ -211,55 +225,67 @@ class Stepper:
         grads: list[Any] = [list(self.frames[0].grads)]
         for before, now in zip(self.frames, self.frames[1:]):
             grads.append({i: g for i, (a, g) in enumerate(zip(before.grads, now.grads)) if a != g})
-        data = {"ids": ids, "fontsize": self.fontsize, "grads": grads,
-                "phases": ["".join(p[0] for p in f.phases) for f in self.frames],
-                "flow": [ids[f.current] if f.flow and f.current is not None else None for f in self.frames]}
+        data = {
+            "ids": ids,
+            "fontsize": self.fontsize,
+            "grads": grads,
+            "phases": ["".join(p[0] for p in f.phases) for f in self.frames],
+            "flow": [ids[f.current] if f.flow and f.current is not None else None for f in self.frames],
+        }
         # inside <script>, "</" could end the element early; JSON reads "<\/" as "</"
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
     def _body(self, page: bool) -> str:
         uid = f"mg-stepper-{next(_ids)}"
         n = len(self.trace)
-        rows = [f'<tr data-k="{k}"><th>{k}</th><td><pre>{html.escape(c)}</pre></td></tr>'
-                for k, c in enumerate(self.captions)]
+        rows = [
+            f'<tr data-k="{k}"><th>{k}</th><td><pre>{html.escape(c)}</pre></td></tr>'
+            for k, c in enumerate(self.captions)
+        ]
         lines = max(c.count("\n") + 1 for c in self.captions)
         js = _JS % {"id": repr(uid), "page": "true" if page else "false", "minpx": MIN_TEXT_PX}
-        return "\n".join([
-            f'<div class="mg-stepper" id="{uid}" tabindex="0" data-step="0">',
-            f"<style>{_CSS}\n{_phase_css('#' + uid)}</style>",
-            '<div class="mg-top">',
-            '<noscript><p class="mg-note">JavaScript is off: the graph shows the start of backward (step 0); '
-            'the table below it lists every step.</p></noscript>',
-            # hidden until the script shows it: without JavaScript there are no dead buttons
-            '<div class="mg-bar" hidden><button class="mg-prev" type="button">◀ Prev</button>'
-            f'<span class="mg-counter">step 0 / {n}</span>'
-            '<button class="mg-next" type="button">Next ▶</button>'
-            '<span class="mg-zoom"><button class="mg-out" type="button" title="zoom out (−)">−</button>'
-            '<button class="mg-fit" type="button" title="fit the width (0)">fit</button>'
-            '<button class="mg-in" type="button" title="zoom in (+)">+</button></span>'
-            '<span class="mg-keys">keys: ← → step · + − zoom · 0 fit</span></div>',
-            f'<div class="mg-view">{self.svg}</div>',
-            # under the graph, in the first window: the step's text and, beside it, one more panel (e.g. the
-            # predict questions), hidden while empty; the stepper fires an "mg-step" event (detail: step,
-            # steps) on .mg-stepper whenever the step changes
-            '<div class="mg-under">',
-            # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
-            f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
-            f'{html.escape(self.captions[0])}</pre>',
-            f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
-            "</div></div>",
-            f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
-            f'step by step ({n} steps)</caption>',
-            *rows, "</table>",
-            f'<script type="application/json" class="mg-data">{self._data()}</script>',
-            f"<script>{js}</script></div>"])
+        return "\n".join(
+            [
+                f'<div class="mg-stepper" id="{uid}" tabindex="0" data-step="0">',
+                f"<style>{_CSS}\n{_phase_css('#' + uid)}</style>",
+                '<div class="mg-top">',
+                '<noscript><p class="mg-note">JavaScript is off: the graph shows the start of backward (step 0); '
+                "the table below it lists every step.</p></noscript>",
+                # hidden until the script shows it: without JavaScript there are no dead buttons
+                '<div class="mg-bar" hidden><button class="mg-prev" type="button">◀ Prev</button>'
+                f'<span class="mg-counter">step 0 / {n}</span>'
+                '<button class="mg-next" type="button">Next ▶</button>'
+                '<span class="mg-zoom"><button class="mg-out" type="button" title="zoom out (−)">−</button>'
+                '<button class="mg-fit" type="button" title="fit the width (0)">fit</button>'
+                '<button class="mg-in" type="button" title="zoom in (+)">+</button></span>'
+                '<span class="mg-keys">keys: ← → step · + − zoom · 0 fit</span></div>',
+                f'<div class="mg-view">{self.svg}</div>',
+                # under the graph, in the first window: the step's text and, beside it, one more panel (e.g. the
+                # predict questions), hidden while empty; the stepper fires an "mg-step" event (detail: step,
+                # steps) on .mg-stepper whenever the step changes
+                '<div class="mg-under">',
+                # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
+                f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
+                f"{html.escape(self.captions[0])}</pre>",
+                f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
+                "</div></div>",
+                f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
+                f"step by step ({n} steps)</caption>",
+                *rows,
+                "</table>",
+                f'<script type="application/json" class="mg-data">{self._data()}</script>',
+                f"<script>{js}</script></div>",
+            ]
+        )
 
     def html(self) -> str:
         """A whole page; the keys work anywhere on it."""
         title = html.escape(f"backprop step by step: {self.trace.names[self.trace.root]}")
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>\n'
-                f'<body class="mg-page">\n{self._body(page=True)}\n</body></html>\n')
+        return (
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>\n'
+            f'<body class="mg-page">\n{self._body(page=True)}\n</body></html>\n'
+        )
 
     def __repr__(self) -> str:  # no memory address: a notebook's committed text output stays the same
         return f"Stepper(backward from {self.trace.names[self.trace.root]!r}, {len(self.trace)} steps)"
@@ -274,12 +300,24 @@ class Stepper:
         return path
 
 
-def stepper(root: Value | Trace, path: str | FilePath | None = None, *, max_steps: int = MAX_STEPS,
-            collapse: bool | None = None, predict: bool = False, **draw_options: Any) -> Stepper:
+def stepper(
+    root: Value | Trace,
+    path: str | FilePath | None = None,
+    *,
+    max_steps: int = MAX_STEPS,
+    collapse: bool | None = None,
+    predict: bool = False,
+    **draw_options: Any,
+) -> Stepper:
     """Run backward from root (or take a trace) and build the stepper; write it to `path` if given.
     predict=True: the learner types each step's gradients before the page shows them."""
-    s = Stepper(root if isinstance(root, Trace) else trace_backward(root), max_steps, collapse=collapse,
-                predict=predict, **draw_options)
+    s = Stepper(
+        root if isinstance(root, Trace) else trace_backward(root),
+        max_steps,
+        collapse=collapse,
+        predict=predict,
+        **draw_options,
+    )
     if path is not None:
         s.save(path)
     return s
@@ -296,12 +334,25 @@ def _stepper_picture(path: str = "docs/images/stepper.png", step: int = 3) -> No
     import tempfile
 
     from .reference import ReferenceProblem
+
     p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
     exe = shutil.which("chromium")
     if exe is None:
         raise RuntimeError("the stepper picture is a screenshot by Chromium, which is not on PATH as `chromium`")
     with tempfile.TemporaryDirectory() as tmp:
         page = stepper(p.loss(p.network()), FilePath(tmp) / "stepper.html").save(FilePath(tmp) / "stepper.html")
-        subprocess.run([exe, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
-                        "--window-size=1280,800", f"--screenshot={FilePath(path).resolve()}",
-                        f"{page.as_uri()}#step={step}"], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--disable-gpu",
+                "--no-sandbox",
+                "--hide-scrollbars",
+                "--window-size=1280,800",
+                f"--screenshot={FilePath(path).resolve()}",
+                f"{page.as_uri()}#step={step}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )

@@ -85,26 +85,39 @@ def from_torch(module: Any) -> MLP:
             if m.bias is None:
                 raise ValueError(f"from_torch: module {i} (Linear) has no bias; every microgr810 neuron has one")
             if linears and m.in_features != linears[-1].out_features:
-                raise ValueError(f"from_torch: module {i} takes {m.in_features} inputs after a layer of "
-                                 f"{linears[-1].out_features}")
+                raise ValueError(
+                    f"from_torch: module {i} takes {m.in_features} inputs after a layer of {linears[-1].out_features}"
+                )
             linears.append(m)
             activations.append(None)
         elif linears and activations[-1] is None and (type(m) in names or isinstance(m, torch.nn.Identity)):
             activations[-1] = names.get(type(m))
         else:
-            raise ValueError(f"from_torch: module {i} ({type(m).__name__}) is not a Linear layer or one "
-                             f"activation (ReLU, Tanh, Sigmoid, Identity) after one")
+            raise ValueError(
+                f"from_torch: module {i} ({type(m).__name__}) is not a Linear layer or one "
+                f"activation (ReLU, Tanh, Sigmoid, Identity) after one"
+            )
     if not linears:
         raise ValueError("from_torch: the module has no Linear layer")
     hidden = set(activations[:-1])
     if len(hidden) > 1:
-        raise ValueError(f"from_torch: the hidden layers use different activations {sorted(map(str, hidden))}; "
-                         f"an MLP has one for all of them")
-    net = MLP(linears[0].in_features, [m.out_features for m in linears],
-              activations[0] if hidden else "relu", activations[-1])
-    net.set_arrays({name: block for l, m in enumerate(linears, 1)
-                    for name, block in ((f"W{l}", m.weight.detach().cpu().double().numpy()),
-                                        (f"b{l}", m.bias.detach().cpu().double().numpy()))})
+        raise ValueError(
+            f"from_torch: the hidden layers use different activations {sorted(map(str, hidden))}; "
+            f"an MLP has one for all of them"
+        )
+    net = MLP(
+        linears[0].in_features, [m.out_features for m in linears], activations[0] if hidden else "relu", activations[-1]
+    )
+    net.set_arrays(
+        {
+            name: block
+            for l, m in enumerate(linears, 1)
+            for name, block in (
+                (f"W{l}", m.weight.detach().cpu().double().numpy()),
+                (f"b{l}", m.bias.detach().cpu().double().numpy()),
+            )
+        }
+    )
     return net
 
 

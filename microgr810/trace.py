@@ -31,6 +31,7 @@ def formula(node: Value, names: dict[Value, str], latex: bool = False) -> tuple[
 @dataclass(slots=True)
 class Flow:
     """One input's share of a step: input.grad += local × upstream, from grad_before to grad_after."""
+
     input: Value
     name: str
     local: float
@@ -42,6 +43,7 @@ class Flow:
 @dataclass(slots=True)
 class Step:
     """One interior node passing its gradient ∂root/∂node (`upstream`) on to its inputs."""
+
     index: int
     node: Value
     name: str
@@ -52,17 +54,23 @@ class Step:
 
     def header(self, digits: int = 4) -> str:
         """E.g. "a2 = W2[0,:]·z1 + b2 = 0.9931   ∂L/∂a2 = 0.731"."""
-        return (f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}   "
-                f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}")
+        return (
+            f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}   "
+            f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}"
+        )
 
     def rows(self, digits: int = 4) -> list[str]:
         """One line per input, e.g. "∂L/∂b2 += 0.731 × 1 = 0.731   (0 → 0.731)   ∂a2/∂b2 = 1"; an input
         met twice says which slot: "∂t1/∂a (2nd) = a"."""
-        cols = [(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
-                 f"= {fmt(f.contribution, digits)}",
-                 f"({fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)})",
-                 f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}")
-                for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1])]
+        cols = [
+            (
+                f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
+                f"= {fmt(f.contribution, digits)}",
+                f"({fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)})",
+                f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}",
+            )
+            for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1])
+        ]
         widths = [max((len(c[j]) for c in cols), default=0) for j in range(3)]
         return ["  ".join(c[j].ljust(widths[j]) for j in range(3)) + "  " + c[3] for c in cols]
 
@@ -73,32 +81,46 @@ class Step:
         """The step as rows of a LaTeX array (columns: the flow, before → after, the local derivative)."""
         rhs, local = formula(self.node, self.names, latex=True)
         name, root = latex_name(self.name), self.root_name
-        rows = [rf"\text{{step {self.index + 1}: }} {name} = {rhs} = {tex_number(self.node.data, digits)} "
-                rf"&& {tex_partial(root, self.name)} = {tex_number(self.upstream, digits)}"]
+        rows = [
+            rf"\text{{step {self.index + 1}: }} {name} = {rhs} = {tex_number(self.node.data, digits)} "
+            rf"&& {tex_partial(root, self.name)} = {tex_number(self.upstream, digits)}"
+        ]
         for f, slot, lf in zip(self.flows, slots(self.node), local):
-            rows.append(rf"\quad {tex_partial(root, f.name)} \mathrel{{+}}= {tex_number(self.upstream, digits)} "
-                        rf"\times {tex_number(f.local, digits, bracket=True)} = {tex_number(f.contribution, digits)} "
-                        rf"& ({tex_number(f.grad_before, digits)} \to {tex_number(f.grad_after, digits)}) "
-                        rf"& {tex_partial(self.name, f.name, slot)} = {lf}")
+            rows.append(
+                rf"\quad {tex_partial(root, f.name)} \mathrel{{+}}= {tex_number(self.upstream, digits)} "
+                rf"\times {tex_number(f.local, digits, bracket=True)} = {tex_number(f.contribution, digits)} "
+                rf"& ({tex_number(f.grad_before, digits)} \to {tex_number(f.grad_after, digits)}) "
+                rf"& {tex_partial(self.name, f.name, slot)} = {lf}"
+            )
         return rows
 
     def markdown_rows(self, digits: int = 4) -> list[list[str]]:
         """The step as rows of a Markdown table: step, node, ∂root/∂node, flow, before → after, local derivative."""
-        head = [str(self.index + 1), md_code(f"{self.name} = {formula(self.node, self.names)[0]} = "
-                                              f"{fmt(self.node.data, digits)}"), fmt(self.upstream, digits)]
+        head = [
+            str(self.index + 1),
+            md_code(f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}"),
+            fmt(self.upstream, digits),
+        ]
         rows: list[list[str]] = []
         for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1]):
-            rows.append([*(head if not rows else ["", "", ""]),
-                         md_code(f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × "
-                                 f"{fmt(f.local, digits)} = {fmt(f.contribution, digits)}"),
-                         f"{fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)}",
-                         md_code(f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}")])
+            rows.append(
+                [
+                    *(head if not rows else ["", "", ""]),
+                    md_code(
+                        f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × "
+                        f"{fmt(f.local, digits)} = {fmt(f.contribution, digits)}"
+                    ),
+                    f"{fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)}",
+                    md_code(f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}"),
+                ]
+            )
         return rows or [[*head, "", "", ""]]
 
 
 @dataclass(slots=True)
 class Trace:
     """The steps of one backward pass from `root`, in the order the engine applied them."""
+
     root: Value
     steps: list[Step] = field(repr=False)
     names: dict[Value, str] = field(repr=False)
@@ -122,8 +144,10 @@ class Trace:
     def latex(self, digits: int = 4) -> str:
         """The trace as a LaTeX array, for slides: math mode, so put it inside \\[ ... \\] or $$ ... $$."""
         r = self.names[self.root]
-        rows = [rf"\text{{backward from }} {latex_name(r)}\text{{: {len(self.steps)} steps}}, \quad "
-                rf"{tex_partial(r, r)} = 1 &&"]
+        rows = [
+            rf"\text{{backward from }} {latex_name(r)}\text{{: {len(self.steps)} steps}}, \quad "
+            rf"{tex_partial(r, r)} = 1 &&"
+        ]
         for step in self.steps:
             rows += step.latex_rows(digits)
         return "\\begin{array}{lll}\n" + " \\\\\n".join(rows) + "\n\\end{array}"

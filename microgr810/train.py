@@ -21,7 +21,7 @@ __all__ = ["train", "TrainResult", "accuracy"]
 class TrainResult:
     net: MLP
     X: np.ndarray
-    y: np.ndarray          # labels in {0, 1}
+    y: np.ndarray  # labels in {0, 1}
     losses: list[float] = field(default_factory=list)
     accuracies: list[float] = field(default_factory=list)
 
@@ -35,9 +35,17 @@ def accuracy(scores: Sequence[float], y: np.ndarray) -> float:
     return float(np.mean((np.asarray(scores) > 0) == (y > 0.5)))
 
 
-def train(dataset: str = "moons", hidden: Sequence[int] = (16, 16), steps: int = 100, lr: float = 1.0,
-          seed: int = 0, n: int = 100, noise: float = 0.1, alpha: float = 1e-4,
-          progress: bool = True) -> TrainResult:
+def train(
+    dataset: str = "moons",
+    hidden: Sequence[int] = (16, 16),
+    steps: int = 100,
+    lr: float = 1.0,
+    seed: int = 0,
+    n: int = 100,
+    noise: float = 0.1,
+    alpha: float = 1e-4,
+    progress: bool = True,
+) -> TrainResult:
     """Full-batch SGD on hinge loss + alpha * sum(p^2), the rate decaying from lr to lr/10."""
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")

@@ -9,8 +9,8 @@ keeps the boxes on some root-to-target path. Everything walks the topological or
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from .engine import Value
 from .trace import Trace
@@ -48,7 +48,7 @@ def boxes(order: Sequence[Value], collapse: bool = False) -> list[Box]:
     for node in order:
         for child in node.inputs:
             users.setdefault(child, []).append(node)
-    folded: set[Value] = set()   # nodes drawn inside some neuron's box
+    folded: set[Value] = set()  # nodes drawn inside some neuron's box
     out: list[Box] = []
     neuron_of: dict[Value, Box] = {}  # activation (or lone linear) -> its neuron box
     for node in order:
@@ -56,14 +56,23 @@ def boxes(order: Sequence[Value], collapse: bool = False) -> list[Box]:
             continue
         weights = _weights_and_bias(node)
         # a weight is drawn inside the box only if nothing but neurons' w·x + b reads it
-        inside = tuple(w for w in weights if not w.inputs
-                       and all(u.op == "linear" and w in _weights_and_bias(u) for u in users.get(w, ())))
+        inside = tuple(
+            w
+            for w in weights
+            if not w.inputs and all(u.op == "linear" and w in _weights_and_bias(u) for u in users.get(w, ()))
+        )
         act = users.get(node, [])
         # an activation is one op of one operand whose only input is this linear node
         top = act[0] if len(act) == 1 and len(act[0].operands) == 1 else node
         kept = [(c, d) for c, d in zip(node.inputs, node.local_grads) if c not in inside]
-        box = Box(top, (node, top) if top is not node else (node,), tuple(c for c, _ in kept),
-                  tuple(d for _, d in kept), node, inside)
+        box = Box(
+            top,
+            (node, top) if top is not node else (node,),
+            tuple(c for c, _ in kept),
+            tuple(d for _, d in kept),
+            node,
+            inside,
+        )
         neuron_of[top] = box
         folded.update(inside)
         folded.add(node)
@@ -106,11 +115,11 @@ def paths_to(bs: Sequence[Box], targets: set[int]) -> set[int]:
 class Frame:
     """The drawing after k backward steps, box by box."""
 
-    phases: tuple[str, ...]     # "done", "current" or "pending"
-    grads: tuple[str, ...]      # the grad cell's text: "grad ?" until a gradient arrives
-    current: int | None         # the box whose step this is (None before the first step)
-    flow: bool = False          # the step passes gradient along the current box's input edges (a neuron's
-                                # activation step passes it inside the box, to its w·x + b)
+    phases: tuple[str, ...]  # "done", "current" or "pending"
+    grads: tuple[str, ...]  # the grad cell's text: "grad ?" until a gradient arrives
+    current: int | None  # the box whose step this is (None before the first step)
+    flow: bool = False  # the step passes gradient along the current box's input edges (a neuron's
+    # activation step passes it inside the box, to its w·x + b)
 
 
 def grad_text(grad: float | None, precision: int = 4) -> str:

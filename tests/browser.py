@@ -12,9 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--window-size=1200,900"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
+    "--window-size=1200,900",
+]
 
 
 class DevTools:
@@ -24,9 +34,12 @@ class DevTools:
         u = urllib.parse.urlparse(url)
         self.sock = socket.create_connection((u.hostname, u.port), timeout=60)
         key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET {u.path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                          .encode())
+        self.sock.sendall(
+            (
+                f"GET {u.path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
         head = b""
         while not head.endswith(b"\r\n\r\n"):
             head += self._exact(1)
@@ -46,8 +59,13 @@ class DevTools:
     def _send(self, text: str) -> None:
         data = text.encode()
         n = len(data)
-        size = bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 \
+        size = (
+            bytes([0x80 | n])
+            if n < 126
+            else bytes([0x80 | 126]) + n.to_bytes(2, "big")
+            if n < 65536
             else bytes([0x80 | 127]) + n.to_bytes(8, "big")
+        )
         mask = os.urandom(4)  # a client must mask every frame
         self.sock.sendall(bytes([0x81]) + size + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
 
@@ -92,8 +110,11 @@ class DevTools:
 @contextmanager
 def launch(exe: str, profile: Path) -> Iterator[DevTools]:
     """Chromium at `exe` with a fresh profile folder, and a DevTools client on its first page."""
-    proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         for _ in range(600):  # Chromium writes its port here once it listens
@@ -117,8 +138,10 @@ def launch(exe: str, profile: Path) -> Iterator[DevTools]:
 
 def click(dt: DevTools, selector: str) -> None:
     """A real mouse click at the element's centre, as a user makes it."""
-    box = dt.eval(f"(() => {{ const r = document.querySelector('{selector}').getBoundingClientRect();"
-                  f" return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
+    box = dt.eval(
+        f"(() => {{ const r = document.querySelector('{selector}').getBoundingClientRect();"
+        f" return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+    )
     for kind in ("mousePressed", "mouseReleased"):
         dt.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
 

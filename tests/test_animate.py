@@ -1,8 +1,8 @@
 """microgr810.animate: one GIF frame per backward step plus the start, PNG frames, the command."""
 
 import pytest
-from conftest import require_binary, require_module
 
+from conftest import require_binary, require_module
 from microgr810 import Value, animate
 from microgr810.cli import main
 
@@ -76,9 +76,13 @@ def test_the_command_writes_gif_and_frames(tmp_path, capsys):
 def test_a_graph_too_tall_for_a_slide_is_refused_before_any_frame(tmp_path):
     # 30 leaves feed one sum: left to right they stack 30 boxes high; top to bottom they stand 30 abreast
     from microgr810 import add_n
+
     s = add_n([Value(float(i), label=f"x[{i}]") for i in range(30)], label="s")
-    with pytest.raises(ValueError, match=r"makes no slide: left to right it is too tall for a slide: 1280×\d+ px "
-                                         r"frames.*; top to bottom it is \d+ inches wide: .* under 9 px"):
+    with pytest.raises(
+        ValueError,
+        match=r"makes no slide: left to right it is too tall for a slide: 1280×\d+ px "
+        r"frames.*; top to bottom it is \d+ inches wide: .* under 9 px",
+    ):
         animate(s, tmp_path / "s.gif")
     assert not (tmp_path / "s.gif").exists()
 
@@ -88,9 +92,12 @@ def test_a_chain_too_long_for_a_slide_is_refused(tmp_path):
     y = x
     for _ in range(30):  # a chain 30 ops long: far wider than a slide, or far taller
         y = y * 1.01
-    with pytest.raises(ValueError, match=r"left to right it is \d+ inches wide: at 1280 px its 12 pt text would be "
-                                         r"[\d.]+ px, under 9 px \(frames \d+ px wide would do: width=\d+, --width \d+\); "
-                                         r"top to bottom it is too tall"):
+    with pytest.raises(
+        ValueError,
+        match=r"left to right it is \d+ inches wide: at 1280 px its 12 pt text would be "
+        r"[\d.]+ px, under 9 px \(frames \d+ px wide would do: width=\d+, --width \d+\); "
+        r"top to bottom it is too tall",
+    ):
         animate(y, tmp_path / "y.gif")
 
 
@@ -98,6 +105,7 @@ def test_a_graph_that_fits_only_top_to_bottom_is_drawn_so(tmp_path):
     from PIL import Image
 
     from microgr810 import add_n
+
     # 8 leaves into one sum: a column 8 boxes high left to right (1280×1672 px), one row top to bottom
     s = add_n([Value(float(i), label=f"x{i}") for i in range(8)], label="s")
     with Image.open(animate(s, tmp_path / "s.gif")) as im:
@@ -114,6 +122,6 @@ def test_past_draws_node_limit_a_box_per_neuron_makes_the_slide(tmp_path):
     L = p.loss(p.network())
     # by hand: 21 W1 + 3 b1 + 7 x + 3 a1 + 3 z1 + 3 W2 + b2 + a2 + z2 + L = 44 value nodes, 2H + 3 = 9 steps;
     # a box per node would be refused past MAX_NODES: the GIF is drawn a box per neuron
-    assert 44 > MAX_NODES
+    assert MAX_NODES < 44
     with Image.open(animate(L, tmp_path / "n.gif")) as im:
         assert im.n_frames == 9 + 1 and im.width == 1280 and im.height <= 2.5 * 1280

@@ -29,8 +29,8 @@ UNARY = {
 def test_second_derivative_of_every_unary_op_against_sympy(name):
     build, symbolic, at = UNARY[name]
     x, s = Value(at, "x"), sympy.Symbol("x")
-    d1, = grad(build(x), [x])
-    d2, = grad(d1, [x])
+    (d1,) = grad(build(x), [x])
+    (d2,) = grad(d1, [x])
     assert d1.data == pytest.approx(float(sympy.diff(symbolic(s), s).subs(s, at)), rel=1e-12)
     assert d2.data == pytest.approx(float(sympy.diff(symbolic(s), s, 2).subs(s, at)), rel=1e-10)
 
@@ -93,9 +93,11 @@ def test_random_expressions_first_order_equals_backward_and_second_order_equals_
     assert np.allclose(H, H.T, rtol=1e-9, atol=1e-12)
     # finite differences of the first derivative, rebuilt at shifted points
     for j in range(3):
+
         def grads_at(t, j=j):
             ys = [Value(t if k == j else x.data) for k, x in enumerate(xs)]
             return np.array([g.data for g in grad(_random_expression(random.Random(seed), ys), ys)])
+
         column = central_difference(grads_at, xs[j].data)
         assert np.allclose(H[:, j], column, rtol=1e-5, atol=1e-6)
 
@@ -104,8 +106,8 @@ def test_grad_leaves_grad_fields_floats_and_untouched():
     x = Value(2.0, "x")
     f = x * x * x
     x.grad = 5.0
-    d1, = grad(f, [x])
-    d2, = grad(d1, [x])
+    (d1,) = grad(f, [x])
+    (d2,) = grad(d1, [x])
     assert x.grad == 5.0 and isinstance(x.grad, float)
     assert (d1.data, d2.data) == (12.0, 12.0)  # 3x^2, 6x at x = 2
 
@@ -114,7 +116,7 @@ def test_an_input_the_output_does_not_depend_on_gets_zero():
     x, z = Value(2.0), Value(5.0)
     dx, dz = grad(x * 3, [x, z])
     assert (dx.data, dz.data) == (3.0, 0.0)
-    d2, = grad(dx, [x])  # a constant derivative is a Value too, with derivative 0
+    (d2,) = grad(dx, [x])  # a constant derivative is a Value too, with derivative 0
     assert d2.data == 0.0
 
 
@@ -123,8 +125,8 @@ def test_newtons_method_on_x4_minus_2x2_from_2_converges_to_1():
     for _ in range(20):
         v = Value(x, "x")
         f = v**4 - 2 * v**2
-        d1, = grad(f, [v])
-        d2, = grad(d1, [v])
+        (d1,) = grad(f, [v])
+        (d2,) = grad(d1, [v])
         x -= d1.data / d2.data
     assert math.isclose(x, 1.0, rel_tol=1e-12)
 

@@ -31,16 +31,19 @@ def test_check_agrees_and_lists_every_parameter(capsys, extra):
     assert len(rows) == H * M + H + H + 1
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["check", "--M", "0"], "--M: expected a positive integer, got 0"),
-    (["check", "--y", "2"], "--y: expected a number in [0, 1], got 2.0"),
-    (["train", "--hidden", "16,x"], "expected layer sizes like 16,16"),
-    (["train", "--lr", "-1"], "--lr: expected a positive finite number, got -1.0"),
-    (["train", "--lr", "inf"], "--lr: expected a positive finite number, got inf"),
-    (["train", "--lr", "nan"], "--lr: expected a positive finite number, got nan"),
-    (["train", "--out", "/proc/no/such/dir", "--steps", "1"], "cannot write to the output folder"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["check", "--M", "0"], "--M: expected a positive integer, got 0"),
+        (["check", "--y", "2"], "--y: expected a number in [0, 1], got 2.0"),
+        (["train", "--hidden", "16,x"], "expected layer sizes like 16,16"),
+        (["train", "--lr", "-1"], "--lr: expected a positive finite number, got -1.0"),
+        (["train", "--lr", "inf"], "--lr: expected a positive finite number, got inf"),
+        (["train", "--lr", "nan"], "--lr: expected a positive finite number, got nan"),
+        (["train", "--out", "/proc/no/such/dir", "--steps", "1"], "cannot write to the output folder"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
 def test_bad_arguments_one_line_status_2(args, needle):
     r = run(*args)
     assert r.returncode == 2, r.stderr
@@ -60,6 +63,7 @@ def test_train_writes_the_loss_curve_and_the_decision_boundary(tmp_path, capsys)
 def test_draw_writes_the_highlighted_graph(tmp_path, fmt):
     if fmt != "dot":
         from conftest import require_binary
+
         require_binary("dot", "apt-get install graphviz")
     out = tmp_path / f"graph.{fmt}"
     r = run("draw", "-o", str(out), "--highlight", "W1[0,1]")
@@ -81,6 +85,7 @@ def unescaped(text: str) -> str:
 
 def test_draw_past_a_box_per_node_draws_a_box_per_neuron_and_says_so(tmp_path):
     from conftest import require_binary
+
     require_binary("dot", "apt-get install graphviz")
     out = tmp_path / "big.svg"
     r = run("draw", "--M", "4", "--H", "8", "-o", str(out))  # 72 value nodes: past the 40 a box per node keeps legible
@@ -116,6 +121,7 @@ def test_version_is_the_package_version():
     import re
 
     import microgr810
+
     r = run("--version")
     assert r.returncode == 0 and r.stdout == f"microgr810 {microgr810.__version__}\n"
     assert re.fullmatch(r"\d+\.\d+\.\d+", microgr810.__version__)
@@ -123,8 +129,11 @@ def test_version_is_the_package_version():
 
 def test_a_reader_that_stops_early_ends_the_command_quietly():
     """`microgr810 trace | head -3`: the pipe closes mid-output; no traceback, no 'Exception ignored'."""
-    p = subprocess.Popen([sys.executable, "-m", "microgr810", "trace", "--M", "4", "--H", "60"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "microgr810", "trace", "--M", "4", "--H", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     head = [p.stdout.readline() for _ in range(3)]
     p.stdout.close()  # more than a pipe's buffer (64 KiB) is still to come: the next write fails
     err = p.stderr.read().decode()
@@ -135,10 +144,15 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
 
 def test_ctrl_c_ends_the_command_quietly_with_status_130():
     import signal
+
     # a child of a non-interactive shell may inherit SIGINT as ignored; give it the default, as a terminal does
-    p = subprocess.Popen([sys.executable, "-m", "microgr810", "train", "--steps", "100000", "-o", "/nonexistent-never"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    p = subprocess.Popen(
+        [sys.executable, "-m", "microgr810", "train", "--steps", "100000", "-o", "/nonexistent-never"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     err = ""
     while "training" not in err:  # the progress bar is up: training has started
         ch = p.stderr.read(1)
@@ -175,29 +189,31 @@ def test_explain_takes_any_node_name_with_or_without_spaces(capsys):
     assert grad_shown("z2")[1] == pytest.approx((z2 - 1.0) / (z2 * (1 - z2)), rel=1e-9)
 
 
-@pytest.mark.parametrize("args", [["train", "--steps", "1", "--out"], ["train", "--steps", "1", "-o"],
-                                  ["demo", "--out"], ["demo", "-o"]])
+@pytest.mark.parametrize(
+    "args", [["train", "--steps", "1", "--out"], ["train", "--steps", "1", "-o"], ["demo", "--out"], ["demo", "-o"]]
+)
 def test_an_existing_file_as_the_output_folder_is_one_line(tmp_path, args):
     f = tmp_path / "a-file"
     f.write_text("keep me")
     r = run(*args, str(f))
     assert r.returncode == 2 and r.stderr.strip() == (
-        f"microgr810 {args[0]}: error: the output folder {f} is a file; name a folder (it is made if missing)")
+        f"microgr810 {args[0]}: error: the output folder {f} is a file; name a folder (it is made if missing)"
+    )
     assert f.read_text() == "keep me"
 
 
 def test_trace_prints_one_step_per_interior_node_from_zero(capsys):
     assert main(["trace", "--M", "2", "--H", "3"]) == 0
     out = capsys.readouterr().out
-    assert "backward from L: 9 steps" in out            # L, z2, a2, and z1[h], a1[h] for 3 units
-    assert "∂L/∂b2 += " in out and "(0 → " in out       # a fresh graph: every gradient starts at 0
+    assert "backward from L: 9 steps" in out  # L, z2, a2, and z1[h], a1[h] for 3 units
+    assert "∂L/∂b2 += " in out and "(0 → " in out  # a fresh graph: every gradient starts at 0
 
 
 def test_explain_agrees_with_the_reference_formula(capsys):
     assert main(["explain", "W1[1,0]", "--M", "2", "--H", "2"]) == 0
     out = capsys.readouterr().out
     assert "1 path from L to W1[1,0]" in out
-    assert out.count(": agrees") == 2                    # the path sum and the hand formula
+    assert out.count(": agrees") == 2  # the path sum and the hand formula
 
 
 def test_stepper_writes_a_self_contained_page(tmp_path):
@@ -219,12 +235,17 @@ def test_demo_makes_every_file(tmp_path):
         assert (tmp_path / name).stat().st_size > 1000, name
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["check", "--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
-    (["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"],
-     "boxes even with a box per neuron, past the 60 that stay legible; --focus NODE"),
-    (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["check", "--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+        (
+            ["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"],
+            "boxes even with a box per neuron, past the 60 that stay legible; --focus NODE",
+        ),
+        (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
+    ],
+)
 def test_library_refusals_are_one_line_status_2(args, needle):
     r = run(*args)
     assert r.returncode == 2 and needle in r.stderr
@@ -233,21 +254,24 @@ def test_library_refusals_are_one_line_status_2(args, needle):
 
 def run_without_dot(*args):
     import os
-    env = {**os.environ, "PATH": "/nonexistent"}   # no `dot` anywhere; python is called by its path
-    return subprocess.run([sys.executable, "-m", "microgr810", *args], capture_output=True, text=True,
-                          timeout=300, env=env)
+
+    env = {**os.environ, "PATH": "/nonexistent"}  # no `dot` anywhere; python is called by its path
+    return subprocess.run(
+        [sys.executable, "-m", "microgr810", *args], capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 def test_without_graphviz_draw_says_how_to_install_it(tmp_path):
     r = run_without_dot("draw", "-o", str(tmp_path / "g.svg"))
     assert r.returncode == 2 and "apt-get install graphviz" in r.stderr and "brew install graphviz" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
-    r = run_without_dot("draw", "-o", str(tmp_path / "g.dot"))      # DOT text needs no Graphviz
+    r = run_without_dot("draw", "-o", str(tmp_path / "g.dot"))  # DOT text needs no Graphviz
     assert r.returncode == 0 and (tmp_path / "g.dot").read_text().startswith("digraph")
 
 
 def test_without_graphviz_the_demo_goes_on_with_the_dot_text(tmp_path, monkeypatch, capsys):
     from microgr810 import cli
+
     monkeypatch.setenv("PATH", "/nonexistent")  # no `dot` anywhere
     trained = []
     # the training is test_demo_makes_every_file's; here it is enough that the demo gets there
@@ -260,9 +284,10 @@ def test_without_graphviz_the_demo_goes_on_with_the_dot_text(tmp_path, monkeypat
 
 def test_draw_writes_exactly_the_named_file_in_a_new_folder(tmp_path):
     from conftest import require_binary
+
     require_binary("dot", "apt-get install graphviz")
     out = tmp_path / "new" / "graph.svg"
     r = run("draw", "-o", str(out), "--format", "png")
     assert r.returncode == 0, r.stderr
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"     # the format asked for, under the name given
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the format asked for, under the name given
     assert sorted(p.name for p in out.parent.iterdir()) == ["graph.svg"]

@@ -24,7 +24,7 @@ CASES = [  # sizes (M, hidden..., 1), hidden activation, output activation, loss
     ((4, 3, 3, 2, 1), "relu", "linear", "mse", 3),
     ((1, 2, 1), "linear", "linear", "mse", 2),
     ((3, 6, 1), "tanh", "sigmoid", "mse", 5),
-    ((2, 1), "relu", "sigmoid", "bce", 3),      # no hidden layer: logistic regression
+    ((2, 1), "relu", "sigmoid", "bce", 3),  # no hidden layer: logistic regression
 ]
 
 
@@ -62,11 +62,14 @@ def test_one_datapoint_by_hand():
     assert g["W1"].tolist() == [[2 * (7.0 - 4.0) * 2.0]] and float(g["b1"]) == 2 * (7.0 - 4.0)
 
 
-@pytest.mark.parametrize("kwargs,needle", [
-    ({"loss": "hinge"}, "unknown loss 'hinge'"),
-    ({"loss": "bce", "output_activation": "tanh"}, "output activation must be sigmoid"),
-    ({"activation": "swish"}, "unknown activation 'swish'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,needle",
+    [
+        ({"loss": "hinge"}, "unknown loss 'hinge'"),
+        ({"loss": "bce", "output_activation": "tanh"}, "output activation must be sigmoid"),
+        ({"activation": "swish"}, "unknown activation 'swish'"),
+    ],
+)
 def test_refusals(kwargs, needle):
     arrays = {"W1": np.ones((2, 2)), "b1": np.zeros(2), "W2": np.ones((1, 2)), "b2": np.array(0.0)}
     with pytest.raises(ValueError, match=needle):
@@ -81,11 +84,17 @@ def test_shape_mismatch_names_the_layer():
         closed_form.backprop(arrays, np.ones((2, 3)), [1.0])
 
 
-@pytest.mark.parametrize("extra", [["--layers", "3,4,4,1"], ["--layers", "2,3,1", "--activation", "tanh",
-                                   "--loss", "mse", "--batch", "3"], ["--activation", "relu", "--loss", "mse",
-                                   "--output-activation", "sigmoid", "--y", "0.25"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--layers", "3,4,4,1"],
+        ["--layers", "2,3,1", "--activation", "tanh", "--loss", "mse", "--batch", "3"],
+        ["--activation", "relu", "--loss", "mse", "--output-activation", "sigmoid", "--y", "0.25"],
+    ],
+)
 def test_check_command_on_any_mlp(capsys, extra):
     from microgr810.cli import main
+
     assert main(["check", *extra]) == 0
     out = capsys.readouterr().out
     assert "all gradients agree" in out
@@ -95,13 +104,17 @@ def test_check_command_on_any_mlp(capsys, extra):
     assert len(rows) == sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))  # every weight and bias once
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--layers", "3,4"], "like 3,4,4,1"),
-    (["--loss", "bce", "--output-activation", "tanh"], "--output-activation must be sigmoid"),
-    (["--activation", "swish"], "invalid choice: 'swish'"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--layers", "3,4"], "like 3,4,4,1"),
+        (["--loss", "bce", "--output-activation", "tanh"], "--output-activation must be sigmoid"),
+        (["--activation", "swish"], "invalid choice: 'swish'"),
+    ],
+)
 def test_check_command_refuses(args, needle):
     import subprocess
     import sys
+
     r = subprocess.run([sys.executable, "-m", "microgr810", "check", *args], capture_output=True, text=True)
     assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

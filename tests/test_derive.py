@@ -9,9 +9,9 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
-from microgr810.graphs import exp_neuron
 from microgr810 import Value
 from microgr810.derive import derive
+from microgr810.graphs import exp_neuron
 from microgr810.losses import bce, mse
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem, derive_indexed
@@ -30,16 +30,16 @@ def hand(name):
     """The derivation's formulas (a)-(d) for one concrete parameter, typed from the derivation."""
     err = S("z2") - S("y")
     if name == "b2":
-        return err                                                       # (a)
-    idx = [int(i) for i in name[name.index("[") + 1:-1].split(",")]
+        return err  # (a)
+    idx = [int(i) for i in name[name.index("[") + 1 : -1].split(",")]
     h = idx[-1] if name.startswith("W2") else idx[0]
     z = S(f"z1[{h}]")
     if name.startswith("W2"):
-        return z * err                                                   # (b)
+        return z * err  # (b)
     back = S(f"W2[0,{h}]") * z * (1 - z) * err
     if name.startswith("b1"):
-        return back                                                      # (c)
-    return back * S(f"x[{idx[1]}]")                                      # (d)
+        return back  # (c)
+    return back * S(f"x[{idx[1]}]")  # (d)
 
 
 @pytest.mark.parametrize("y", [1.0, 0.0, 0.25])
@@ -69,15 +69,18 @@ def test_the_factors_are_the_derivations():
     assert zero(d.paths[0][0].formula * d.paths[0][1].formula - (z2 - y))
 
 
-@pytest.mark.parametrize("param,want", [
-    ("W1[h,m]", S("W2[h]") * S("x[m]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
-    ("b1[h]", S("W2[h]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
-    ("W2[h]", S("z1[h]") * (S("z2") - S("y"))),
-    ("W2[0,h]", S("z1[h]") * (S("z2") - S("y"))),
-    ("b2", S("z2") - S("y")),
-    ("b1[j]", S("W2[j]") * S("z1[j]") * (1 - S("z1[j]")) * (S("z2") - S("y"))),
-    ("W1[h,0]", S("W2[h]") * S("x[0]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
-])
+@pytest.mark.parametrize(
+    "param,want",
+    [
+        ("W1[h,m]", S("W2[h]") * S("x[m]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
+        ("b1[h]", S("W2[h]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
+        ("W2[h]", S("z1[h]") * (S("z2") - S("y"))),
+        ("W2[0,h]", S("z1[h]") * (S("z2") - S("y"))),
+        ("b2", S("z2") - S("y")),
+        ("b1[j]", S("W2[j]") * S("z1[j]") * (1 - S("z1[j]")) * (S("z2") - S("y"))),
+        ("W1[h,0]", S("W2[h]") * S("x[0]") * S("z1[h]") * (1 - S("z1[h]")) * (S("z2") - S("y"))),
+    ],
+)
 def test_index_form_is_the_derivations(param, want):
     d = derive_indexed(param, M=2, H=2)
     assert zero(d.result - want), d.result
@@ -107,7 +110,7 @@ def test_tanh_hidden_layer():
     L = bce(net([0.5, -1.0]), 1.0)
     d = derive(L, "W1[0,1]")
     z = S("z1[0]")
-    assert zero(d.result - S("W2[0,0]") * S("x[1]") * (1 - z ** 2) * (S("z2") - S("y")))
+    assert zero(d.result - S("W2[0,0]") * S("x[1]") * (1 - z**2) * (S("z2") - S("y")))
 
 
 def test_mse_loss():
@@ -118,7 +121,7 @@ def test_mse_loss():
     # unlabelled nodes get automatic names: write them back as what they are (a2 − 0.5) to compare
     auto = {S(k): v for k, v in d.definitions.items() if k not in ("a2", "z1[0]", "z1[1]", "a1[0]", "a1[1]")}
     result = d.result.xreplace(auto).xreplace(auto)
-    assert zero(result - 2 * (S("a2") - sp.Rational(1, 2)))            # ∂(ŷ − y)²/∂b2 = 2(ŷ − y)
+    assert zero(result - 2 * (S("a2") - sp.Rational(1, 2)))  # ∂(ŷ − y)²/∂b2 = 2(ŷ − y)
     b2 = next(p for p in net.parameters() if p.label == "b2")
     assert math.isclose(d.value(), b2.grad, rel_tol=1e-12)
 
@@ -195,9 +198,11 @@ def test_unknown_node(node, needle):
 
 
 def test_import_does_not_load_sympy():
-    code = ("import sys, microgr810, microgr810.cli, microgr810.reference, microgr810.explain; "
-            "assert 'sympy' not in sys.modules, 'sympy imported'; microgr810.check_formula; "
-            "assert 'sympy' in sys.modules")
+    code = (
+        "import sys, microgr810, microgr810.cli, microgr810.reference, microgr810.explain; "
+        "assert 'sympy' not in sys.modules, 'sympy imported'; microgr810.check_formula; "
+        "assert 'sympy' in sys.modules"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 

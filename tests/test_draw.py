@@ -4,6 +4,7 @@ import html
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import graphviz
 import pytest
@@ -51,8 +52,26 @@ def test_one_box_per_value_and_one_node_per_op():
     assert sum(n.startswith("v") for n in found) == 18
     assert sum(n.startswith("op") for n in found) == 7
     labels = {bold_label(a) for n, a in found.items() if n.startswith("v")}
-    assert labels == {"x[0]", "x[1]", "W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]",
-                      "W2[0,0]", "W2[0,1]", "b2", "a1[0]", "a1[1]", "z1[0]", "z1[1]", "a2", "z2", "L"}
+    assert labels == {
+        "x[0]",
+        "x[1]",
+        "W1[0,0]",
+        "W1[0,1]",
+        "W1[1,0]",
+        "W1[1,1]",
+        "b1[0]",
+        "b1[1]",
+        "W2[0,0]",
+        "W2[0,1]",
+        "b2",
+        "a1[0]",
+        "a1[1]",
+        "z1[0]",
+        "z1[1]",
+        "a2",
+        "z2",
+        "L",
+    }
     # op -> output for 7 ops, input -> op: linear 5+5+5, sigmoid 3, bce 1
     assert len(edges(src)) == 7 + 15 + 3 + 1
 
@@ -61,8 +80,11 @@ def test_roles_have_their_colours():
     a, b = Value(2.0, "x"), Value(-3.0, "W")
     out = (a * b + 1.0).tanh() * Value(0.5, "b") + Value(0.25, "b1[0]")
     found = nodes(draw(out).source)
-    fills = {bold_label(attrs) or "": re.search(r'fillcolor="([^"]+)"', attrs)[1]
-             for name, attrs in found.items() if name.startswith("v")}
+    fills = {
+        bold_label(attrs) or "": re.search(r'fillcolor="([^"]+)"', attrs)[1]
+        for name, attrs in found.items()
+        if name.startswith("v")
+    }
     assert fills["x"] == ROLE_COLOURS["input"] and fills["W"] == ROLE_COLOURS["parameter"]
     assert fills["b"] == ROLE_COLOURS["input"] and fills["b1[0]"] == ROLE_COLOURS["parameter"]
     # the number 1 is part of its op (written "t1 + 1"), not a box with a gradient
@@ -98,11 +120,16 @@ def paths_to(root, targets):
 
 def several_paths():
     a, b = Value(2.0, "a"), Value(-3.0, "b")
-    c = a * b; c.label = "c"
-    d = c + a; d.label = "d"
-    e = d * c; e.label = "e"
-    g = b.exp(); g.label = "g"
-    f = e + g; f.label = "f"
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    e = d * c
+    e.label = "e"
+    g = b.exp()
+    g.label = "g"
+    f = e + g
+    f.label = "f"
     return f, {v.label: v for v in (a, b, c, d, e, f, g)}
 
 
@@ -200,8 +227,10 @@ def test_long_labels_are_cut_and_still_safe():
 
 def shown(label):
     """What the drawing must display: lines joined, control characters as \\xNN."""
-    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff" else c
-                   for c in label.replace("\r\n", "").replace("\n", "")).replace("\xa0", " ")
+    return "".join(
+        f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff" else c
+        for c in label.replace("\r\n", "").replace("\n", "")
+    ).replace("\xa0", " ")
 
 
 def svg_node_texts(svg):
@@ -213,8 +242,10 @@ def svg_node_texts(svg):
 # each example starts a `dot` process: 100 of them keep the suite fast (test_hostile_labels.py aims
 # at DOT's and SVG's special characters on purpose; here they come at random)
 @settings(max_examples=100)
-@given(label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
-       rankdir=st.sampled_from(["LR", "TB"]))
+@given(
+    label=st.text(max_size=40) | st.text(alphabet='"{}|<>\\\n &;#[]=', max_size=40),
+    rankdir=st.sampled_from(["LR", "TB"]),
+)
 def test_any_label_is_parsed_by_dot_and_shown_verbatim(label, rankdir):
     require_binary("dot", DOT_HINT)
     svg = draw(Value(1.5, label), rankdir=rankdir, legend=False, max_label=10**6).pipe(format="svg").decode("utf-8")
@@ -236,8 +267,9 @@ def test_ten_thousand_character_label_renders():
 def test_real_render_to_svg(tmp_path):
     require_binary("dot", DOT_HINT)
     path = draw(reference_loss(), highlight="W1[0,1]", show_local=True, cluster_layers=True).render(
-        tmp_path / "ref", format="svg")
-    groups = svg_node_texts(open(path, encoding="utf-8").read())
+        tmp_path / "ref", format="svg"
+    )
+    groups = svg_node_texts(Path(path).read_text(encoding="utf-8"))
     texts = {t for g in groups for t in g}
     assert len(groups) == 18 + 7  # values and ops (the legend is the graph's label)
     for label in ("L", "z2", "a2", "b2", "W1[0,1]", "x[1]", "z1[0]", "a1[1]", "σ(a2)", "−ln(z2)", "W1[0,:]·x + b1[0]"):

@@ -44,8 +44,11 @@ def test_unary_forward_and_local_derivative(name, op, f, points):
 
 
 BINARY = [
-    ("+", lambda a, b: a + b), ("-", lambda a, b: a - b), ("*", lambda a, b: a * b),
-    ("/", lambda a, b: a / b), ("**", lambda a, b: a**b),
+    ("+", lambda a, b: a + b),
+    ("-", lambda a, b: a - b),
+    ("*", lambda a, b: a * b),
+    ("/", lambda a, b: a / b),
+    ("**", lambda a, b: a**b),
 ]
 
 
@@ -67,8 +70,8 @@ def test_linear_and_add_n_are_the_math():
     a = linear(w, x, b, "a")
     a.backward()
     assert a.data == 0.5 * 3.0 - 2.0 * 4.0 + 0.25
-    assert [wi.grad for wi in w] == [3.0, 4.0]      # da/dw_i = x_i
-    assert x[0].grad == 0.5 and b.grad == 1.0      # da/dx_i = w_i, da/db = 1
+    assert [wi.grad for wi in w] == [3.0, 4.0]  # da/dw_i = x_i
+    assert x[0].grad == 0.5 and b.grad == 1.0  # da/dx_i = w_i, da/db = 1
     s = add_n([w[0], w[0], 2.0])
     w[0].grad = 0.0
     s.backward()
@@ -94,12 +97,15 @@ def test_micrograd_readme_expression():
     assert b.grad == pytest.approx(645.5773, abs=1e-4)
 
 
-@pytest.mark.parametrize("build,x,expected", [
-    (lambda a: a + a, 3.0, 2.0),              # d(2a)/da
-    (lambda a: a * a, 3.0, 6.0),              # d(a^2)/da = 2a
-    (lambda a: (a + a) + (a + a), 3.0, 4.0),  # b = a + a; c = b + b
-    (lambda a: a * a * a, 3.0, 27.0),         # 3a^2
-])
+@pytest.mark.parametrize(
+    "build,x,expected",
+    [
+        (lambda a: a + a, 3.0, 2.0),  # d(2a)/da
+        (lambda a: a * a, 3.0, 6.0),  # d(a^2)/da = 2a
+        (lambda a: (a + a) + (a + a), 3.0, 4.0),  # b = a + a; c = b + b
+        (lambda a: a * a * a, 3.0, 27.0),  # 3a^2
+    ],
+)
 def test_node_reuse_accumulates(build, x, expected):
     a = Value(x)
     build(a).backward()
@@ -112,13 +118,14 @@ def test_backward_twice_leaves_accumulate_interior_nodes_do_not():
     b = sq * a
     b.backward()
     b.backward()
-    assert a.grad == 54.0     # 27 + 27, as PyTorch with retain_graph
-    assert sq.grad == 3.0     # exactly this call's db/dsq = a (micrograd would give 6)
+    assert a.grad == 54.0  # 27 + 27, as PyTorch with retain_graph
+    assert sq.grad == 3.0  # exactly this call's db/dsq = a (micrograd would give 6)
     assert b.grad == 1.0
 
 
 def test_million_op_chain_under_default_recursion_limit():
     import sys
+
     assert sys.getrecursionlimit() <= 10_000
     x = Value(0.5)
     y = x

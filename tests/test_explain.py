@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from microgr810 import Value
-from microgr810 import closed_form
+from microgr810 import Value, closed_form
 from microgr810.explain import explain
 from microgr810.reference import ReferenceProblem
 from test_trace import reuse_graph
@@ -15,7 +14,7 @@ from test_trace import reuse_graph
 def entry(arrays, label):
     """arrays["W1"][h, m] for the label "W1[h,m]", arrays["b2"][()] for "b2"."""
     block = label.split("[", 1)[0]
-    idx = tuple(int(i) for i in label[len(block) + 1:-1].split(",")) if "[" in label else ()
+    idx = tuple(int(i) for i in label[len(block) + 1 : -1].split(",")) if "[" in label else ()
     return float(arrays[block][idx])
 
 
@@ -69,8 +68,11 @@ def test_reused_node_lists_every_path():
     assert e.ran_backward and a.grad == 7.0
     assert sorted(p.product for p in e.paths) == [1.0, 3.0, 3.0]
     # the two paths through b = a*a differ in b's slot that a fills
-    assert [[f.name for f in p.factors] for p in e.paths] == [["∂c/∂b", "∂b/∂a (1st)"], ["∂c/∂b", "∂b/∂a (2nd)"],
-                                                               ["∂c/∂a"]]
+    assert [[f.name for f in p.factors] for p in e.paths] == [
+        ["∂c/∂b", "∂b/∂a (1st)"],
+        ["∂c/∂b", "∂b/∂a (2nd)"],
+        ["∂c/∂a"],
+    ]
     assert e.total == 7.0
     text = str(e)
     assert "3 paths from c to a" in text and "agrees" in text

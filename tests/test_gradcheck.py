@@ -11,7 +11,7 @@ def test_passes_on_correct_gradients():
     a, b = Value(1.5, "a"), Value(-0.5, "b")
     r = gradcheck(lambda: (a * b).tanh() + a.exp(), [a, b])
     assert r.ok and len(r.rows) == 2 and "passed" in str(r)
-    assert a.data == 1.5 and b.data == -0.5   # restored
+    assert a.data == 1.5 and b.data == -0.5  # restored
 
 
 def test_reports_the_worst_mismatch_by_name():
@@ -29,6 +29,7 @@ def test_reports_the_worst_mismatch_by_name():
 
 def test_central_difference_is_the_slope_to_order_eps_squared():
     from microgr810.gradcheck import central_difference
+
     # d(x^3)/dx = 3x^2 = 12 at 2; the central difference's error is exactly eps^2 for a cubic
     assert central_difference(lambda x: x**3, 2.0, eps=1e-3) == pytest.approx(12.0 + 1e-6, rel=1e-9)
     with pytest.raises(ValueError, match="eps must be positive, got nan"):

@@ -6,35 +6,38 @@ import sys
 import pytest
 
 import microgr810
-from microgr810.graphs import exp_neuron
 from microgr810 import Value
 from microgr810.cli import main
 from microgr810.formula import FormulaError
 from microgr810.grade import check_formula, grade
+from microgr810.graphs import exp_neuron
 
 SMALL = {"M": 2, "H": 3}  # H > M, so an h/m mix-up runs out of range or shows
 
 
-@pytest.mark.parametrize("param,formula", [
-    ("b2", "y_hat - y"),
-    ("b2", "z2 - y"),
-    ("b2", "-(y - ŷ)"),
-    ("b2", "(y_hat - y)/(y_hat*(1 - y_hat)) * y_hat*(1 - y_hat)"),   # the chain rule, not yet cancelled
-    ("b2", "sigmoid(a2) - y"),
-    ("W2[h]", "z1[h]*(y_hat - y)"),
-    ("W2[0,h]", "(z2 - y) * z1[h]"),
-    ("W2[h]", "z1[h]*y_hat - z1[h]*y"),
-    ("b1[h]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)"),
-    ("b1[h]", "W2[h]*sigmoid(a1[h])*(1 - sigmoid(a1[h]))*(sigmoid(a2) - y)"),
-    ("b1[h]", "(W2[h]*z1[h] - W2[h]*z1[h]**2)*(z2 - y)"),
-    ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)"),
-    ("W1[h,m]", "x[m] * W2[0,h] * (z1[h] - z1[h]^2) * (ŷ − y)"),
-    ("W1[h,m]", "W2[h]·x[m]·z1[h]·(1 − z1[h])·(z2 − y)"),             # derive's own text form
-    ("W1[h,m]", "x[m]*W2[h]*exp(-a1[h])/(1 + exp(-a1[h]))**2*(z2 - y)"),
-    ("W1[h,0]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)"),
-    ("W1[1,0]", "W2[1]*x[0]*z1[1]*(1 - z1[1])*(y_hat - y)"),
-    ("b1[j]", "W2[j]*z1[j]*(1 - z1[j])*(y_hat - y)"),
-])
+@pytest.mark.parametrize(
+    "param,formula",
+    [
+        ("b2", "y_hat - y"),
+        ("b2", "z2 - y"),
+        ("b2", "-(y - ŷ)"),
+        ("b2", "(y_hat - y)/(y_hat*(1 - y_hat)) * y_hat*(1 - y_hat)"),  # the chain rule, not yet cancelled
+        ("b2", "sigmoid(a2) - y"),
+        ("W2[h]", "z1[h]*(y_hat - y)"),
+        ("W2[0,h]", "(z2 - y) * z1[h]"),
+        ("W2[h]", "z1[h]*y_hat - z1[h]*y"),
+        ("b1[h]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)"),
+        ("b1[h]", "W2[h]*sigmoid(a1[h])*(1 - sigmoid(a1[h]))*(sigmoid(a2) - y)"),
+        ("b1[h]", "(W2[h]*z1[h] - W2[h]*z1[h]**2)*(z2 - y)"),
+        ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)"),
+        ("W1[h,m]", "x[m] * W2[0,h] * (z1[h] - z1[h]^2) * (ŷ − y)"),
+        ("W1[h,m]", "W2[h]·x[m]·z1[h]·(1 − z1[h])·(z2 − y)"),  # derive's own text form
+        ("W1[h,m]", "x[m]*W2[h]*exp(-a1[h])/(1 + exp(-a1[h]))**2*(z2 - y)"),
+        ("W1[h,0]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)"),
+        ("W1[1,0]", "W2[1]*x[0]*z1[1]*(1 - z1[1])*(y_hat - y)"),
+        ("b1[j]", "W2[j]*z1[j]*(1 - z1[j])*(y_hat - y)"),
+    ],
+)
 def test_accepts_every_correct_form(param, formula):
     v = grade(param, formula, **SMALL)
     assert v.ok, str(v)
@@ -42,23 +45,29 @@ def test_accepts_every_correct_form(param, formula):
     assert "correct" in str(v).splitlines()[0]
 
 
-@pytest.mark.parametrize("param,formula,diagnosis", [
-    ("W1[h,m]", "W2[h]*x[m]*(y_hat - y)", "missing the factor z1[h]·(1 − z1[h]) = ∂z1[h]/∂a1[h]"),
-    ("W1[h,m]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor x[m] = ∂a1[h]/∂W1[h,m]"),
-    ("b1[h]", "z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor W2[h] = ∂a2/∂z1[h]"),
-    ("W2[h]", "z1[h]*(y_hat - y)*y_hat*(1 - y_hat)",
-     "an extra factor z2·(1 − z2) = ∂z2/∂a2 (the z2(1 − z2) that BCE cancels"),
-    ("b2", "(y_hat - y)/(y_hat*(1 - y_hat))", "missing the factor z2·(1 − z2) = ∂z2/∂a2"),
-    ("W1[h,m]", "W2[h]**2*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "an extra factor W2[h] = ∂a2/∂z1[h]"),
-    ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])", "missing the factor z2 − y = ∂L/∂z2 · ∂z2/∂a2"),
-    ("b1[h]", "z1[h]*(1 - z1[h])", "missing the factor W2[h]·(z2 − y) = ∂L/∂z2 · ∂z2/∂a2 · ∂a2/∂z1[h]"),
-    ("b2", "y - y_hat", "only the sign differs"),
-    ("W1[h,m]", "-W2[h]*x[m]*z1[h]*(1 - z1[h])*(z2 - y)", "only the sign differs"),
-    ("W1[h,m]", "W2[h]*x[m]*a1[h]*(1 - a1[h])*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
-    ("W2[h]", "a1[h]*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
-    ("b2", "a2 - y", "a2 is used where z2 belongs"),
-    ("W1[h,m]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)", "x[0] is used where x[m] belongs"),
-])
+@pytest.mark.parametrize(
+    "param,formula,diagnosis",
+    [
+        ("W1[h,m]", "W2[h]*x[m]*(y_hat - y)", "missing the factor z1[h]·(1 − z1[h]) = ∂z1[h]/∂a1[h]"),
+        ("W1[h,m]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor x[m] = ∂a1[h]/∂W1[h,m]"),
+        ("b1[h]", "z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor W2[h] = ∂a2/∂z1[h]"),
+        (
+            "W2[h]",
+            "z1[h]*(y_hat - y)*y_hat*(1 - y_hat)",
+            "an extra factor z2·(1 − z2) = ∂z2/∂a2 (the z2(1 − z2) that BCE cancels",
+        ),
+        ("b2", "(y_hat - y)/(y_hat*(1 - y_hat))", "missing the factor z2·(1 − z2) = ∂z2/∂a2"),
+        ("W1[h,m]", "W2[h]**2*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "an extra factor W2[h] = ∂a2/∂z1[h]"),
+        ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])", "missing the factor z2 − y = ∂L/∂z2 · ∂z2/∂a2"),
+        ("b1[h]", "z1[h]*(1 - z1[h])", "missing the factor W2[h]·(z2 − y) = ∂L/∂z2 · ∂z2/∂a2 · ∂a2/∂z1[h]"),
+        ("b2", "y - y_hat", "only the sign differs"),
+        ("W1[h,m]", "-W2[h]*x[m]*z1[h]*(1 - z1[h])*(z2 - y)", "only the sign differs"),
+        ("W1[h,m]", "W2[h]*x[m]*a1[h]*(1 - a1[h])*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
+        ("W2[h]", "a1[h]*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
+        ("b2", "a2 - y", "a2 is used where z2 belongs"),
+        ("W1[h,m]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)", "x[0] is used where x[m] belongs"),
+    ],
+)
 def test_rejects_wrong_forms_and_says_why(param, formula, diagnosis):
     v = grade(param, formula, **SMALL)
     assert not v.ok
@@ -81,18 +90,22 @@ def karpathy():
     return exp_neuron()
 
 
-@pytest.mark.parametrize("formula", ["(1 - o**2)*x1", "(1 - tanh(n)**2)*x1", "4*e/(e + 1)**2*x1",
-                                     "x1*(1 - ((e - 1)/(e + 1))**2)"])
+@pytest.mark.parametrize(
+    "formula", ["(1 - o**2)*x1", "(1 - tanh(n)**2)*x1", "4*e/(e + 1)**2*x1", "x1*(1 - ((e - 1)/(e + 1))**2)"]
+)
 def test_any_graph_correct(formula):
     v = check_formula(karpathy(), "w1", formula)
     assert v.ok and v.symbolic, str(v)
 
 
-@pytest.mark.parametrize("formula,diagnosis", [
-    ("1 - o**2", "missing the factor x1"),
-    ("-(1 - o**2)*x1", "only the sign differs"),
-    ("(1 - n**2)*x1", "n is used where o belongs"),
-])
+@pytest.mark.parametrize(
+    "formula,diagnosis",
+    [
+        ("1 - o**2", "missing the factor x1"),
+        ("-(1 - o**2)*x1", "only the sign differs"),
+        ("(1 - n**2)*x1", "n is used where o belongs"),
+    ],
+)
 def test_any_graph_wrong(formula, diagnosis):
     v = check_formula(karpathy(), "w1", formula)
     assert not v.ok and diagnosis in v.diagnosis, v.diagnosis
@@ -110,21 +123,24 @@ def test_any_graph_refuses_unknown_names():
         check_formula(karpathy(), "w1", "z2")
 
 
-@pytest.mark.parametrize("param,formula,needle", [
-    ("b2", "__import__('os').system('echo hacked')", "is not allowed"),
-    ("b2", "z2.__class__.__mro__", "attribute access"),
-    ("b2", "(lambda: 0)()", "is not allowed"),
-    ("b2", "[y for y in z2]", "a comprehension"),
-    ("b2", "'z2'", "a string"),
-    ("b2", "z2(1 - z2)", "write * between factors"),
-    ("b2", "q - y", "unknown name 'q'"),
-    ("W1[h,m]", "x[h]", "out of range"),
-    ("W1[h,m]", "x[q]", "unknown index letter 'q'"),
-    ("W1[9,0]", "x[0]", "out of range"),
-    ("W7[h]", "z2", "unknown parameter 'W7[h]'"),
-    ("W1[h]", "z2", "W1 is written W1[h,m]"),
-    ("b2", "z2 +", "not a formula"),
-])
+@pytest.mark.parametrize(
+    "param,formula,needle",
+    [
+        ("b2", "__import__('os').system('echo hacked')", "is not allowed"),
+        ("b2", "z2.__class__.__mro__", "attribute access"),
+        ("b2", "(lambda: 0)()", "is not allowed"),
+        ("b2", "[y for y in z2]", "a comprehension"),
+        ("b2", "'z2'", "a string"),
+        ("b2", "z2(1 - z2)", "write * between factors"),
+        ("b2", "q - y", "unknown name 'q'"),
+        ("W1[h,m]", "x[h]", "out of range"),
+        ("W1[h,m]", "x[q]", "unknown index letter 'q'"),
+        ("W1[9,0]", "x[0]", "out of range"),
+        ("W7[h]", "z2", "unknown parameter 'W7[h]'"),
+        ("W1[h]", "z2", "W1 is written W1[h,m]"),
+        ("b2", "z2 +", "not a formula"),
+    ],
+)
 def test_command_refuses_with_one_line_and_status_2(param, formula, needle, capsys):
     assert main(["grade", param, formula, "--M", "2", "--H", "3"]) == 2
     out, err = capsys.readouterr()
@@ -133,16 +149,18 @@ def test_command_refuses_with_one_line_and_status_2(param, formula, needle, caps
 
 
 def test_hostile_text_from_a_shell_is_one_line_and_status_2():
-    r = subprocess.run([sys.executable, "-m", "microgr810", "grade", "b2", "__import__('os').system('echo hacked')"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "microgr810", "grade", "b2", "__import__('os').system('echo hacked')"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
     assert r.stderr.startswith("microgr810 grade: error: the call __import__('os').system(...) is not allowed")
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
 def test_command_exit_status_and_report(capsys):
-    assert main(["grade", "W1[h,m]", "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)", "--M", "2", "--H", "2",
-                 "--answer"]) == 0
+    assert main(["grade", "W1[h,m]", "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)", "--M", "2", "--H", "2", "--answer"]) == 0
     out = capsys.readouterr().out
     assert "correct" in out and "all 4 parameters" in out
     assert "the chain rule gives: ∂L/∂W1[h,m] = W2[h]·x[m]·z1[h]·(1 − z1[h])·(z2 − y)" in out

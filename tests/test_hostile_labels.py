@@ -21,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 PWNED = "pwned-by-a-label"
 HOSTILE = {
     "W1[0,0]": f'<script>document.title="{PWNED}"</script>',
-    "b1[0]": f'<img src=x onerror="document.title=\'{PWNED}\'">',
+    "b1[0]": f"<img src=x onerror=\"document.title='{PWNED}'\">",
     "x[0]": 'a "quoted" label',
     "a1[0]": "{record|fields} | <port>",
     "z1[0]": "line 1\nline 2\r\nline 3",
@@ -35,10 +35,10 @@ def hostile_graph():
     """The reference loss (M=2, H=2) with the labels above on parameters, inputs, interior nodes and root."""
     net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
     nodes = {n.label: n for n in [L, *L.inputs, *net.parameters()]}
-    a2 = L.inputs[0].inputs[0]   # L <- z2 <- a2
-    z1 = a2.inputs[2]           # a2 = W2[0,0] z1[0] + W2[0,1] z1[1] + b2
+    a2 = L.inputs[0].inputs[0]  # L <- z2 <- a2
+    z1 = a2.inputs[2]  # a2 = W2[0,0] z1[0] + W2[0,1] z1[1] + b2
     a1 = z1.inputs[0]
-    x0 = a1.inputs[2]           # a1[0] = W1[0,0] x[0] + W1[0,1] x[1] + b1[0]
+    x0 = a1.inputs[2]  # a1[0] = W1[0,0] x[0] + W1[0,1] x[1] + b1[0]
     nodes.update({"a2": a2, "z1[0]": z1, "a1[0]": a1, "x[0]": x0})
     for old, new in HOSTILE.items():
         assert nodes[old].label == old
@@ -69,10 +69,25 @@ def test_hostile_labels_add_no_nodes_tags_or_event_handlers_to_the_svg():
 def test_a_page_holding_the_svg_runs_no_script_from_a_label(tmp_path):
     chromium = require_binary("chromium", "apt-get install chromium")
     page = tmp_path / "graph.html"
-    page.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>safe</title></head>"
-                    f"<body>{svg_of_hostile_graph()}</body></html>", encoding="utf-8")
-    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=2000",
-                        "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    page.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>safe</title></head>"
+        f"<body>{svg_of_hostile_graph()}</body></html>",
+        encoding="utf-8",
+    )
+    r = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     dom = r.stdout
     assert "<title>safe</title>" in dom  # a script from a label would have renamed the page
@@ -99,13 +114,25 @@ def test_the_stepper_page_runs_no_script_from_a_label(tmp_path):
     page = tmp_path / "stepper.html"
     stepper(hostile_graph(), page)
     html = page.read_text(encoding="utf-8")
-    assert html.lower().count("<script") == benign.lower().count("<script")   # only the page's own
-    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=2000",
-                        "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert html.lower().count("<script") == benign.lower().count("<script")  # only the page's own
+    r = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     dom = r.stdout
     title = re.search(r"<title>(.*?)</title>", dom, flags=re.S).group(1)
-    assert PWNED not in title                                  # no label's script renamed the page
+    assert PWNED not in title  # no label's script renamed the page
     assert dom.lower().count("<script") == benign.lower().count("<script")
-    assert "<img" not in dom.lower()                          # the img label is text, not an element
+    assert "<img" not in dom.lower()  # the img label is text, not an element
     assert "&lt;script&gt;" in dom and "&lt;img src=x" in dom  # the labels are there, as text

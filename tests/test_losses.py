@@ -13,7 +13,7 @@ def test_bce_value_and_gradient_by_hand():
     L = bce(p, 1.0)
     L.backward()
     assert L.data == pytest.approx(-math.log(0.8), rel=1e-14)
-    assert p.grad == pytest.approx(-1 / 0.8, rel=1e-14)      # dL/dp = (p - y)/(p(1 - p))
+    assert p.grad == pytest.approx(-1 / 0.8, rel=1e-14)  # dL/dp = (p - y)/(p(1 - p))
     q = Value(0.3)
     bce(q, 0.25).backward()
     assert q.grad == pytest.approx((0.3 - 0.25) / (0.3 * 0.7), rel=1e-14)
@@ -63,11 +63,11 @@ def test_mse_and_hinge():
     p = Value(2.5)
     L = mse(p, 1.0)
     L.backward()
-    assert L.data == 2.25 and p.grad == 3.0                 # 2 (p - y)
+    assert L.data == 2.25 and p.grad == 3.0  # 2 (p - y)
     s = Value(0.25)
     h = hinge(s, -1)
     h.backward()
-    assert h.data == 1.25 and s.grad == 1.0                  # d/ds max(0, 1 + s) = 1
+    assert h.data == 1.25 and s.grad == 1.0  # d/ds max(0, 1 + s) = 1
     s2 = Value(3.0)
     h2 = hinge(s2, 1)
     h2.backward()
@@ -80,6 +80,7 @@ def test_mse_and_hinge():
 
 def test_losses_against_pytorch(torch):
     import numpy as np
+
     F = torch.nn.functional
     preds, ys = [0.1, 0.45, 0.99], [0.0, 1.0, 0.2]
     for ours, theirs in ((bce, F.binary_cross_entropy), (mse, F.mse_loss)):
@@ -100,6 +101,6 @@ def test_a_nan_target_gives_a_nan_loss_not_an_error(loss, pred):
     L.backward()
     assert math.isnan(L.data) and math.isnan(p.grad)
     s = Value(2.0)
-    Ls = bce(s.sigmoid(), math.nan)     # the logit path too
+    Ls = bce(s.sigmoid(), math.nan)  # the logit path too
     Ls.backward()
     assert math.isnan(Ls.data) and math.isnan(s.grad)

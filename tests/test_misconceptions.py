@@ -76,8 +76,9 @@ def size(root):
     return len(topological_order(root))
 
 
-@pytest.mark.parametrize("name,nodes", [("overwrite", 2), ("order", 4), ("no_zero_grad", 2),
-                                        ("accumulate_interior", 3)])
+@pytest.mark.parametrize(
+    "name,nodes", [("overwrite", 2), ("order", 4), ("no_zero_grad", 2), ("accumulate_interior", 3)]
+)
 def test_counterexamples_are_the_smallest(name, nodes):
     # by hand: one op over a + a already loses a share (overwrite) or doubles (no_zero_grad); interior
     # gradients pile up only on a node below another interior node (3); breadth-first goes wrong only
@@ -116,6 +117,7 @@ def test_gradcheck_catches_every_bug_and_passes_the_engine(name):
     assert not report.ok
     leaves, f = replay(root)
     from microgr810.gradcheck import gradcheck
+
     assert gradcheck(f, leaves).ok  # the same finite differences agree with the engine
 
 

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import require_binary
 
-from microgr810.graphs import exp_neuron
+from conftest import require_binary
 from microgr810 import Value, draw, explain, trace_backward
+from microgr810.graphs import exp_neuron
 from microgr810.losses import bce, hinge, mse
 from microgr810.names import find, node_names, slots
 from microgr810.reference import ReferenceProblem
@@ -59,8 +59,17 @@ def test_unlabelled_nodes_are_t1_t2_in_the_order_computed():
     # by hand: x1·w1, x2·w2, their sum, + b, 2·n, exp, e − 1, e + 1, the quotient
     assert str(tr).splitlines()[1] == "step 1: t9 = t7/t8 = 0.7071   ∂t9/∂t9 = 1"
     headers = [s.header().split(" = ", 2)[:2] for s in reversed(tr.steps)]
-    assert headers == [["t1", "x1·w1"], ["t2", "x2·w2"], ["t3", "t1 + t2"], ["t4", "t3 + b"], ["t5", "2·t4"],
-                       ["t6", "exp(t5)"], ["t7", "t6 − 1"], ["t8", "t6 + 1"], ["t9", "t7/t8"]]
+    assert headers == [
+        ["t1", "x1·w1"],
+        ["t2", "x2·w2"],
+        ["t3", "t1 + t2"],
+        ["t4", "t3 + b"],
+        ["t5", "2·t4"],
+        ["t6", "exp(t5)"],
+        ["t7", "t6 − 1"],
+        ["t8", "t6 + 1"],
+        ["t9", "t7/t8"],
+    ]
 
 
 @pytest.mark.parametrize("build", [lecture_expression, lecture_neuron])
@@ -225,8 +234,10 @@ def test_latex_is_balanced_and_writes_names_as_math():
     e = explain(L, "a")
     etex = e.latex()
     assert etex.count("{") == etex.count("}")
-    assert r"\frac{\partial L}{\partial a} &= \frac{\partial L}{\partial d} \, \frac{\partial d}{\partial e} \, " \
-           r"\frac{\partial e}{\partial a}" in etex
+    assert (
+        r"\frac{\partial L}{\partial a} &= \frac{\partial L}{\partial d} \, \frac{\partial d}{\partial e} \, "
+        r"\frac{\partial e}{\partial a}" in etex
+    )
     assert r"&= (-2) \times 1 \times (-3) \\" in etex
 
 

@@ -25,15 +25,23 @@ EDGES = [1e3, -1e3, 1e308, -1e308, 5e-324, -5e-324, 1e-200, -1e-200, 0.0, -0.0, 
 
 # name: (on a Value, on a tensor)
 OPS = {
-    "exp": (Value.exp, "exp"), "log": (Value.log, "log"), "tanh": (Value.tanh, "tanh"),
-    "sigmoid": (Value.sigmoid, "sigmoid"), "relu": (Value.relu, "relu"),
-    "**2": (lambda v: v ** 2, lambda t: t ** 2), "**3": (lambda v: v ** 3, lambda t: t ** 3),
-    "**-1": (lambda v: v ** -1, lambda t: t ** -1), "**-2": (lambda v: v ** -2, lambda t: t ** -2),
-    "**-3": (lambda v: v ** -3, lambda t: t ** -3),
-    "**0.5": (lambda v: v ** 0.5, lambda t: t ** 0.5), "**1.5": (lambda v: v ** 1.5, lambda t: t ** 1.5),
-    "**0": (lambda v: v ** 0, lambda t: t ** 0),
-    "2**x": (lambda v: 2.0 ** v, lambda t: 2.0 ** t), "x**x": (lambda v: v ** v, lambda t: t ** t),
-    "1/x": (lambda v: 1.0 / v, lambda t: 1.0 / t), "x*x": (lambda v: v * v, lambda t: t * t),
+    "exp": (Value.exp, "exp"),
+    "log": (Value.log, "log"),
+    "tanh": (Value.tanh, "tanh"),
+    "sigmoid": (Value.sigmoid, "sigmoid"),
+    "relu": (Value.relu, "relu"),
+    "**2": (lambda v: v**2, lambda t: t**2),
+    "**3": (lambda v: v**3, lambda t: t**3),
+    "**-1": (lambda v: v**-1, lambda t: t**-1),
+    "**-2": (lambda v: v**-2, lambda t: t**-2),
+    "**-3": (lambda v: v**-3, lambda t: t**-3),
+    "**0.5": (lambda v: v**0.5, lambda t: t**0.5),
+    "**1.5": (lambda v: v**1.5, lambda t: t**1.5),
+    "**0": (lambda v: v**0, lambda t: t**0),
+    "2**x": (lambda v: 2.0**v, lambda t: 2.0**t),
+    "x**x": (lambda v: v**v, lambda t: t**t),
+    "1/x": (lambda v: 1.0 / v, lambda t: 1.0 / t),
+    "x*x": (lambda v: v * v, lambda t: t * t),
 }
 
 
@@ -73,18 +81,34 @@ DEPARTURES = {
 
 
 BUGS: dict = {}  # (op, x) -> reason, for a known bug kept as a strict xfail until fixed
-CASES = [pytest.param(op, x, id=f"{op}-{x!r}",
-                      marks=[pytest.mark.xfail(strict=True, reason=BUGS[op, x])] if (op, x) in BUGS else [])
-         for op in OPS for x in EDGES]
+CASES = [
+    pytest.param(
+        op, x, id=f"{op}-{x!r}", marks=[pytest.mark.xfail(strict=True, reason=BUGS[op, x])] if (op, x) in BUGS else []
+    )
+    for op in OPS
+    for x in EDGES
+]
 
 
 # the same functions in numpy float64: an independent source for the forward values
 NUMPY = {
-    "exp": np.exp, "log": np.log, "tanh": np.tanh, "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "exp": np.exp,
+    "log": np.log,
+    "tanh": np.tanh,
+    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
     "relu": lambda x: x if x != x else np.maximum(x, 0.0),
-    "**2": lambda x: x ** 2.0, "**3": lambda x: x ** 3.0, "**-1": lambda x: x ** -1.0, "**-2": lambda x: x ** -2.0,
-    "**-3": lambda x: x ** -3.0, "**0.5": lambda x: x ** 0.5, "**1.5": lambda x: x ** 1.5, "**0": lambda x: x ** 0.0,
-    "2**x": lambda x: np.float64(2.0) ** x, "x**x": lambda x: x ** x, "1/x": lambda x: 1.0 / x, "x*x": lambda x: x * x,
+    "**2": lambda x: x**2.0,
+    "**3": lambda x: x**3.0,
+    "**-1": lambda x: x**-1.0,
+    "**-2": lambda x: x**-2.0,
+    "**-3": lambda x: x**-3.0,
+    "**0.5": lambda x: x**0.5,
+    "**1.5": lambda x: x**1.5,
+    "**0": lambda x: x**0.0,
+    "2**x": lambda x: np.float64(2.0) ** x,
+    "x**x": lambda x: x**x,
+    "1/x": lambda x: 1.0 / x,
+    "x*x": lambda x: x * x,
 }
 
 
@@ -130,7 +154,7 @@ def test_op_at_the_edges_matches_pytorch(torch, op, x):
 def test_power_slope_of_a_tiny_negative_base_to_an_even_power_is_inf_not_a_crash():
     """(-5e-324)**-2: d/da = -2 a^-3 = +inf (hand math)."""
     a = Value(-5e-324, "a")
-    out = a ** -2
+    out = a**-2
     out.backward()
     assert out.data == inf and a.grad == inf
 
@@ -140,7 +164,7 @@ def test_overflow_is_inf_with_the_sign_of_the_math(x):
     assert Value(x).exp().data == inf
     assert (Value(-x) ** 3).data == -inf and (Value(-x) ** 2).data == inf
     v = Value(-x)
-    (v ** 3).backward()
+    (v**3).backward()
     assert v.grad == inf  # 3 a^2 > 0
 
 
@@ -152,6 +176,7 @@ def test_undefined_math_names_an_unlabelled_node_by_its_op_and_value():
 
 
 # -- NaN in, NaN out ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("op", list(OPS))
 def test_nan_in_gives_nan_out_and_backward_runs(op):
@@ -170,8 +195,14 @@ def test_nan_in_gives_nan_out_and_backward_runs(op):
 @pytest.mark.parametrize("op", ["+", "-", "*", "/", "linear", "add_n"])
 def test_nan_through_binary_ops_reaches_the_output(op, which):
     a, b = Value(nan if which == 0 else 2.0, "a"), Value(nan if which == 1 else 1.5, "b")
-    f = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
-         "linear": lambda: linear([a], [b], Value(1.0)), "add_n": lambda: add_n([a, b])}[op]
+    f = {
+        "+": lambda: a + b,
+        "-": lambda: a - b,
+        "*": lambda: a * b,
+        "/": lambda: a / b,
+        "linear": lambda: linear([a], [b], Value(1.0)),
+        "add_n": lambda: add_n([a, b]),
+    }[op]
     out = f()
     assert out.data != out.data
     out.backward()  # no raise
@@ -181,7 +212,7 @@ def test_nan_through_binary_ops_reaches_the_output(op, which):
 
 def test_nan_base_with_a_value_exponent_reaches_the_exponents_gradient():
     a, b = Value(nan, "a"), Value(2.0, "b")
-    (a ** b).backward()
+    (a**b).backward()
     assert b.grad != b.grad
 
 
@@ -194,6 +225,7 @@ def test_nan_through_a_whole_network_and_loss_gives_nan_gradients_without_raisin
 
 
 # -- the BCE loss when y_hat rounds to 0 or 1 -------------------------------------------------------
+
 
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
 @pytest.mark.parametrize("a", [40.0, -40.0, 800.0, -800.0, 1e308, -1e308])

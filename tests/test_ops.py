@@ -25,18 +25,27 @@ PRODUCERS = {
     "*": [lambda r: _v(r) * _v(r), lambda r: _v(r) * 2.0, lambda r: -3.0 * _v(r)],
     "/": [lambda r: _v(r) / _v(r, 0.5, 2.0), lambda r: _v(r) / 4.0, lambda r: 2.0 / _v(r, 0.5, 2.0)],
     "neg": [lambda r: -_v(r)],
-    "**": [lambda r: _v(r, 0.5, 2.0) ** _v(r), lambda r: _v(r) ** 3, lambda r: _v(r, 0.5, 2.0) ** -0.5,
-           lambda r: 2.0 ** _v(r), lambda r: _v(r).pow(2)],
+    "**": [
+        lambda r: _v(r, 0.5, 2.0) ** _v(r),
+        lambda r: _v(r) ** 3,
+        lambda r: _v(r, 0.5, 2.0) ** -0.5,
+        lambda r: 2.0 ** _v(r),
+        lambda r: _v(r).pow(2),
+    ],
     "exp": [lambda r: _v(r).exp()],
     "log": [lambda r: _v(r, 0.1, 3.0).log()],
     "tanh": [lambda r: _v(r).tanh()],
     "sigmoid": [lambda r: _v(r).sigmoid()],
     "relu": [lambda r: _v(r).relu()],
-    "linear": [lambda r: linear([_v(r), _v(r)], [_v(r), _v(r)], _v(r)),
-               lambda r: linear([_v(r), _v(r), _v(r)], [0.5, -1.0, 2.0], 0.25)],
+    "linear": [
+        lambda r: linear([_v(r), _v(r)], [_v(r), _v(r)], _v(r)),
+        lambda r: linear([_v(r), _v(r), _v(r)], [0.5, -1.0, 2.0], 0.25),
+    ],
     "sum": [lambda r: add_n([_v(r), _v(r), _v(r)]), lambda r: add_n([_v(r), 2.0])],
-    "bce": [lambda r: bce(Value(r.uniform(0.05, 0.95)), r.choice([0.0, 1.0, 0.3])),
-            lambda r: bce(_v(r).sigmoid(), r.choice([0.0, 1.0, 0.3]))],
+    "bce": [
+        lambda r: bce(Value(r.uniform(0.05, 0.95)), r.choice([0.0, 1.0, 0.3])),
+        lambda r: bce(_v(r).sigmoid(), r.choice([0.0, 1.0, 0.3])),
+    ],
     "bce_logits": [lambda r: bce_with_logits(_v(r), r.choice([0.0, 1.0, 0.3]))],
 }
 CASES = [(name, k) for name, makers in PRODUCERS.items() for k in range(len(makers))]
@@ -77,8 +86,10 @@ def test_numeric_local_derivatives_equal_the_rule(name, k):
 @pytest.mark.parametrize("name,k", CASES)
 def test_rule_equals_sympys_derivative_of_the_forward(name, k):
     node = PRODUCERS[name][k](random.Random(1))
-    syms = [sympy.Symbol(f"u{i}", positive=name in ("log", "**")) if isinstance(x, Value) else sympy.Float(x)
-            for i, x in enumerate(node.operands)]
+    syms = [
+        sympy.Symbol(f"u{i}", positive=name in ("log", "**")) if isinstance(x, Value) else sympy.Float(x)
+        for i, x in enumerate(node.operands)
+    ]
     entry = OPS[name]
     f = entry.forward(SYMPY_MATH, *syms)
     rules = entry.rule(SYMPY_MATH, *syms, out=f)
@@ -94,7 +105,7 @@ def test_rule_equals_sympys_derivative_of_the_forward(name, k):
 
 def test_numbers_are_part_of_the_op_not_nodes():
     x = Value(3.0, "x")
-    for y in (x * 2, 2 * x, x + 1, 1 - x, x / 2, 2 ** x, x**3):
+    for y in (x * 2, 2 * x, x + 1, 1 - x, x / 2, 2**x, x**3):
         assert y.inputs == (x,) and len(y.local_grads) == 1
     y = x * 2
     assert y.operands == (x, 2.0) and y.op == "*"

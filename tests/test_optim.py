@@ -45,8 +45,9 @@ def loss_of(a, b, c):
     return (a * b - 1.0) ** 2 + c.tanh() * a + 0.5 * c * c + b / (1.0 + a * a)
 
 
-@pytest.mark.parametrize("kw", [{}, {"lr": 0.05}, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6},
-                                {"lr": 0.03, "weight_decay": 0.1}])
+@pytest.mark.parametrize(
+    "kw", [{}, {"lr": 0.05}, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6}, {"lr": 0.03, "weight_decay": 0.1}]
+)
 def test_adam_matches_torch_step_for_step(torch, kw):
     start = [0.3, -1.2, 0.8]
     ours = [Value(x) for x in start]

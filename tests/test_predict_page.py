@@ -49,8 +49,11 @@ def offline_and_quiet(dt, path) -> None:
 def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
     dt = chromium
     page = tmp_path / "predict.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>predict</title></head>'
-                    f"<body>{quiz.predict_html(graphs.neuron())}</body></html>", encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>predict</title></head>'
+        f"<body>{quiz.predict_html(graphs.neuron())}</body></html>",
+        encoding="utf-8",
+    )
     open_page(dt, page)
 
     s = dt.eval(STATE)
@@ -151,8 +154,10 @@ def test_predict_in_the_stepper_page_marks_answers_and_keeps_score(chromium, tmp
     dt.call("Emulation.setDeviceMetricsOverride", width=1280, height=800, deviceScaleFactor=1, mobile=False)
     page = stepper(graphs.neuron(), predict=True).save(tmp_path / "predict.html")
     open_page(dt, page)
-    box = dt.eval("(() => { const r = document.querySelector('.mg-p-rows input').getBoundingClientRect();"
-                  " return [r.top, r.bottom, innerHeight]; })()")
+    box = dt.eval(
+        "(() => { const r = document.querySelector('.mg-p-rows input').getBoundingClientRect();"
+        " return [r.top, r.bottom, innerHeight]; })()"
+    )
     assert box[0] > 0 and box[1] <= box[2], box  # in the first window: no scrolling to find the question
 
     dt.eval("document.querySelector('.mg-p-rows input').focus()")
@@ -174,6 +179,7 @@ def test_predict_in_the_stepper_page_marks_answers_and_keeps_score(chromium, tmp
 
 def test_predict_is_off_by_default_and_the_command_turns_it_on(tmp_path):
     from microgr810.cli import main
+
     assert '<div class="mg-predict"' not in stepper(graphs.neuron()).html()
     assert main(["stepper", "--predict", "-o", str(tmp_path / "p.html")]) == 0
     page = (tmp_path / "p.html").read_text(encoding="utf-8")

@@ -62,11 +62,11 @@ def step(op: str, args: list, c: float, lib) -> object:
     if op == "neg":
         return -a
     if op == "pow_num":
-        return a ** c
+        return a**c
     if op == "pow_value":
         return a ** args[1]
     if op == "rpow":
-        return c ** a
+        return c**a
     if op == "r+":
         return c + a
     if op == "r-":
@@ -81,7 +81,7 @@ def step(op: str, args: list, c: float, lib) -> object:
         return a * c
     if op == "linear":
         k = (len(args) - 1) // 2
-        return lib.linear(args[:k], args[k:2 * k], args[-1])
+        return lib.linear(args[:k], args[k : 2 * k], args[-1])
     if op == "add_n":
         return lib.add_n(args)
     return getattr(lib, op)(a)
@@ -111,8 +111,11 @@ def programs(draw):
     for _ in range(draw(st.integers(1, 12))):
         op = draw(st.sampled_from(ops))
         pick = st.integers(0, len(values) - 1)
-        c = draw(st.sampled_from(EXPONENTS)) if op == "pow_num" else draw(
-            st.floats(0.3, 3.0) if op == "rpow" else st.floats(-2.0, 2.0).filter(lambda v: abs(v) > MARGIN))
+        c = (
+            draw(st.sampled_from(EXPONENTS))
+            if op == "pow_num"
+            else draw(st.floats(0.3, 3.0) if op == "rpow" else st.floats(-2.0, 2.0).filter(lambda v: abs(v) > MARGIN))
+        )
         if op in NARY:
             k = draw(st.integers(1, 4))
             idx = [draw(pick) for _ in range(2 * k + 1 if op == "linear" else k)]
@@ -178,6 +181,7 @@ def test_the_generator_reaches_every_op():
     @given(programs())
     def collect(case):
         seen.update(ops_of(case[1]))
+
     collect()
     assert seen == set(UNARY + BINARY + NARY + WITH_NUMBER)
 
@@ -193,8 +197,10 @@ def reference_problems(draw):
     batch = draw(st.none() | st.integers(1, 4))
 
     def arr(*shape):
-        return np.array(draw(st.lists(weights, min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))),
-                        dtype=float).reshape(shape)
+        return np.array(
+            draw(st.lists(weights, min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))), dtype=float
+        ).reshape(shape)
+
     target = st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)  # labels, and soft targets
     n = 1 if batch is None else batch
     y = np.array(draw(st.lists(target, min_size=n, max_size=n))).reshape(() if batch is None else (batch,))
@@ -222,6 +228,7 @@ def test_every_run_is_the_reproducible_profile_unless_the_wide_one_is_asked_for(
     from hypothesis import settings
 
     from conftest import IN_CI
+
     name = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
     if IN_CI and name != "ci":
         pytest.fail("CI must run the reproducible 'ci' profile: unset HYPOTHESIS_PROFILE")

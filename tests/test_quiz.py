@@ -55,8 +55,9 @@ def test_terminal_typos_hint_wrong_and_eof():
 
 
 def run_cli(args, stdin):
-    return subprocess.run([sys.executable, "-m", "microgr810", "quiz", *args], input=stdin, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "microgr810", "quiz", *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_piped_answers_q_and_summary():
@@ -71,6 +72,7 @@ def test_cli_piped_answers_q_and_summary():
 def quiz_main(monkeypatch, capsys, args, stdin):
     """The command in this process (a subprocess costs a second of imports): (status, stdout, stderr)."""
     from microgr810.cli import main
+
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     status = main(["quiz", *args])
     out, err = capsys.readouterr()
@@ -88,15 +90,18 @@ def test_cli_expression_reference_and_random(monkeypatch, capsys):
     assert "backward from L" in one[1]
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--expr", "a +"], "cannot read the expression"),
-    (["--expr", "__import__('os')"], "cannot use"),
-    (["--expr", "a*b", "--at", "a=2,z=1"], "values given for names not in the expression"),
-    (["--expr", "a*b", "--at", "a:2"], "--at: expected name=number pairs"),
-    (["--expr", "x/0"], "cannot compute 'x/0': division by zero"),
-    (["--expr", "x" + "+x" * 5000], "nested too deeply for Python's parser"),
-    (["--expr", "log(x)", "--at", "x=-1"], "log of a non-positive value: 'x' is -1.0"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--expr", "a +"], "cannot read the expression"),
+        (["--expr", "__import__('os')"], "cannot use"),
+        (["--expr", "a*b", "--at", "a=2,z=1"], "values given for names not in the expression"),
+        (["--expr", "a*b", "--at", "a:2"], "--at: expected name=number pairs"),
+        (["--expr", "x/0"], "cannot compute 'x/0': division by zero"),
+        (["--expr", "x" + "+x" * 5000], "nested too deeply for Python's parser"),
+        (["--expr", "log(x)", "--at", "x=-1"], "log of a non-positive value: 'x' is -1.0"),
+    ],
+)
 def test_cli_bad_expressions_are_one_line(monkeypatch, capsys, args, needle):
     status, out, err = quiz_main(monkeypatch, capsys, args, "")
     assert status == 2 and needle in err and len(err.splitlines()) == 1
@@ -108,9 +113,14 @@ def test_cli_a_leaf_has_nothing_to_ask(monkeypatch, capsys):
 
 
 def test_cli_into_head_has_no_broken_pipe():
-    r = subprocess.run(f"yes 0.5 | {sys.executable} -m microgr810 quiz --graph reference | head -3; "
-                       "echo ${PIPESTATUS[1]} >&2", shell=True, executable="/bin/bash", capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        f"yes 0.5 | {sys.executable} -m microgr810 quiz --graph reference | head -3; echo ${{PIPESTATUS[1]}} >&2",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     # quiet either way: 141 (as a SIGPIPE ends a process) when head left first, 0 when the quiz had already
     # written its last line into the pipe's buffer; never a traceback on stderr
     assert r.stderr in ("141\n", "0\n") and len(r.stdout.splitlines()) == 3
@@ -139,6 +149,7 @@ def test_random_graphs_answer_key_matches_finite_differences(seed):
 
 def _nodes(root):
     from microgr810 import topological_order
+
     return topological_order(root)
 
 
@@ -161,8 +172,15 @@ def test_feedback_words():
     assert quiz.feedback(0.52, 0.5) == (False, "not quite: it is 0.5, yours is off by 0.02 (4.0% of it)")
     assert quiz.feedback(0.0, 0.0) == (True, "right: 0")
     assert quiz.feedback(0.1, 0.0) == (False, "not quite: it is 0, yours is off by 0.1")
-    assert [quiz.parse_number(t) for t in ("1/4", " −2e-1 ", ".5", "1/0", "nan", "0x1", "")] == \
-        [0.25, -0.2, 0.5, None, None, None, None]
+    assert [quiz.parse_number(t) for t in ("1/4", " −2e-1 ", ".5", "1/0", "nan", "0x1", "")] == [
+        0.25,
+        -0.2,
+        0.5,
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 def test_notebook_helper():
@@ -206,7 +224,7 @@ def test_reference_net_answer_key_is_the_closed_form():
     from microgr810.reference import ReferenceProblem
 
     p = ReferenceProblem.random(3, 4, seed=2, y=1.0)
-    final = {q.label[len("∂L/∂"):]: q.answer for q in quiz.questions(p.loss(p.network()))}
+    final = {q.label[len("∂L/∂") :]: q.answer for q in quiz.questions(p.loss(p.network()))}
     hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
     for h in range(4):
         assert final[f"b1[{h}]"] == pytest.approx(hand["b1"][h], rel=1e-12)

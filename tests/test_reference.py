@@ -49,11 +49,12 @@ def test_each_formula_by_name_for_one_element():
     z1, y_hat = f["z1"], float(f["z2"])
     grads = {q.label: q.grad for q in net.parameters()}
     h, m = 2, 1
-    assert grads["b2"] == pytest.approx(y_hat - p.y, rel=1e-12)                                      # (a)
-    assert grads[f"W2[0,{h}]"] == pytest.approx(z1[h] * (y_hat - p.y), rel=1e-12)                   # (b)
+    assert grads["b2"] == pytest.approx(y_hat - p.y, rel=1e-12)  # (a)
+    assert grads[f"W2[0,{h}]"] == pytest.approx(z1[h] * (y_hat - p.y), rel=1e-12)  # (b)
     assert grads[f"b1[{h}]"] == pytest.approx(p.W2[0, h] * z1[h] * (1 - z1[h]) * (y_hat - p.y), rel=1e-12)  # (c)
     assert grads[f"W1[{h},{m}]"] == pytest.approx(
-        p.W2[0, h] * p.x[m] * z1[h] * (1 - z1[h]) * (y_hat - p.y), rel=1e-12)                      # (d)
+        p.W2[0, h] * p.x[m] * z1[h] * (1 - z1[h]) * (y_hat - p.y), rel=1e-12
+    )  # (d)
 
 
 def test_intermediate_labels_follow_the_derivation():
@@ -98,8 +99,10 @@ def test_autograd_equals_finite_differences(M, H, batch):
 def test_autograd_equals_pytorch_float64(torch, M, H, batch, seed):
     p = ReferenceProblem.random(M, H, seed=seed, batch=batch)
     net, L = p.autograd()
-    t = {k: torch.tensor(np.asarray(v, dtype=float), requires_grad=True)
-         for k, v in (("W1", p.W1), ("b1", p.b1), ("W2", p.W2), ("b2", p.b2))}
+    t = {
+        k: torch.tensor(np.asarray(v, dtype=float), requires_grad=True)
+        for k, v in (("W1", p.W1), ("b1", p.b1), ("W2", p.W2), ("b2", p.b2))
+    }
     x = torch.tensor(p.x)
     y_hat = torch.sigmoid(torch.sigmoid(x @ t["W1"].T + t["b1"]) @ t["W2"][0] + t["b2"])
     loss = torch.nn.functional.binary_cross_entropy(y_hat, torch.tensor(p.y))
@@ -111,8 +114,17 @@ def test_autograd_equals_pytorch_float64(torch, M, H, batch, seed):
 
 def test_dimensions_table_is_part_one():
     d = closed_form.dimensions(5, 7)
-    assert d == {"x": (5,), "W1": (7, 5), "b1": (7,), "a1": (7,), "z1": (7,),
-                 "W2": (1, 7), "b2": (), "a2": (), "z2": ()}
+    assert d == {
+        "x": (5,),
+        "W1": (7, 5),
+        "b1": (7,),
+        "a1": (7,),
+        "z1": (7,),
+        "W2": (1, 7),
+        "b2": (),
+        "a2": (),
+        "z2": (),
+    }
     # and the shapes really compose under numpy
     W1, b1, W2 = np.ones(d["W1"]), np.ones(d["b1"]), np.ones(d["W2"])
     assert (W1 @ np.ones(d["x"]) + b1).shape == d["a1"]

@@ -18,8 +18,20 @@ from microgr810.serialize import ModelFileError
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 # the doubles most likely to lose bits in a text round trip, written out by hand
-EDGE = [0.1, 0.1 + 0.2, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
-        1 / 3, 2.0**-1074 * 3, 9007199254740993.0, 1e-300, 123456789.12345678]
+EDGE = [
+    0.1,
+    0.1 + 0.2,
+    -0.0,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    1 / 3,
+    2.0**-1074 * 3,
+    9007199254740993.0,
+    1e-300,
+    123456789.12345678,
+]
 
 
 def bits(net: MLP) -> list[str]:
@@ -37,12 +49,19 @@ def write(tmp_path: Path, text: str | bytes, name: str = "m.json") -> Path:
 
 
 def good_doc() -> dict:
-    return {"format": "microgr810.MLP", "version": 1, "nin": 2, "nouts": [2, 1], "activation": "tanh",
-            "output_activation": "sigmoid",
-            "parameters": {"W1": [[1.0, 2.0], [3.0, 4.0]], "b1": [0.5, -0.5], "W2": [[1.5, -2.5]], "b2": 0.25}}
+    return {
+        "format": "microgr810.MLP",
+        "version": 1,
+        "nin": 2,
+        "nouts": [2, 1],
+        "activation": "tanh",
+        "output_activation": "sigmoid",
+        "parameters": {"W1": [[1.0, 2.0], [3.0, 4.0]], "b1": [0.5, -0.5], "W2": [[1.5, -2.5]], "b2": 0.25},
+    }
 
 
 # -- round trips ---------------------------------------------------------------------------------
+
 
 def test_round_trip_is_bit_exact_on_hard_doubles(tmp_path):
     net = MLP(4, [3, 1], "sigmoid", "sigmoid", seed=0)
@@ -50,7 +69,7 @@ def test_round_trip_is_bit_exact_on_hard_doubles(tmp_path):
         p.data = v
     net.save(tmp_path / "m.json")
     back = MLP.load(tmp_path / "m.json")
-    assert bits(back) == [v.hex() for v in (EDGE + EDGE)[:len(net.parameters())]]
+    assert bits(back) == [v.hex() for v in (EDGE + EDGE)[: len(net.parameters())]]
     assert math.copysign(1.0, back.parameters()[2].data) == -1.0  # -0.0 keeps its sign
 
 
@@ -69,8 +88,24 @@ def test_loaded_net_has_the_math_names_shapes_and_activations(tmp_path):
     net.save(tmp_path / "m.json")
     back = MLP.load(tmp_path / "m.json")
     assert [p.label for p in back.parameters()] == [
-        "W1[0,0]", "W1[0,1]", "b1[0]", "W1[1,0]", "W1[1,1]", "b1[1]", "W1[2,0]", "W1[2,1]", "b1[2]",
-        "W2[0,0]", "W2[0,1]", "W2[0,2]", "b2[0]", "W2[1,0]", "W2[1,1]", "W2[1,2]", "b2[1]"]
+        "W1[0,0]",
+        "W1[0,1]",
+        "b1[0]",
+        "W1[1,0]",
+        "W1[1,1]",
+        "b1[1]",
+        "W1[2,0]",
+        "W1[2,1]",
+        "b1[2]",
+        "W2[0,0]",
+        "W2[0,1]",
+        "W2[0,2]",
+        "b2[0]",
+        "W2[1,0]",
+        "W2[1,1]",
+        "W2[1,2]",
+        "b2[1]",
+    ]
     assert [n.activation for layer in back.layers for n in layer.neurons] == ["relu"] * 3 + [None] * 2
     x = [0.3, -1.2]
     assert [v.data for v in back(x)] == [v.data for v in net(x)]
@@ -98,6 +133,7 @@ def test_file_mode_is_a_plain_files_and_an_existing_mode_is_kept(tmp_path):
 
 
 # -- saving what JSON cannot hold ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_save_refuses_non_finite_weights_naming_the_parameter_and_keeps_the_old_file(tmp_path, bad):
@@ -133,6 +169,7 @@ def test_load_of_a_missing_file_is_file_not_found_naming_it(tmp_path):
 
 # -- atomic writes ---------------------------------------------------------------------------------
 
+
 def test_an_error_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
     path = tmp_path / "m.json"
     old = small_net()
@@ -141,6 +178,7 @@ def test_an_error_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path, monke
 
     def boom(*a):
         raise OSError("disk full")
+
     monkeypatch.setattr(serialize.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         MLP(3, [4, 1], "sigmoid", "sigmoid", seed=99).save(path)
@@ -168,6 +206,7 @@ def test_a_process_killed_mid_write_leaves_the_old_file_loadable(tmp_path):
 
 
 # -- bad files: each refused with ModelFileError naming what is wrong ---------------------------------
+
 
 def test_every_truncation_of_a_file_is_refused(tmp_path):
     small_net().save(tmp_path / "full.json")
@@ -224,17 +263,41 @@ BAD = {
     "parameters as list": (edit(lambda d: d.update(parameters=[1])), "parameters must be an object, got list"),
     "missing block": (edit(lambda d: d["parameters"].pop("b1")), r"missing \['b1'\]"),
     "extra block": (edit(lambda d: d["parameters"].update(W3=[[1.0]])), r"unknown \['W3'\]"),
-    "too few rows": (edit(lambda d: d["parameters"].update(W1=[[1.0, 2.0]])), "W1 must be a list of 2 rows, got a list of 1"),
-    "short row": (edit(lambda d: d["parameters"]["W1"].__setitem__(1, [3.0])), r"W1\[1\] must be a list of 2 numbers, got a list of 1"),
-    "row as number": (edit(lambda d: d["parameters"]["W1"].__setitem__(0, 1.0)), r"W1\[0\] must be a list of 2 numbers, got float"),
-    "bias too long": (edit(lambda d: d["parameters"].update(b1=[1.0, 2.0, 3.0])), "b1 must be a list of 2 numbers, got a list of 3"),
+    "too few rows": (
+        edit(lambda d: d["parameters"].update(W1=[[1.0, 2.0]])),
+        "W1 must be a list of 2 rows, got a list of 1",
+    ),
+    "short row": (
+        edit(lambda d: d["parameters"]["W1"].__setitem__(1, [3.0])),
+        r"W1\[1\] must be a list of 2 numbers, got a list of 1",
+    ),
+    "row as number": (
+        edit(lambda d: d["parameters"]["W1"].__setitem__(0, 1.0)),
+        r"W1\[0\] must be a list of 2 numbers, got float",
+    ),
+    "bias too long": (
+        edit(lambda d: d["parameters"].update(b1=[1.0, 2.0, 3.0])),
+        "b1 must be a list of 2 numbers, got a list of 3",
+    ),
     "scalar bias as list": (edit(lambda d: d["parameters"].update(b2=[0.25])), "b2 must be a number, got a list of 1"),
-    "string weight": (edit(lambda d: d["parameters"]["W1"][0].__setitem__(1, "2.0")), r"W1\[0\]\[1\] must be a number, got str '2.0'"),
-    "bool weight": (edit(lambda d: d["parameters"]["W2"][0].__setitem__(0, True)), r"W2\[0\]\[0\] must be a number, got bool True"),
-    "null bias": (edit(lambda d: d["parameters"]["b1"].__setitem__(0, None)), r"b1\[0\] must be a number, got NoneType"),
+    "string weight": (
+        edit(lambda d: d["parameters"]["W1"][0].__setitem__(1, "2.0")),
+        r"W1\[0\]\[1\] must be a number, got str '2.0'",
+    ),
+    "bool weight": (
+        edit(lambda d: d["parameters"]["W2"][0].__setitem__(0, True)),
+        r"W2\[0\]\[0\] must be a number, got bool True",
+    ),
+    "null bias": (
+        edit(lambda d: d["parameters"]["b1"].__setitem__(0, None)),
+        r"b1\[0\] must be a number, got NoneType",
+    ),
     "declared giant shape": (edit(lambda d: d.update(nouts=[10**6, 10**6])), "more than the limit"),
     "deep nesting": ("[" * 100_000 + "]" * 100_000, "nesting 100000 levels deep"),
-    "nesting in a block": (edit(lambda d: d["parameters"].update(b1=[[[[0.5]]], 1.0])), "nesting 6 levels deep"),  # { { [ [ [ [
+    "nesting in a block": (
+        edit(lambda d: d["parameters"].update(b1=[[[[0.5]]], 1.0])),
+        "nesting 6 levels deep",
+    ),  # { { [ [ [ [
     "ten million entries": ("[" + "0," * 10_000_000 + "0]", "too many entries"),
 }
 
@@ -269,4 +332,3 @@ def test_the_hand_written_good_doc_loads_to_its_numbers(tmp_path):
     np.testing.assert_array_equal(a["W2"], [[1.5, -2.5]])
     assert a["b2"] == 0.25 and a["b2"].shape == ()
     assert net.layers[0].neurons[0].activation == "tanh"
-

@@ -56,6 +56,7 @@ def test_step_frames_style_done_current_pending():
 def test_draw_step_runs_backward_or_takes_a_trace():
     from microgr810 import draw, trace_backward
     from microgr810.draw import PHASE_COLOURS
+
     a = Value(3.0, "a")
     c = a * a + a  # dc/da = 2a + 1 = 7
     src = draw(c, step=0).source  # runs backward itself
@@ -220,6 +221,7 @@ def test_a_row_of_the_table_jumps_to_its_step(chromium, tmp_path):
 
 def karpathy_mlp_loss():
     from microgr810.nn import MLP
+
     out = MLP(3, [4, 4, 1], seed=0)([2.0, 3.0, -1.0])
     loss = (out - 1.0) ** 2
     loss.label = "loss"
@@ -240,8 +242,11 @@ SIZES = """(() => {
 @pytest.mark.parametrize("window", [(1280, 800), (1920, 1080)])
 def test_the_page_fills_the_window_with_node_text_of_12_px_or_more(chromium, tmp_path, graph, window):
     dt = chromium
-    root = {"M=2 H=2": lambda: reference_loss(2, 2), "M=4 H=8": lambda: reference_loss(4, 8),
-            "MLP(3, [4, 4, 1])": karpathy_mlp_loss}[graph]()
+    root = {
+        "M=2 H=2": lambda: reference_loss(2, 2),
+        "M=4 H=8": lambda: reference_loss(4, 8),
+        "MLP(3, [4, 4, 1])": karpathy_mlp_loss,
+    }[graph]()
     stepper(root, tmp_path / "page.html")
     dt.call("Page.enable")
     dt.call("Emulation.setDeviceMetricsOverride", width=window[0], height=window[1], deviceScaleFactor=1, mobile=False)

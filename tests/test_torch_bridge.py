@@ -9,8 +9,8 @@ from microgr810.nn import MLP
 from microgr810.torch_bridge import as_torch_function
 
 SHAPES = [  # nin, layer sizes, hidden activation, output activation
-    (3, [4, 1], "sigmoid", "sigmoid"),   # the reference network
-    (2, [16, 16, 1], "relu", None),      # the training demo's
+    (3, [4, 1], "sigmoid", "sigmoid"),  # the reference network
+    (2, [16, 16, 1], "relu", None),  # the training demo's
     (3, [5, 4, 2], "tanh", None),
     (4, [3, 3], "relu", "tanh"),
     (1, [2, 1], "linear", "sigmoid"),
@@ -20,20 +20,28 @@ SHAPES = [  # nin, layer sizes, hidden activation, output activation
 
 def linears(module):
     import torch
+
     return [m for m in module.layers if isinstance(m, torch.nn.Linear)]
 
 
 def both_ways(net, module, X):
     """Outputs and every gradient of L = sum of squared outputs over the batch X, from each side."""
     import torch
+
     outs = [net.outputs(list(map(float, row))) for row in X]
     add_n([o * o for row in outs for o in row]).backward()
     y = module(torch.tensor(X))
     (y**2).sum().backward()
     ours = np.array([[o.data for o in row] for row in outs])
     grads = net.grad_arrays()
-    return ours, y.detach().numpy(), [(grads[f"W{l}"], grads[f"b{l}"].reshape(-1), m.weight.grad.numpy(),
-                                       m.bias.grad.numpy()) for l, m in enumerate(linears(module), 1)]
+    return (
+        ours,
+        y.detach().numpy(),
+        [
+            (grads[f"W{l}"], grads[f"b{l}"].reshape(-1), m.weight.grad.numpy(), m.bias.grad.numpy())
+            for l, m in enumerate(linears(module), 1)
+        ],
+    )
 
 
 @pytest.mark.parametrize("nin, nouts, act, out_act", SHAPES)
@@ -94,14 +102,19 @@ def test_from_torch_of_to_torch_is_the_same_network(torch, nin, nouts, act, out_
         assert np.array_equal(back.arrays()[name], block), name  # float64 both ways: bit for bit
 
 
-@pytest.mark.parametrize("modules, match", [
-    (lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)],
-     r"the hidden layers use different activations \['relu', 'tanh'\]"),
-    (lambda nn: [nn.Linear(2, 3, bias=False)], r"module 0 \(Linear\) has no bias"),
-    (lambda nn: [nn.Linear(2, 3), nn.Dropout(), nn.Linear(3, 1)], r"module 1 \(Dropout\) is not a Linear layer"),
-    (lambda nn: [nn.Linear(2, 3), nn.Linear(4, 1)], r"module 1 takes 4 inputs after a layer of 3"),
-    (lambda nn: [nn.ReLU()], r"module 0 \(ReLU\) is not a Linear layer"),
-])
+@pytest.mark.parametrize(
+    "modules, match",
+    [
+        (
+            lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)],
+            r"the hidden layers use different activations \['relu', 'tanh'\]",
+        ),
+        (lambda nn: [nn.Linear(2, 3, bias=False)], r"module 0 \(Linear\) has no bias"),
+        (lambda nn: [nn.Linear(2, 3), nn.Dropout(), nn.Linear(3, 1)], r"module 1 \(Dropout\) is not a Linear layer"),
+        (lambda nn: [nn.Linear(2, 3), nn.Linear(4, 1)], r"module 1 takes 4 inputs after a layer of 3"),
+        (lambda nn: [nn.ReLU()], r"module 0 \(ReLU\) is not a Linear layer"),
+    ],
+)
 def test_from_torch_refuses_what_an_mlp_cannot_be(torch, modules, match):
     with pytest.raises(ValueError, match=match):
         MLP.from_torch(torch.nn.Sequential(*modules(torch.nn)))

@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-
 import pytest
 
 from microgr810 import Value
@@ -76,8 +75,10 @@ def test_hand_worked_chain_and_reuse():
     tr = trace_backward(c)
     assert [s.name for s in tr] == ["c", "b"]
     (s1, s2) = tr
-    assert [(f.name, f.local, f.grad_before, f.grad_after) for f in s1.flows] == [("b", 1.0, 0.0, 1.0),
-                                                                                 ("a", 1.0, 0.0, 1.0)]
+    assert [(f.name, f.local, f.grad_before, f.grad_after) for f in s1.flows] == [
+        ("b", 1.0, 0.0, 1.0),
+        ("a", 1.0, 0.0, 1.0),
+    ]
     assert s2.upstream == 1.0
     assert [(f.local, f.grad_before, f.grad_after) for f in s2.flows] == [(3.0, 1.0, 4.0), (3.0, 4.0, 7.0)]
     assert a.grad == 7.0
@@ -121,12 +122,13 @@ def test_tracing_a_graph_that_already_ran_backward_keeps_its_gradients():
     from microgr810 import closed_form
     from microgr810.reference import ReferenceProblem
     from microgr810.stepper import stepper
+
     p = ReferenceProblem.random(2, 3, seed=4, y=1.0)
-    net, L = p.autograd()                      # backward has run once
+    net, L = p.autograd()  # backward has run once
     hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
     trace = trace_backward(L)
     stepper(L)
     for name, grad in net.grad_arrays().items():
-        np.testing.assert_allclose(grad, hand[name], rtol=1e-12, err_msg=name)   # not doubled
+        np.testing.assert_allclose(grad, hand[name], rtol=1e-12, err_msg=name)  # not doubled
     first = [f.grad_before for s in trace for f in s.flows if f.input.label == "b2"]
-    assert first == [0.0]                      # the trace starts every leaf from 0
+    assert first == [0.0]  # the trace starts every leaf from 0

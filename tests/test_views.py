@@ -13,7 +13,7 @@ from microgr810.reference import ReferenceProblem
 from microgr810.trace import trace_backward
 from microgr810.views import step_frames
 
-BOX = re.compile(r'^\s*(v\d+) \[.*?label=<(.*)> .*id=v\d+', re.M)
+BOX = re.compile(r"^\s*(v\d+) \[.*?label=<(.*)> .*id=v\d+", re.M)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\]$", re.M)
 
 
@@ -88,8 +88,11 @@ def test_focus_and_collapse_together():
 
 def test_each_view_refuses_past_its_legible_size_and_says_what_to_do():
     L = reference(4, 8)
-    with pytest.raises(ValueError, match=rf"72 value nodes, more than max_nodes={MAX_NODES}.*collapse=True.*"
-                                         r"\(14 boxes\).*focus=node.*max_nodes=72"):
+    with pytest.raises(
+        ValueError,
+        match=rf"72 value nodes, more than max_nodes={MAX_NODES}.*collapse=True.*"
+        r"\(14 boxes\).*focus=node.*max_nodes=72",
+    ):
         draw(L)
     assert len(titles(draw(L, max_nodes=72).source)) == 72
     with pytest.raises(ValueError, match=r"14 boxes in the collapsed view, more than max_nodes=10.*focus="):
@@ -151,6 +154,7 @@ def test_a_neurons_steps_light_its_box_and_only_the_linear_step_marks_its_input_
 def test_grad_cells_are_as_wide_as_their_widest_text_in_any_frame():
     from microgr810.engine import topological_order
     from microgr810.views import boxes, grad_widths
+
     L = reference(2, 2, batch=3)
     tr = trace_backward(L)
     for collapse in (False, True):
