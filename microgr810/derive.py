@@ -182,22 +182,6 @@ def _number(x: float) -> sp.Expr:
     return sp.Rational(repr(x)) if len(repr(float(x))) <= 6 else sp.Float(x)
 
 
-def _distinct(names: dict[Value, str]) -> dict[Value, str]:
-    """One symbol per node: a name two nodes share (a batch calls the net twice: two a2) gets #1, #2, ...
-    in the order computed, so the two never merge into one symbol."""
-    seen: dict[str, int] = {}
-    for name in names.values():
-        seen[name] = seen.get(name, 0) + 1
-    k: dict[str, int] = {}
-    out = {}
-    for n, name in names.items():
-        if seen[name] > 1:
-            k[name] = k.get(name, 0) + 1
-            name = f"{name}#{k[name]}"
-        out[n] = name
-    return out
-
-
 def _exact(e: object) -> sp.Expr:
     """A rule's result as sympy, its float constants (1.0, −1.0, 0.5) as exact numbers."""
     expr = sp.sympify(e)
@@ -211,7 +195,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     Each operand slot is its own path: for b = a·a both ∂b/∂a are there. Numbers stay numbers; a
     loss's target is the symbol y.
     """
-    names = _distinct(node_names(root)) if isinstance(root, Value) else {}
+    names = node_names(root) if isinstance(root, Value) else {}  # unique: one symbol per node
     target = find(root, node, names=names, where="derive")
     order = topological_order(root)
     count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`

@@ -14,7 +14,17 @@ from typing import Any
 
 from .engine import Value, topological_order
 
-__all__ = ["small_graphs", "build", "random_graph", "neuron", "exp_neuron", "parse_expression", "replay", "FUNCTIONS"]
+__all__ = [
+    "small_graphs",
+    "build",
+    "random_graph",
+    "neuron",
+    "lecture_expression",
+    "exp_neuron",
+    "parse_expression",
+    "replay",
+    "FUNCTIONS",
+]
 
 SMALL_OPS = ("+", "*", "tanh")  # the search's alphabet: + and * meet an input twice, tanh nests
 LEAF_DATA = (3.0, -2.0)  # a = 3 (micrograd's a*a*a example), b = -2
@@ -115,6 +125,16 @@ def neuron() -> Value:
     o = n.tanh()
     o.label = "o"
     return o
+
+
+def lecture_expression() -> Value:
+    """Karpathy's first lecture graph: L = (a*b + c) * f at a = 2, b = -3, c = 10, f = -2 (e = a*b, d = e + c)."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    d = e + c
+    L = d * f
+    e.label, d.label, L.label = "e", "d", "L"
+    return L
 
 
 def exp_neuron(named: bool = True) -> Value:

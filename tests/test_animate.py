@@ -5,6 +5,7 @@ import pytest
 from conftest import require_binary, require_module
 from microgr810 import Value, animate
 from microgr810.cli import main
+from microgr810.graphs import lecture_expression
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz"
 
@@ -13,18 +14,6 @@ DOT_HINT = "apt-get install graphviz / brew install graphviz"
 def tools():
     require_binary("dot", DOT_HINT)
     return require_module("PIL")
-
-
-def lecture_expression():
-    """Karpathy's first lecture graph: L = (a*b + c) * f; backward takes 3 steps (L, d, e) by hand."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
 
 
 def test_gif_has_a_frame_per_step_plus_the_start(tmp_path):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import require_binary
-from microgr810 import Value, draw, explain, trace_backward
+from microgr810 import Value, draw, explain, graphs, trace_backward
 from microgr810.graphs import exp_neuron
 from microgr810.losses import bce, hinge, mse
 from microgr810.names import find, node_names, slots
@@ -22,14 +22,7 @@ SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 
 def lecture_expression():
     """L = (a*b + c) * f with a=2, b=-3, c=10, f=-2: L = -8; dL/da = 6, dL/db = -4, dL/dc = -2, dL/df = 4."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
+    L = graphs.lecture_expression()
     return L, {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0, "e": -2.0, "d": -2.0}
 
 
