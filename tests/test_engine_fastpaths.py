@@ -1,7 +1,7 @@
 """The engine's fast paths give the same answers as the plain ones, checked against hand math and finite differences.
 
-Fast paths: backward skips leaves, the sort places leaves as soon as it finds them, the cyclic GC
-is paused while a graph is walked, relu shares its local-derivative tuples.
+Fast paths: backward skips leaves, the sort places leaves as soon as it finds them and allocates
+nothing per node (a node is pushed twice instead), the cyclic GC is paused while a graph is walked.
 """
 
 import gc
@@ -52,6 +52,39 @@ def test_sort_is_a_topological_order_of_every_reachable_node(leaves):
         for child in n.inputs:
             if child in place:
                 assert place[child] < place[n]
+
+
+def recursive_post_order(root, leaves):
+    """The textbook recursive DFS (micrograd's build_topo): each node after its inputs, in operand order."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node in seen:
+            return
+        seen.add(node)
+        for child in node.inputs:
+            visit(child)
+        if leaves or node.inputs:
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("leaves", [True, False])
+def test_sort_is_the_recursive_post_order(seed, leaves):
+    from microgr810.graphs import random_graph
+
+    root = random_graph(seed=seed)
+    assert topological_order(root, leaves=leaves) == recursive_post_order(root, leaves)
+
+
+def test_sort_of_n_ary_nodes_is_the_recursive_post_order():
+    net = MLP(3, [4, 4, 1], seed=2)  # linear and sum nodes keep their operands in tuples
+    L = (net([0.5, Value(-1.0, "x1"), 2.0]) - 1.0) ** 2
+    for leaves in (True, False):
+        assert topological_order(L, leaves=leaves) == recursive_post_order(L, leaves)
 
 
 def test_without_leaves_is_the_full_order_minus_leaves():
@@ -136,3 +169,80 @@ def test_deep_chain_gradient_is_the_product_of_slopes():
     assert x0.grad == pytest.approx(w0**n, rel=1e-9)
     # dx_n/db = sum_k w^k = (1 - w^n) / (1 - w), by the geometric series
     assert b.grad == pytest.approx((1 - w0**n) / (1 - w0), rel=1e-9)
+
+
+def reference_backprop(root):
+    """Backprop by the book, through the public graph: the recursive post-order reversed, each node
+    passing `local * grad` to its inputs. Returns each node's gradient, by node."""
+    grads = dict.fromkeys(recursive_post_order(root, True), 0.0)
+    grads[root] = 1.0
+    for node in reversed(list(grads)):
+        for child, local in zip(node.inputs, node.local_grads):
+            grads[child] += local * grads[node]
+    return grads
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_backward_equals_backprop_by_the_book_to_the_last_bit(seed):
+    """Same gradients, summed in the same order: backward's own sort is the recursive post-order too."""
+    from microgr810.graphs import random_graph
+
+    root = random_graph(seed=seed)
+    expected = reference_backprop(root)
+    root.backward()
+    assert {n: n.grad for n in expected} == expected
+
+
+def test_mlp_backward_equals_backprop_by_the_book_to_the_last_bit():
+    net = MLP(3, [4, 4, 1], seed=5)  # n-ary linear and sum nodes, inputs shared by every neuron
+    x = [Value(0.5, "x0"), -1.0, Value(2.0, "x2")]
+    L = (net(x) - 1.0) ** 2 + net(x).relu()
+    expected = reference_backprop(L)
+    L.backward()
+    assert {n: n.grad for n in expected} == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_backward_leaves_plain_float_gradients_equal_to_the_watched_walk(seed):
+    """backward's own sort marks found nodes in their grad (a 0.0 of its own type): none may be left,
+    and the gradients equal those of the watched backward, which sorts with a set (same order, same sums)."""
+    from microgr810.graphs import random_graph
+
+    root = random_graph(seed=seed)
+    root.backward()
+    nodes = topological_order(root)
+    assert all(type(n.grad) is float for n in nodes)
+    plain = [n.grad for n in nodes]
+    for n in nodes:
+        n.grad = 0.0
+    root.backward(on_step=lambda node: None)
+    assert [n.grad for n in nodes] == plain
+
+
+class _Interrupt:
+    """A local derivative whose product raises, as Ctrl-C would in the middle of a backward."""
+
+    def __init__(self):
+        self.armed = True
+
+    def __mul__(self, g):
+        if self.armed:
+            self.armed = False
+            raise KeyboardInterrupt
+        return 2.0 * g
+
+
+def test_an_interrupted_backward_leaves_no_mark_behind():
+    from microgr810.engine import node
+
+    x = Value(1.5, "x")
+    u = x * x  # du/dx = 2x = 3
+    v = node(-u.data, "neg", [u], [-1.0])
+    w = node(2.0 * v.data, "*", [v, 2.0], [_Interrupt(), None])  # d w / d v = 2 on the second try
+    L = w + u  # dL/dx = (2 * -1 + 1) * 2x = -3
+    with pytest.raises(KeyboardInterrupt):
+        L.backward()
+    assert all(type(n.grad) is float for n in topological_order(L))
+    x.grad = 0.0
+    L.backward()
+    assert x.grad == -3.0
