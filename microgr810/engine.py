@@ -272,7 +272,9 @@ class Value:
     def sigmoid(self) -> Value:
         """d(sigma(a))/da = sigma(a) (1 - sigma(a))"""
         s, d = sigmoid_and_slope(self.data)
-        return _node(s, "sigmoid", self, d if d > SIGMOID_GRAD_FLOOR or d != d else SIGMOID_GRAD_FLOOR)
+        if not d > SIGMOID_GRAD_FLOOR and d == d:
+            d = SIGMOID_GRAD_FLOOR
+        return _node(s, "sigmoid", self, d)
 
     @entry("relu", arity=1, forward=lambda m, a: m.relu(a), d=lambda m, i, a, out: m.step(a))
     def relu(self) -> Value:
@@ -373,7 +375,8 @@ def sigmoid_and_slope(a: float) -> tuple[float, float]:
     """sigma(a) and sigma'(a) = sigma(a)(1 - sigma(a)), computed as floats."""
     # through z = e^-|a|, so that no exp overflows and sigma' keeps its digits where sigma rounds to 1
     z = math.exp(-abs(a))
-    return (1.0 / (1.0 + z) if a >= 0.0 else z / (1.0 + z)), z / ((1.0 + z) * (1.0 + z))
+    q = 1.0 + z
+    return (1.0 / q if a >= 0.0 else z / q), z / (q * q)
 
 
 def _power(base: Value, n: float) -> float:
