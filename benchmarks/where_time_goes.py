@@ -5,8 +5,10 @@
 
 --phases times each phase of a demo step with time.process_time, no profiler in the way (cProfile
 inflates per-call costs and hides the sort's and backward's loops inside one call each): build
-(inputs, forward, loss), zero_grad, the topological sort, the backward walk (backward minus its
-sort), SGD, and dropping the graph; with the GC time spent inside each phase.
+(inputs, forward, loss), zero_grad, backward (its own sort, then the walk), SGD, and dropping the
+graph; with the GC time spent inside each phase. For scale, it also times the public read-only sort,
+topological_order(leaves=False), on the same graph, outside the phases (backward's own sort is
+faster: it marks the nodes it finds in their grad instead of keeping a set, see engine.py).
 
 Shares are of the profiled call's total (cProfile's own overhead inflates many small calls alike).
 The garbage collector stays on, as in run.py; "gc" is the time spent in collections during the call
@@ -59,8 +61,9 @@ def phases(make, repeats=9):
     from microgr810.engine import topological_order
 
     w = make()
-    names = ["build", "zero_grad", "sort", "backward walk", "sgd", "free graph"]
+    names = ["build", "zero_grad", "backward", "sgd", "free graph"]
     rows = {n: [] for n in names}
+    sorts = []
     gcs = {n: [] for n in names}
     marks = []
 
@@ -75,9 +78,11 @@ def phases(make, repeats=9):
         mark()
         loss = w.loss()
         mark()
-        E.zero_grad(w.params)
+        t0 = time.process_time()
+        topological_order(loss, leaves=False)  # for scale: not a phase of the step (marks[1] to [2])
+        sorts.append(time.process_time() - t0)
         mark()
-        topological_order(loss, leaves=False)
+        E.zero_grad(w.params)
         mark()
         loss.backward()
         mark()
@@ -88,11 +93,11 @@ def phases(make, repeats=9):
         gc.callbacks.remove(_gc_watch)
         if i == 0:
             continue  # warm-up
+        del marks[1]  # the sort for scale, between the build and zero_grad
         for k, n in enumerate(names):
             (t0, g0), (t1, g1) = marks[k], marks[k + 1]
             rows[n].append(t1 - t0)
             gcs[n].append(g1 - g0)
-    rows["backward walk"] = [b - s for b, s in zip(rows["backward walk"], rows["sort"])]  # backward sorts too
     total = sum(statistics.median(v) for v in rows.values())
     for n in names:
         m = statistics.median(rows[n])
@@ -100,21 +105,23 @@ def phases(make, repeats=9):
             f"   {n:>14}: {m * 1e3:7.2f} ms  {m / total:5.1%}   (GC inside: {statistics.median(gcs[n]) * 1e3:.2f} ms)"
         )
     print(f"   {'total':>14}: {total * 1e3:7.2f} ms")
+    print(f"   (for scale: topological_order(leaves=False) on the same graph: {statistics.median(sorts) * 1e3:.2f} ms)")
 
 
 def ref_phases(repeats=51):
-    """The plain reference gradient per datapoint: wrap inputs, forward + loss, sort, backward walk."""
+    """The plain reference gradient per datapoint: wrap inputs, forward + loss, backward, free the graph."""
     import statistics
 
     from microgr810.engine import topological_order
 
     w = workloads.PlainReferenceGradient(E)
     V, sig, log = E.plain_value, w.sigmoid, w.log
-    names = ["wrap inputs", "forward + loss", "sort", "backward walk", "free graph"]
+    names = ["wrap inputs", "forward + loss", "backward", "free graph"]
     rows = {n: [] for n in names}
+    sorts = []
     clock = time.perf_counter  # the calls are µs long: process_time's resolution is too coarse here
     for i in range(repeats + 1):
-        t = [0.0] * 6
+        t = [0.0] * 5
         for row, y in zip(w.X, w.y):
             t0 = clock()
             x = [V(v) for v in row]
@@ -123,22 +130,24 @@ def ref_phases(repeats=51):
             yh = sig(workloads.plain_neuron(w.W2, h, w.b2))
             L = -(y * log(yh) + (1.0 - y) * log(1.0 - yh))
             t2 = clock()
-            topological_order(L, leaves=False)
-            t3 = clock()
             L.backward()
+            t3 = clock()
+            topological_order(L, leaves=False)  # for scale, not a phase
             t4 = clock()
             del L, yh, h, x
             t5 = clock()
-            for k, d in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3 - (t3 - t2), t5 - t4)):
+            for k, d in enumerate((t1 - t0, t2 - t1, t3 - t2, t5 - t4, t4 - t3)):
                 t[k] += d
         if i:
             for k, n in enumerate(names):
                 rows[n].append(t[k] / len(w.X))
+            sorts.append(t[4] / len(w.X))
     total = sum(statistics.median(v) for v in rows.values())
     for n in names:
         m = statistics.median(rows[n])
         print(f"   {n:>14}: {m * 1e6:7.2f} µs  {m / total:5.1%}")
     print(f"   {'total':>14}: {total * 1e6:7.2f} µs per datapoint (wall clock, medians of {repeats})")
+    print(f"   (for scale: topological_order(leaves=False) on the same graph: {statistics.median(sorts) * 1e6:.2f} µs)")
 
 
 if "--phases" in sys.argv:
