@@ -210,7 +210,7 @@ def main():
         return
 
     ensure_micrograd()
-    gc.enable()  # as users have it; nothing below turns it off (the engines may pause it themselves)
+    gc.enable()  # as users have it; nothing below turns it off
     reps = 2 if args.quick else 9
     ref_reps = 2 if args.quick else 21  # a reference call is a few ms: more repeats, cheaply
     chain_reps = 2 if args.quick else 5
