@@ -13,7 +13,8 @@ Design, in a few lines (each choice is what micrograd users asked for, or what m
   tuples, so building an op allocates one object the cyclic GC tracks (speed: benchmarks/NOTES.md).
   Ops with any number of operands (`linear`, `sum`) keep theirs in tuples.
 - No closures and no reference cycles: a graph is freed by reference counting the moment you drop it.
-- The topological sort is an explicit stack, never recursion: a chain of a million ops works.
+- The topological sort is an explicit stack, never recursion: a chain of a million ops works. It
+  allocates nothing per node, so no garbage collection starts in the middle of a backward.
 - `backward()` is idempotent on interior nodes (they hold exactly this call's gradient) while leaves
   accumulate across calls, as in PyTorch.
 - Bad math raises: log of a non-positive value, division by zero, a negative base with a
