@@ -512,7 +512,13 @@ class _ValueMath:
         return 1.0 if (a.data if type(a) is Value else a) > 0.0 else 0.0
 
     def __getattr__(self, name: str) -> Callable[[Any], Any]:
-        method, number = getattr(Value, name), getattr(FLOAT_MATH, name)
+        method = getattr(Value, name, None)
+        if method is None:  # a new op's rule that calls a function Value has no op for (CONTRIBUTING.md)
+            raise AttributeError(
+                f"an op's derivative rule calls m.{name}, but Value has no {name!r} op to build it from: "
+                f"gradients of gradients through that op need a {name!r} op too"
+            )
+        number = getattr(FLOAT_MATH, name)
         return lambda a: method(a) if type(a) is Value else number(a)
 
 
