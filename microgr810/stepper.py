@@ -28,6 +28,7 @@ __all__ = ["stepper", "Stepper", "MAX_STEPS", "MIN_TEXT_PX"]
 _ids = itertools.count()
 MAX_STEPS = 200  # a row of the table and a key press per step: past this, read trace_backward(root) instead
 MIN_TEXT_PX = 12  # the smallest node text the page shows at its "fit" zoom
+PREDICT_EM = 8.5  # in predict mode, the least height of the row under the graph (caption em): one question
 
 
 # the graph's part of a 1280 x 800 window: the page less its bar, the caption and the margins
@@ -86,8 +87,9 @@ _CSS = """
 .mg-caption{flex:1 1 0;min-width:0;max-height:30vh;overflow:auto}
 .mg-stepper pre{background:#f4f4f4;padding:.5em .7em;font-size:14px;line-height:1.35;margin:0;white-space:pre}
 .mg-extra:empty{display:none}
-.mg-extra{flex:1 1 0;min-width:0;max-height:45vh;overflow:auto}
-.mg-extra>*{margin-top:0;margin-bottom:0}
+.mg-extra{flex:1 1 0;min-width:0;overflow:auto;contain:size;scroll-padding-bottom:2.5em}
+.mg-under>.mg-extra>*{margin-top:0;margin-bottom:0}
+.mg-extra .mg-p-bar{position:sticky;bottom:0;background:#fff;padding:.2em 0}
 .mg-under:has(>.mg-extra:not(:empty)) pre{white-space:pre-wrap}
 .mg-steps{border-collapse:collapse;margin:10px;width:calc(100% - 20px)}
 .mg-steps caption{text-align:left;font-weight:bold;padding:.3em 0}
@@ -243,6 +245,10 @@ class Stepper:
             for k, c in enumerate(self.captions)
         ]
         lines = max(c.count("\n") + 1 for c in self.captions)
+        # the caption alone sets the height of the row under the graph (.mg-extra's size is contained), so a
+        # step with many boxes scrolls in the panel, its buttons kept in sight, instead of taking the graph's
+        # height; in predict mode the row fits a one-box question even where every step's text is short
+        height = max(1.35 * lines + 1.1, PREDICT_EM if self.predict else 0)
         js = _JS % {"id": repr(uid), "page": "true" if page else "false", "minpx": MIN_TEXT_PX}
         return "\n".join(
             [
@@ -265,7 +271,7 @@ class Stepper:
                 # steps) on .mg-stepper whenever the step changes
                 '<div class="mg-under">',
                 # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
-                f'<pre class="mg-caption" style="height:min(30vh,{1.35 * lines + 1.1:.2f}em)">'
+                f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">'
                 f"{html.escape(self.captions[0])}</pre>",
                 f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
                 "</div></div>",

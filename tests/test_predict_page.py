@@ -4,6 +4,8 @@ the words Python's `feedback` gives, the score counts both, the hint shows, noth
 import json
 import random
 
+import pytest
+
 # the chromium fixture is in conftest.py; the DevTools client and its helpers in browser.py
 from browser import click, screenshot
 from microgr810 import graphs, quiz
@@ -185,3 +187,37 @@ def test_predict_is_off_by_default_and_the_command_turns_it_on(tmp_path):
     page = (tmp_path / "p.html").read_text(encoding="utf-8")
     # one panel, inside the stepper's place for one (the fragment finds its stepper around it)
     assert page.count('<div class="mg-predict"') == 1 and '<div class="mg-extra"><div class="mg-predict"' in page
+
+
+LAYOUT = """(() => {
+  const rect = s => document.querySelector(s).getBoundingClientRect();
+  const view = document.querySelector('.mg-view'), panel = rect('.mg-extra'), hint = rect('.mg-p-hint');
+  const hidden = document.querySelector('.mg-p-hint').hidden;
+  return {step: document.querySelector('.mg-stepper').getAttribute('data-step'),
+          rows: document.querySelectorAll('.mg-p-row').length, view: view.clientHeight, panel: panel.height,
+          hintShown: !hidden && hint.top >= panel.top && hint.bottom <= panel.bottom,
+          graph: rect('.mg-view svg').height, pageScrolls: document.documentElement.scrollHeight > innerHeight};
+})()"""
+
+
+@pytest.mark.parametrize(("M", "H"), [(2, 2), (4, 8)])
+@pytest.mark.parametrize("window", [(1280, 800), (1920, 1080)])
+def test_the_predict_panel_never_takes_the_graphs_height(chromium, tmp_path, M, H, window):
+    """At every step, however many boxes it asks for, the panel stays well under the graph's view, which
+    keeps the size it has at step 0 and shows the whole graph; the panel's buttons stay in sight."""
+    from microgr810.cli import main
+
+    dt = chromium
+    assert main(["stepper", "--predict", "--M", str(M), "--H", str(H), "-o", str(tmp_path / "p.html")]) == 0
+    dt.call("Emulation.setDeviceMetricsOverride", width=window[0], height=window[1], deviceScaleFactor=1, mobile=False)
+    open_page(dt, tmp_path / "p.html")
+    first = dt.eval(LAYOUT)
+    most = 0
+    for step in range(int(dt.eval("document.querySelector('.mg-counter').textContent").split("/ ")[1])):
+        got = dt.eval(LAYOUT)
+        assert got["step"] == str(step), got
+        most = max(most, got["rows"])
+        assert got["view"] == first["view"] and got["graph"] <= got["view"] + 1, (first, got)
+        assert got["panel"] <= 0.5 * got["view"] and got["hintShown"] and not got["pageScrolls"], got
+        dt.eval("document.querySelector('.mg-next').click()")
+    assert most == 2 * H + 1  # among them the output neuron's step: a box per weight, per hidden unit, and b2
