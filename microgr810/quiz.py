@@ -276,6 +276,7 @@ _JS = r"""
   var head=el.querySelector('.mg-p-head'), rowsBox=el.querySelector('.mg-p-rows');
   var hintBox=el.querySelector('.mg-p-hinttext'), reveal=el.querySelector('.mg-p-reveal');
   var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
+  el.querySelector('.mg-p-bar').hidden=false;
   var state=data.steps.map(function(s){
     return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};
   });
@@ -433,7 +434,8 @@ def predict_html(graph: Value | Trace) -> str:
             f'<div class="mg-predict" id="{uid}"><style>{_CSS}</style>',
             f'<script type="application/json" class="mg-p-data">{text}</script>',
             '<p class="mg-p-head" aria-live="polite"></p><div class="mg-p-rows"></div>',
-            '<div class="mg-p-bar"><button type="button" class="mg-p-hint">Hint</button> '
+            # hidden until the script runs: without JavaScript no button that does nothing is shown
+            '<div class="mg-p-bar" hidden><button type="button" class="mg-p-hint">Hint</button> '
             '<button type="button" class="mg-p-show">Reveal</button> '
             '<button type="button" class="mg-p-next" hidden>Next step ▶</button> '
             '<span class="mg-p-score" aria-live="polite"></span></div>',

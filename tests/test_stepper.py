@@ -162,19 +162,21 @@ VISIBLE = """(() => {
 })()"""
 
 
+@pytest.mark.parametrize("predict", [False, True])
 @pytest.mark.parametrize("scripts", [False, True])
-def test_without_javascript_the_page_is_frame_0_and_the_table(chromium, tmp_path, scripts):
+def test_without_javascript_the_page_is_frame_0_and_the_table(chromium, tmp_path, scripts, predict):
     """As GitHub shows a notebook: no controls that do nothing, the drawing at step 0, every step's row."""
     dt = chromium
-    s = stepper(reference_loss(), tmp_path / "stepper.html")
+    s = stepper(reference_loss(), tmp_path / "stepper.html", predict=predict)
     dt.call("Page.enable")
     dt.call("Emulation.setScriptExecutionDisabled", value=not scripts)
     dt.call("Page.navigate", url=(tmp_path / "stepper.html").as_uri())
     dt.wait_for("Page.loadEventFired")
     seen = dt.eval(VISIBLE)  # DevTools still evaluates with the page's own scripts off
-    assert seen["svgs"] == 1 and seen["rows"] == len(s.trace) + 1
-    if scripts:
-        assert seen["bar"] and seen["buttons"] == 5 and seen["note"] == 0 and seen["styled"] > 0
+    hidden_table = scripts and predict  # predicting, the table of every step would give the answers away
+    assert seen["svgs"] == 1 and seen["rows"] == (0 if hidden_table else len(s.trace) + 1)
+    if scripts:  # predict mode adds Hint and Reveal (its Next appears once a step is answered)
+        assert seen["bar"] and seen["buttons"] == 5 + 2 * predict and seen["note"] == 0 and seen["styled"] > 0
     else:
         assert not seen["bar"] and seen["buttons"] == 0 and seen["note"] == 1 and seen["styled"] == 0
         # frame 0 as drawn: 18 values and 7 ops, all pending (dashed) before the first step
