@@ -16,7 +16,8 @@ test-deep: .venv/ready
 
 # ruff, mypy and pre-commit come with the `lint` extra, installed the first time
 lint: .venv/ready
-	$(PY) -c 'import ruff, mypy' 2>/dev/null || $(PY) -m pip install -q -e '.[lint]'
+	$(PY) -c 'import ruff, mypy, importlinter' 2>/dev/null || $(PY) -m pip install -q -e '.[lint]'
+	.venv/bin/lint-imports --no-cache
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy microgr810

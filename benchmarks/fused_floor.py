@@ -30,7 +30,7 @@ import adapters  # noqa: E402
 import workloads  # noqa: E402
 from run import alternate, ensure_micrograd  # noqa: E402
 
-from microgr810.data import moons  # noqa: E402
+from microgr810.core.data import moons  # noqa: E402
 
 
 class Node:

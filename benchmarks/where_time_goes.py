@@ -58,7 +58,7 @@ def phases(make, repeats=9):
     """Median CPU time of each phase of a demo step (and the GC time inside it), in ms."""
     import statistics
 
-    from microgr810.engine import topological_order
+    from microgr810.core.engine import topological_order
 
     w = make()
     names = ["build", "zero_grad", "backward", "sgd", "free graph"]
@@ -112,7 +112,7 @@ def ref_phases(repeats=51):
     """The plain reference gradient per datapoint: wrap inputs, forward + loss, backward, free the graph."""
     import statistics
 
-    from microgr810.engine import topological_order
+    from microgr810.core.engine import topological_order
 
     w = workloads.PlainReferenceGradient(E)
     V, sig, log = E.plain_value, w.sigmoid, w.log

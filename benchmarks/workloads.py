@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
-
-from microgr810.data import moons
 from microgr810.reference import ReferenceProblem
+
+from microgr810.core.data import moons
 
 ALPHA = 1e-4  # the L2 weight of micrograd's demo
 

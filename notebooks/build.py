@@ -48,7 +48,7 @@ on a screen.
     code("""
 import numpy as np
 from microgr810 import check_formula, closed_form, draw, explain
-from microgr810.derive import derive
+from microgr810 import derive
 from microgr810.reference import ReferenceProblem, derive_indexed
 
 p = ReferenceProblem.random(M=2, H=2, seed=0, y=1.0)
@@ -361,7 +361,7 @@ gradient, `answer(x)` checks a number and, once a step's blanks are done, shows 
 answered:
 """),
     code("""
-from microgr810.quiz import Quiz
+from microgr810.teaching.quiz import Quiz
 
 q = Quiz(o)
 q.ask()
@@ -558,17 +558,18 @@ microgr810.draw(pc, show_local=True)
     md("""
 ## The package's op table
 
-Every operation is registered once in `microgr810.ops.OPS`: its name, how many operands it takes (n-ary
+Every operation is registered once in the op table `microgr810.OPS` (microgr810/core/ops.py): its name, how many operands it takes (n-ary
 for `linear` and `sum`), its forward written with generic arithmetic and its local derivatives. The text
 columns below are written by the table itself from operand names.
 """),
     code("""
-from microgr810.ops import OPS
+from microgr810 import OPS
+from microgr810.notation.text import local_text, op_text
 
 print(f"{'op':10s} {'arity':>5s}  {'node':28s} local derivatives")
 for name, op in OPS.items():
     names = ["a", "b", "c"][: op.arity or 3]
-    print(f"{name:10s} {str(op.arity or 'n'):>5s}  {op.text(names):28s} {', '.join(op.local_text(names, 'out'))}")
+    print(f"{name:10s} {str(op.arity or 'n'):>5s}  {op_text(op, names):28s} {', '.join(local_text(op, names, 'out'))}")
 """),
     md("""
 ## Your turn: predict the gradient
@@ -578,7 +579,7 @@ shows the step. `ask()` gives the question, `hint()` the local derivative's form
 gradient, `answer(x)` checks it (within 1%). `microgr810 quiz` asks the same in a terminal.
 """),
     code("""
-from microgr810.quiz import Quiz
+from microgr810.teaching.quiz import Quiz
 
 q = Quiz(pc)
 q.ask()
@@ -674,7 +675,7 @@ regularisation, full-batch SGD for 100 steps with a decaying rate, on 100 points
 the moons and takes half the time.
 """),
     code("""
-from microgr810.train import train
+from microgr810.core.train import train
 
 result = train("moons", hidden=(8, 8), steps=100, lr=1.0, seed=0, progress=False)
 print(f"final loss {result.losses[-1]:.4f}, training accuracy {result.accuracies[-1]:.0%}")
@@ -682,7 +683,7 @@ assert result.accuracies[-1] == 1.0
 """),
     code("""
 from IPython.display import Image
-from microgr810.plots import plot_decision_boundary, plot_loss
+from microgr810.pictures.plots import plot_decision_boundary, plot_loss
 
 plot_loss(result, "loss.png")
 Image("loss.png")
@@ -705,6 +706,7 @@ differing nodes marked (it shows the bug's gradients), and `gradcheck`: finite d
     code("""
 from microgr810 import Value
 from microgr810 import misconceptions as mc
+from microgr810.pictures.draw import draw_comparison
 
 for name, what in mc.WHAT.items():
     print(f"{name:20s} {what}")
@@ -726,7 +728,7 @@ print(mc.compare("overwrite", c))
 root = mc.find_counterexample("overwrite")
 view = mc.compare("overwrite", root)
 print(view)
-view.draw()
+draw_comparison(view)
 """),
     code("""
 print(mc.check("overwrite", root))
@@ -743,7 +745,7 @@ No graph with fewer than 4 nodes can show this.
 root = mc.find_counterexample("order")
 view = mc.compare("order", root)
 print(view)
-view.draw()
+draw_comparison(view)
 """),
     code("""
 print(mc.check("order", root))
@@ -758,7 +760,7 @@ before each backward (micrograd issue #53). Forget it, and step 2 sees step 1's 
 root = mc.find_counterexample("no_zero_grad")
 view = mc.compare("no_zero_grad", root)
 print(view)
-view.draw()
+draw_comparison(view)
 """),
     code("""
 print(mc.check("no_zero_grad", root))
@@ -809,7 +811,7 @@ assert a.grad == 54.0
 root = mc.find_counterexample("accumulate_interior")
 view = mc.compare("accumulate_interior", root)
 print(view)
-view.draw()
+draw_comparison(view)
 """),
     md("Two calls should leave twice the gradient: `check` halves the leaves' gradients before comparing."),
     code("""

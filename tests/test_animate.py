@@ -4,8 +4,8 @@ import pytest
 
 from conftest import require_binary, require_module
 from microgr810 import Value, animate
-from microgr810.cli import main
-from microgr810.graphs import lecture_expression
+from microgr810.command.cli import main
+from microgr810.teaching.graphs import lecture_expression
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz"
 
@@ -102,10 +102,10 @@ def test_a_graph_that_fits_only_top_to_bottom_is_drawn_so(tmp_path):
 
 
 def test_past_draws_node_limit_a_box_per_neuron_makes_the_slide(tmp_path):
+    from microgr810.reference import ReferenceProblem
     from PIL import Image
 
-    from microgr810.draw import MAX_NODES
-    from microgr810.reference import ReferenceProblem
+    from microgr810.pictures.draw import MAX_NODES
 
     p = ReferenceProblem.random(7, 3, seed=0, y=1.0)
     L = p.loss(p.network())

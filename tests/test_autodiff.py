@@ -8,8 +8,8 @@ import pytest
 import sympy
 
 from microgr810 import Value, grad, hessian
-from microgr810.gradcheck import central_difference
-from microgr810.symbolic import SYMPY_MATH
+from microgr810.notation.symbolic import SYMPY_MATH
+from microgr810.teaching.gradcheck import central_difference
 
 # unary ops: (build on a Value, the same in sympy, a point inside the domain)
 UNARY = {
@@ -140,7 +140,7 @@ def test_grad_refuses_what_is_not_a_value():
 
 def test_a_rule_calling_a_missing_op_says_which_op_to_add():
     """CONTRIBUTING.md's sin: its rule calls m.cos, and grad() through it needs a cos op too."""
-    from microgr810.engine import VALUE_MATH
+    from microgr810.core.engine import VALUE_MATH
 
     with pytest.raises(AttributeError, match=r"calls m\.cos, but Value has no 'cos' op"):
         VALUE_MATH.cos  # noqa: B018

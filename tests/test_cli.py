@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from microgr810.cli import main
+from microgr810.command.cli import main
 
 
 def run(*args):
@@ -167,8 +167,9 @@ def test_ctrl_c_ends_the_command_quietly_with_status_130():
 def test_explain_takes_any_node_name_with_or_without_spaces(capsys):
     import re
 
-    from microgr810 import closed_form
     from microgr810.reference import ReferenceProblem
+
+    from microgr810 import closed_form
 
     def grad_shown(name):
         assert main(["explain", name]) == 0

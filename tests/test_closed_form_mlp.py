@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-
-from microgr810 import closed_form
 from microgr810.losses import bce, mse
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem
+
+from microgr810 import closed_form
 
 
 def autograd(net, X, y, loss):
@@ -93,7 +93,7 @@ def test_shape_mismatch_names_the_layer():
     ],
 )
 def test_check_command_on_any_mlp(capsys, extra):
-    from microgr810.cli import main
+    from microgr810.command.cli import main
 
     assert main(["check", *extra]) == 0
     out = capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 import pytest
 
-from microgr810.colours import HIGHLIGHTS, MIN_CONTRAST, PATH_COLOUR, ROLE_COLOURS, contrast, luminance
+from microgr810.pictures.colours import HIGHLIGHTS, MIN_CONTRAST, PATH_COLOUR, ROLE_COLOURS, contrast, luminance
 
 
 def test_contrast_matches_wcag_reference_values():

@@ -8,13 +8,13 @@ import sys
 import pytest
 import sympy as sp
 from hypothesis import given, settings
-
-from microgr810 import Value
-from microgr810.derive import derive
-from microgr810.graphs import exp_neuron
 from microgr810.losses import bce, mse
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem, derive_indexed
+
+from microgr810 import Value
+from microgr810.teaching.derive import derive
+from microgr810.teaching.graphs import exp_neuron
 from test_properties import EngineLib, programs, replay
 
 
@@ -199,7 +199,7 @@ def test_unknown_node(node, needle):
 
 def test_import_does_not_load_sympy():
     code = (
-        "import sys, microgr810, microgr810.cli, microgr810.reference, microgr810.explain; "
+        "import sys, microgr810, microgr810.cli, microgr810.reference, microgr810.teaching.explain; "
         "assert 'sympy' not in sys.modules, 'sympy imported'; microgr810.check_formula; "
         "assert 'sympy' in sys.modules"
     )

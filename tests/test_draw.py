@@ -9,11 +9,11 @@ from pathlib import Path
 import graphviz
 import pytest
 from hypothesis import given, settings, strategies as st
+from microgr810.reference import ReferenceProblem
 
 from conftest import require_binary
-from microgr810.draw import PATH_COLOUR, ROLE_COLOURS, GraphvizNotFound, draw
-from microgr810.engine import Value
-from microgr810.reference import ReferenceProblem
+from microgr810.core.engine import Value
+from microgr810.pictures.draw import PATH_COLOUR, ROLE_COLOURS, GraphvizNotFound, draw
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
 SVG = "{http://www.w3.org/2000/svg}"

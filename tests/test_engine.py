@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from microgr810 import Value, add_n, linear, topological_order
-from microgr810.gradcheck import central_difference as fd
+from microgr810.teaching.gradcheck import central_difference as fd
 
 # (name, build from a Value, the same function on floats, points including the edges)
 UNARY = [

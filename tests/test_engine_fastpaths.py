@@ -8,10 +8,10 @@ import gc
 import math
 
 import pytest
+from microgr810.nn import MLP
 
 from microgr810 import Value, topological_order
-from microgr810.gradcheck import gradcheck
-from microgr810.nn import MLP
+from microgr810.teaching.gradcheck import gradcheck
 
 
 def diamond():
@@ -74,7 +74,7 @@ def recursive_post_order(root, leaves):
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("leaves", [True, False])
 def test_sort_is_the_recursive_post_order(seed, leaves):
-    from microgr810.graphs import random_graph
+    from microgr810.teaching.graphs import random_graph
 
     root = random_graph(seed=seed)
     assert topological_order(root, leaves=leaves) == recursive_post_order(root, leaves)
@@ -203,7 +203,7 @@ def reference_backprop(root):
 @pytest.mark.parametrize("seed", range(40))
 def test_backward_equals_backprop_by_the_book_to_the_last_bit(seed):
     """Same gradients, summed in the same order: backward's own sort is the recursive post-order too."""
-    from microgr810.graphs import random_graph
+    from microgr810.teaching.graphs import random_graph
 
     root = random_graph(seed=seed)
     expected = reference_backprop(root)
@@ -224,7 +224,7 @@ def test_mlp_backward_equals_backprop_by_the_book_to_the_last_bit():
 def test_backward_leaves_plain_float_gradients_equal_to_the_watched_walk(seed):
     """backward's own sort marks found nodes in their grad (a 0.0 of its own type): none may be left,
     and the gradients equal those of the watched backward, which sorts with a set (same order, same sums)."""
-    from microgr810.graphs import random_graph
+    from microgr810.teaching.graphs import random_graph
 
     root = random_graph(seed=seed)
     root.backward()
@@ -251,7 +251,7 @@ class _Interrupt:
 
 
 def test_an_interrupted_backward_leaves_no_mark_behind():
-    from microgr810.engine import node
+    from microgr810.core.engine import node
 
     x = Value(1.5, "x")
     u = x * x  # du/dx = 2x = 3

@@ -14,18 +14,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from microgr810 import animate, closed_form, data, explain, stepper, trace_backward
-from microgr810.cli import main
-from microgr810.draw import draw
-from microgr810.engine import Value, add_n, linear, topological_order
-from microgr810.gradcheck import gradcheck
 from microgr810.losses import bce, bce_with_logits, hinge, mse
 from microgr810.nn import MLP, Layer, Neuron
 from microgr810.optim import SGD, Adam
 from microgr810.reference import ReferenceProblem
-from microgr810.serialize import ModelFileError
-from microgr810.train import train
+
+from microgr810 import animate, closed_form, data, explain, stepper, trace_backward
+from microgr810.adapters.serialize import ModelFileError
+from microgr810.command.cli import main
+from microgr810.core.engine import Value, add_n, linear, topological_order
+from microgr810.core.train import train
+from microgr810.pictures.draw import draw
+from microgr810.teaching.gradcheck import gradcheck
 
 CATALOGUE = Path(__file__).parents[1] / "docs" / "errors.md"
 nan = math.nan
@@ -765,19 +765,19 @@ CASES = [
 
 
 def _derive():
-    from microgr810.derive import derive
+    from microgr810.teaching.derive import derive
 
     return derive
 
 
 def _grade():
-    from microgr810.grade import grade
+    from microgr810.teaching.grade import grade
 
     return grade
 
 
 def _check_formula():
-    from microgr810.grade import check_formula
+    from microgr810.teaching.grade import check_formula
 
     return check_formula
 

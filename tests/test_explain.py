@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from microgr810.reference import ReferenceProblem
 
 from microgr810 import Value, closed_form
-from microgr810.explain import explain
-from microgr810.reference import ReferenceProblem
+from microgr810.teaching.explain import explain
 from test_trace import reuse_graph
 
 

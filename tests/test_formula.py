@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from microgr810.formula import FormulaError, parse_formula
+from microgr810.notation.formula import FormulaError, parse_formula
 
 
 def S(name):

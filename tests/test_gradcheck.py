@@ -3,8 +3,8 @@
 import pytest
 
 from microgr810 import Value
-from microgr810.engine import node
-from microgr810.gradcheck import gradcheck
+from microgr810.core.engine import node
+from microgr810.teaching.gradcheck import gradcheck
 
 
 def test_passes_on_correct_gradients():
@@ -28,7 +28,7 @@ def test_reports_the_worst_mismatch_by_name():
 
 
 def test_central_difference_is_the_slope_to_order_eps_squared():
-    from microgr810.gradcheck import central_difference
+    from microgr810.teaching.gradcheck import central_difference
 
     # d(x^3)/dx = 3x^2 = 12 at 2; the central difference's error is exactly eps^2 for a cubic
     assert central_difference(lambda x: x**3, 2.0, eps=1e-3) == pytest.approx(12.0 + 1e-6, rel=1e-9)

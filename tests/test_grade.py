@@ -7,10 +7,10 @@ import pytest
 
 import microgr810
 from microgr810 import Value
-from microgr810.cli import main
-from microgr810.formula import FormulaError
-from microgr810.grade import check_formula, grade
-from microgr810.graphs import exp_neuron
+from microgr810.command.cli import main
+from microgr810.notation.formula import FormulaError
+from microgr810.teaching.grade import check_formula, grade
+from microgr810.teaching.graphs import exp_neuron
 
 SMALL = {"M": 2, "H": 3}  # H > M, so an h/m mix-up runs out of range or shows
 

@@ -9,12 +9,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from microgr810.reference import ReferenceProblem
 
 from browser import dump_dom
 from conftest import require_binary
-from microgr810.draw import draw
-from microgr810.engine import Value
-from microgr810.reference import ReferenceProblem
+from microgr810.core.engine import Value
+from microgr810.pictures.draw import draw
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -95,7 +95,7 @@ def test_the_stepper_page_runs_no_script_from_a_label(tmp_path):
     """The same labels in the stepper page (its frames and its table rows), opened in a real browser."""
     chromium = require_binary("chromium", "apt-get install chromium")
     require_binary("dot", DOT_HINT)
-    from microgr810.stepper import stepper
+    from microgr810.pictures.stepper import stepper
 
     benign = stepper(ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()[1]).html()
     page = tmp_path / "stepper.html"

@@ -3,9 +3,9 @@
 import math
 
 import pytest
+from microgr810.losses import bce, bce_with_logits, hinge, mse
 
 from microgr810 import Value
-from microgr810.losses import bce, bce_with_logits, hinge, mse
 
 
 def test_bce_value_and_gradient_by_hand():

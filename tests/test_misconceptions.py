@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from microgr810 import Value, misconceptions as mc
-from microgr810.draw import PATH_COLOUR
-from microgr810.engine import topological_order
-from microgr810.graphs import build, replay, small_graphs
+from microgr810.core.engine import topological_order
+from microgr810.pictures.draw import PATH_COLOUR, draw_comparison
+from microgr810.teaching.graphs import build, replay, small_graphs
 
 
 def pr64():
@@ -116,7 +116,7 @@ def test_gradcheck_catches_every_bug_and_passes_the_engine(name):
     report = mc.check(name, root)
     assert not report.ok
     leaves, f = replay(root)
-    from microgr810.gradcheck import gradcheck
+    from microgr810.teaching.gradcheck import gradcheck
 
     assert gradcheck(f, leaves).ok  # the same finite differences agree with the engine
 
@@ -134,7 +134,7 @@ def test_compare_view_marks_and_draws_the_differing_nodes():
     assert "← differs" in rows["a"] and "← differs" in rows[view.names[b]]
     assert rows["a"].split()[1:3] == ["4", "1"]  # engine 4, bug 1 (by hand, above)
     assert "← differs" not in rows[view.names[c]]
-    drawing = view.draw()
+    drawing = draw_comparison(view)
     dot = drawing.source
     assert PATH_COLOUR in dot
     # beside each node the bug gets wrong, the engine's gradient (a: 4, b: 2); none beside c

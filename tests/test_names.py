@@ -9,13 +9,13 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from microgr810.losses import bce, hinge, mse
+from microgr810.reference import ReferenceProblem
 
 from conftest import require_binary
 from microgr810 import Value, draw, explain, graphs, trace_backward
-from microgr810.graphs import exp_neuron
-from microgr810.losses import bce, hinge, mse
-from microgr810.names import find, node_names, slots
-from microgr810.reference import ReferenceProblem
+from microgr810.notation.names import find, node_names, slots
+from microgr810.teaching.graphs import exp_neuron
 
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 
@@ -235,7 +235,7 @@ def test_latex_is_balanced_and_writes_names_as_math():
 
 
 def test_the_explain_command_takes_any_node_name(capsys):
-    from microgr810.cli import main
+    from microgr810.command.cli import main
 
     assert main(["explain", "a2[n=1]", "--batch", "2"]) == 0
     out = capsys.readouterr().out

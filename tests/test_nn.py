@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from microgr810.nn import MLP, Layer, Neuron
 
 from microgr810 import Value
-from microgr810.nn import MLP, Layer, Neuron
 
 
 def test_layer_always_returns_a_list_and_deep_one_neuron_stacks_work():

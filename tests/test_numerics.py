@@ -14,11 +14,11 @@ import sys
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
-
-from microgr810 import closed_form
-from microgr810.engine import Value, add_n, linear
 from microgr810.losses import bce, bce_with_logits
 from microgr810.nn import MLP
+
+from microgr810 import closed_form
+from microgr810.core.engine import Value, add_n, linear
 
 nan, inf = math.nan, math.inf
 EDGES = [1e3, -1e3, 1e308, -1e308, 5e-324, -5e-324, 1e-200, -1e-200, 0.0, -0.0, nan, inf, -inf, 710.0, -745.5]

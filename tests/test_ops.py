@@ -7,11 +7,12 @@ import random
 import mpmath
 import pytest
 import sympy
+from microgr810.losses import bce, bce_with_logits
 
 from microgr810 import OPS, Value, add_n, linear
-from microgr810.losses import bce, bce_with_logits
-from microgr810.ops import FLOAT_MATH, Text
-from microgr810.symbolic import SYMPY_MATH
+from microgr810.core.ops import FLOAT_MATH
+from microgr810.notation.symbolic import SYMPY_MATH
+from microgr810.notation.text import Text, local_text, op_text
 
 
 def _v(rng, lo=-2.0, hi=2.0):
@@ -64,8 +65,8 @@ def test_entry_is_complete(name):
     n = entry.arity or 5
     names = [f"u{i}" for i in range(n)]
     for latex in (False, True):
-        assert entry.text(names, latex=latex).strip()
-        locals_ = entry.local_text(names, "o", latex=latex)
+        assert op_text(entry, names, latex=latex).strip()
+        locals_ = local_text(entry, names, "o", latex=latex)
         assert len(locals_) == n and all(t and t.strip() for t in locals_)
 
 
@@ -116,16 +117,16 @@ def test_numbers_are_part_of_the_op_not_nodes():
 
 
 def test_text_shows_the_numbers_and_brackets_only_where_needed():
-    assert OPS["*"].text(["x", 2.0]) == "x·2"
-    assert OPS["-"].text([1.0, "ŷ"]) == "1 − ŷ"
-    assert OPS["**"].text(["x", 3.0]) == "x³"
-    assert OPS["**"].local_text(["x", 3.0], "o") == ["3·x²", None]
-    assert OPS["tanh"].local_text(["a"], "t") == ["1 − t²"]
-    assert OPS["sigmoid"].local_text(["a2"], "z2") == ["z2(1 − z2)"]
-    assert OPS["/"].local_text(["a", "b"], "o") == ["1/b", "−a/b²"]
+    assert op_text("*", ["x", 2.0]) == "x·2"
+    assert op_text("-", [1.0, "ŷ"]) == "1 − ŷ"
+    assert op_text("**", ["x", 3.0]) == "x³"
+    assert local_text("**", ["x", 3.0], "o") == ["3·x²", None]
+    assert local_text("tanh", ["a"], "t") == ["1 − t²"]
+    assert local_text("sigmoid", ["a2"], "z2") == ["z2(1 − z2)"]
+    assert local_text("/", ["a", "b"], "o") == ["1/b", "−a/b²"]
     assert str(1 - (Text("a") + Text("b"))) == "1 − (a + b)"
     assert str(Text("x") * -2.0) == "x·(−2)"
-    assert OPS["*"].latex(["W1[0,1]", "x[1]"]) == r"W_{1}[0,1] \cdot x[1]"
+    assert op_text("*", ["W1[0,1]", "x[1]"], latex=True) == r"W_{1}[0,1] \cdot x[1]"
 
 
 def test_tanh_local_derivative_keeps_its_digits_as_tanh_saturates():

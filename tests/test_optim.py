@@ -3,9 +3,9 @@
 import math
 
 import pytest
+from microgr810.optim import SGD, Adam
 
 from microgr810 import Value
-from microgr810.optim import SGD, Adam
 
 
 def test_sgd_step_is_minus_lr_times_grad():

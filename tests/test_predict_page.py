@@ -9,7 +9,7 @@ import pytest
 # the chromium fixture is in conftest.py; the DevTools client and its helpers in browser.py
 from browser import click, screenshot
 from microgr810 import graphs, quiz
-from microgr810.stepper import stepper
+from microgr810.pictures.stepper import stepper
 
 STATE = """(() => {
   const p = document.querySelector('.mg-predict');
@@ -180,7 +180,7 @@ def test_predict_in_the_stepper_page_marks_answers_and_keeps_score(chromium, tmp
 
 
 def test_predict_is_off_by_default_and_the_command_turns_it_on(tmp_path):
-    from microgr810.cli import main
+    from microgr810.command.cli import main
 
     assert '<div class="mg-predict"' not in stepper(graphs.neuron()).html()
     assert main(["stepper", "--predict", "-o", str(tmp_path / "p.html")]) == 0
@@ -205,7 +205,7 @@ LAYOUT = """(() => {
 def test_the_predict_panel_never_takes_the_graphs_height(chromium, tmp_path, M, H, window):
     """At every step, however many boxes it asks for, the panel stays well under the graph's view, which
     keeps the size it has at step 0 and shows the whole graph; the panel's buttons stay in sight."""
-    from microgr810.cli import main
+    from microgr810.command.cli import main
 
     dt = chromium
     assert main(["stepper", "--predict", "--M", str(M), "--H", str(H), "-o", str(tmp_path / "p.html")]) == 0

@@ -14,11 +14,11 @@ import math
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from microgr810.reference import ReferenceProblem
 
 from microgr810 import closed_form
-from microgr810.engine import Value, add_n, linear
-from microgr810.gradcheck import gradcheck
-from microgr810.reference import ReferenceProblem
+from microgr810.core.engine import Value, add_n, linear
+from microgr810.teaching.gradcheck import gradcheck
 
 BOUND = 50.0
 MARGIN = 0.2

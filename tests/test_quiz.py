@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from microgr810 import Value, graphs, quiz
-from microgr810.gradcheck import gradcheck
+from microgr810.teaching.gradcheck import gradcheck
 
 # micrograd's lecture neuron, by hand: o = tanh(n) = 0.7071, do/dn = 1 - o^2 = 0.5, and every + passes
 # 0.5 on; x1 gets w1 * 0.5 = -1.5, w1 gets x1 * 0.5 = 1, x2 gets w2 * 0.5 = 0.5, w2 gets x2 * 0.5 = 0
@@ -71,7 +71,7 @@ def test_cli_piped_answers_q_and_summary():
 
 def quiz_main(monkeypatch, capsys, args, stdin):
     """The command in this process (a subprocess costs a second of imports): (status, stdout, stderr)."""
-    from microgr810.cli import main
+    from microgr810.command.cli import main
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     status = main(["quiz", *args])
@@ -220,8 +220,9 @@ def test_fragment_is_offline_and_its_data_cannot_end_the_script():
 
 def test_reference_net_answer_key_is_the_closed_form():
     """The last time the quiz asks about a parameter, its answer is the hand derivation's gradient."""
-    from microgr810 import closed_form
     from microgr810.reference import ReferenceProblem
+
+    from microgr810 import closed_form
 
     p = ReferenceProblem.random(3, 4, seed=2, y=1.0)
     final = {q.label[len("∂L/∂") :]: q.answer for q in quiz.questions(p.loss(p.network()))}

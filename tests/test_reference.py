@@ -5,10 +5,10 @@ differences, and PyTorch in float64.
 
 import numpy as np
 import pytest
+from microgr810.reference import ReferenceProblem
 
 from microgr810 import closed_form
-from microgr810.gradcheck import gradcheck
-from microgr810.reference import ReferenceProblem
+from microgr810.teaching.gradcheck import gradcheck
 
 SHAPES = [(1, 1), (1, 3), (2, 2), (3, 4), (5, 2), (8, 16), (16, 32)]
 TARGETS = [0.0, 1.0, 0.3]

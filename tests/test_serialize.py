@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
+from microgr810.nn import MLP
 
 from microgr810 import serialize
-from microgr810.nn import MLP
-from microgr810.serialize import ModelFileError
+from microgr810.adapters.serialize import ModelFileError
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 # the doubles most likely to lose bits in a text round trip, written out by hand

@@ -2,7 +2,7 @@
 
 import time
 
-from microgr810.cli import CHECK_WORK, TRACE_ROWS, main
+from microgr810.command.cli import CHECK_WORK, TRACE_ROWS, main
 
 
 def refused(capsys, *argv):

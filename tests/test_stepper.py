@@ -1,11 +1,11 @@
 """The stepper page: its markup, and a real headless Chromium driven over the DevTools protocol."""
 
 import pytest
+from microgr810.reference import ReferenceProblem
 
 from browser import click, key, screenshot
 from microgr810 import Value
-from microgr810.reference import ReferenceProblem
-from microgr810.stepper import stepper
+from microgr810.pictures.stepper import stepper
 
 
 def reference_loss(M=2, H=2, seed=1):
@@ -55,7 +55,7 @@ def test_step_frames_style_done_current_pending():
 
 def test_draw_step_runs_backward_or_takes_a_trace():
     from microgr810 import draw, trace_backward
-    from microgr810.draw import PHASE_COLOURS
+    from microgr810.pictures.draw import PHASE_COLOURS
 
     a = Value(3.0, "a")
     c = a * a + a  # dc/da = 2a + 1 = 7

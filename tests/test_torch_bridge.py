@@ -3,10 +3,10 @@ graph run as a torch function passes torch's own gradcheck and gradgradcheck."""
 
 import numpy as np
 import pytest
+from microgr810.nn import MLP
 
 from microgr810 import Value, add_n, linear
-from microgr810.nn import MLP
-from microgr810.torch_bridge import as_torch_function
+from microgr810.adapters.torch_bridge import as_torch_function
 
 SHAPES = [  # nin, layer sizes, hidden activation, output activation
     (3, [4, 1], "sigmoid", "sigmoid"),  # the reference network

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from microgr810.reference import ReferenceProblem
 
 from microgr810 import Value
-from microgr810.reference import ReferenceProblem
-from microgr810.trace import trace_backward
+from microgr810.teaching.trace import trace_backward
 
 
 def reference_loss(M=3, H=4, seed=0, y=1.0):
@@ -119,9 +119,10 @@ def test_frame_marks_done_current_pending_and_known_grads():
 
 
 def test_tracing_a_graph_that_already_ran_backward_keeps_its_gradients():
-    from microgr810 import closed_form
     from microgr810.reference import ReferenceProblem
-    from microgr810.stepper import stepper
+
+    from microgr810 import closed_form
+    from microgr810.pictures.stepper import stepper
 
     p = ReferenceProblem.random(2, 3, seed=4, y=1.0)
     net, L = p.autograd()  # backward has run once

@@ -4,14 +4,14 @@ import html
 import re
 
 import pytest
-
-from microgr810.colours import FLOW_COLOUR
-from microgr810.draw import MAX_NODES, draw
-from microgr810.engine import Value
 from microgr810.nn import MLP
 from microgr810.reference import ReferenceProblem
-from microgr810.trace import trace_backward
-from microgr810.views import step_frames
+
+from microgr810.core.engine import Value
+from microgr810.pictures.colours import FLOW_COLOUR
+from microgr810.pictures.draw import MAX_NODES, draw
+from microgr810.pictures.views import step_frames
+from microgr810.teaching.trace import trace_backward
 
 BOX = re.compile(r"^\s*(v\d+) \[.*?label=<(.*)> .*id=v\d+", re.M)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\]$", re.M)
@@ -152,8 +152,8 @@ def test_a_neurons_steps_light_its_box_and_only_the_linear_step_marks_its_input_
 
 
 def test_grad_cells_are_as_wide_as_their_widest_text_in_any_frame():
-    from microgr810.engine import topological_order
-    from microgr810.views import boxes, grad_widths
+    from microgr810.core.engine import topological_order
+    from microgr810.pictures.views import boxes, grad_widths
 
     L = reference(2, 2, batch=3)
     tr = trace_backward(L)
