@@ -35,6 +35,7 @@ from ..core.nn import ACTIVATIONS, MLP
 __all__ = [
     "save",
     "load",
+    "atomic_write",
     "ModelFileError",
     "FORMAT",
     "VERSION",
@@ -95,8 +96,11 @@ def save(net: MLP, path: str | os.PathLike) -> None:
     _atomic_write(path, text.encode("utf-8"))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, flush it to disk, then rename it over `path`."""
+def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write to a temp file beside `path`, flush it to disk, then rename it over `path` (text as UTF-8)."""
+    path = Path(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     folder = path.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -111,6 +115,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return path
+
+
+_atomic_write = atomic_write
 
 
 def _umask() -> int:

@@ -412,6 +412,13 @@ def cmd_stepper(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from ..teaching.grade import grade
 
+    if args.batch is not None:
+        from .batch import grade_class
+
+        return grade_class(args)
+    if args.parameter is None or args.formula is None:
+        raise CLIError("give PARAM and FORMULA, or --batch ANSWERS --out DIR for a whole class")
+
     verdict = grade(args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed)
     report = str(verdict) + (f"\n  the chain rule gives: {verdict.question} = {verdict.answer}" if args.answer else "")
     try:
@@ -582,10 +589,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
         "2 malformed. A formula that starts with - needs -- before it.",
     )
-    gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
+    gr.add_argument(
+        "parameter", metavar="PARAM", nargs="?", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"'
+    )
     gr.add_argument(
         "formula",
         metavar="FORMULA",
+        nargs="?",
         help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)"; names x[m], W1[h,m], b1[h], a1[h], z1[h], '
         "W2[h], b2, a2, z2 = y_hat, y; + - * / ** and sigmoid, exp, log, tanh",
     )
@@ -593,6 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--H", type=_positive, default=4, help="hidden units")
     gr.add_argument("--seed", type=_seed, default=0)
     gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
+    from .batch import add_batch_args
+
+    add_batch_args(gr)
     gr.set_defaults(func=cmd_grade)
     an = sub.add_parser("animate", help="an animated GIF of backward, one frame per step, for slides")
     an.add_argument("-o", "--output", default="backprop.gif", help="the GIF to write")
@@ -632,6 +645,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reference_args(q)
     q.set_defaults(func=cmd_quiz)
+    from . import assignment, export, ninja
+
+    ninja.add(sub)
+    assignment.add(sub)
+    export.add(sub)
     return p
 
 

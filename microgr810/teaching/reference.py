@@ -23,6 +23,9 @@ __all__ = [
     "reference_name",
     "index_form",
     "INDEX_FORM",
+    "QUESTIONS",
+    "ACTIVATIONS",
+    "LOSSES",
 ]
 
 
@@ -56,19 +59,32 @@ class ReferenceProblem:
         ys = np.full(n, float(y)) if y is not None else rng.integers(0, 2, size=n).astype(float)
         return cls(W1, b1, W2, b2, x, ys)
 
-    def network(self) -> MLP:
-        return MLP.reference(self.W1, self.b1, self.W2, self.b2)
+    def network(self, activation: str = "sigmoid") -> MLP:
+        """ŷ = σ(W2 f(W1 x + b1) + b2), f the hidden activation (the derivation's: sigmoid)."""
+        if activation == "sigmoid":
+            return MLP.reference(self.W1, self.b1, self.W2, self.b2)
+        H, M = np.shape(self.W1)
+        return MLP(M, [H, 1], activation, "sigmoid").set_arrays(W1=self.W1, b1=self.b1, W2=self.W2, b2=self.b2)
 
-    def loss(self, net: MLP) -> Value:
-        """L for the datapoint, or the mean L over the batch, as a graph."""
+    def loss(self, net: MLP, loss: str = "bce") -> Value:
+        """L for the datapoint, or the mean L over the batch, as a graph: BCE, or MSE L = (ŷ − y)²
+        with y a leaf named y (so a formula and a derivation can name it)."""
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; the reference problem's are {', '.join(LOSSES)}")
+        if loss == "mse":
+            if self.x.ndim != 1:
+                raise ValueError("the MSE variant is for one datapoint (no batch)")
+            L = (net.scalar(list(self.x)) - Value(float(self.y), "y")) ** 2
+            L.label = "L"
+            return L
         if self.x.ndim == 1:
             return bce(net.scalar(list(self.x)), float(self.y))
         return bce([net.scalar(list(row)) for row in self.x], [float(t) for t in self.y])
 
-    def autograd(self) -> tuple[MLP, Value]:
+    def autograd(self, activation: str = "sigmoid", loss: str = "bce") -> tuple[MLP, Value]:
         """The network after one backward pass of the loss, and the loss node."""
-        net = self.network()
-        L = self.loss(net)
+        net = self.network(activation)
+        L = self.loss(net, loss)
         L.backward()
         return net, L
 
@@ -130,6 +146,9 @@ INDEX_FORM = {"x": ("m",), "W1": ("h", "m"), "b1": ("h",), "a1": ("h",), "z1": (
 SCALARS = ("b2", "a2", "z2", "L", "y")
 ALIASES = {"y_hat": "z2"}  # ŷ = z2
 PARAMETERS = ("W1", "b1", "W2", "b2")
+ACTIVATIONS = ("sigmoid", "tanh")  # the hidden activations a variant may have
+LOSSES = ("bce", "mse")
+QUESTIONS = ("b2", "W2[h]", "b1[h]", "W1[h,m]")  # the derivation's four gradients, (a)-(d)
 
 
 def shape_of(stem: str, M: int, H: int) -> tuple[int, ...]:
@@ -230,7 +249,9 @@ def expand_parameter(param: str, M: int, H: int) -> list[tuple[str, dict[str, in
     return out
 
 
-def derive_indexed(param: str = "W1[h,m]", M: int = 2, H: int = 2, *, seed: int = 0):
+def derive_indexed(
+    param: str = "W1[h,m]", M: int = 2, H: int = 2, *, seed: int = 0, activation: str = "sigmoid", loss: str = "bce"
+):
     """The derivation of ∂L/∂param for a general h and m (names like W1[h,m], z1[h], W2[h], x[m]).
 
     Derived for one concrete unit (h = 1 and m = 0 where the sizes allow: distinct, so a mix-up of
@@ -245,7 +266,8 @@ def derive_indexed(param: str = "W1[h,m]", M: int = 2, H: int = 2, *, seed: int 
     letters = {c: t for c, t in zip(form, tokens) if isinstance(t, str)}  # the derivation's letter -> param's
     values = [canonical[c] if isinstance(t, str) else t for c, t in zip(form, tokens)]
     problem = ReferenceProblem.random(M, H, seed=seed, y=1.0)
-    d = derive(problem.loss(problem.network()), reference_name(stem, tuple(values), M, H))
+    L = problem.loss(problem.network(activation), loss)
+    d = derive(L, reference_name(stem, tuple(values), M, H))
     bound = {c: canonical[c] for c in letters}
     names = set(d.values) | {f.out for p in d.paths for f in p}
     return d.renamed({n: index_form(n, bound, letters) for n in names})
