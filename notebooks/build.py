@@ -5,6 +5,7 @@ committed notebooks again top to bottom (tests/test_notebooks.py).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,30 @@ def code(text: str):
     return nbformat.v4.new_code_cell(text.strip())
 
 
+def solution(cell, instead=None):
+    """A cell only the teacher's version has (notebooks/solutions/); `instead`: the student's version's
+    cell in its place (e.g. an empty answer to fill in), or nothing."""
+    cell.metadata["tags"] = ["solution"]
+    if instead is not None:
+        instead.metadata["tags"] = ["student"]
+    return [cell] if instead is None else [cell, instead]
+
+
+def _flatten(cells):
+    for c in cells:
+        yield from (c if isinstance(c, list) else [c])
+
+
+def student_cells(cells):
+    """The cells a learner gets: no solution cells (their `instead` cells stand in their place)."""
+    return [c for c in _flatten(cells) if "solution" not in c.metadata.get("tags", [])]
+
+
+def teacher_cells(cells):
+    """The teacher's version: every solution cell, none of the cells that only stand in for one."""
+    return [c for c in _flatten(cells) if "student" not in c.metadata.get("tags", [])]
+
+
 NOTEBOOKS = {}
 
 NOTEBOOKS["01_backprop_by_hand"] = [
@@ -37,9 +62,9 @@ $$\hat y = \sigma(\mathbf W_2\,\sigma(\mathbf W_1 \mathbf x + \mathbf b_1) + b_2
 with the intermediates $\mathbf a_1 = \mathbf W_1\mathbf x + \mathbf b_1$, $\mathbf z_1 = \sigma(\mathbf a_1)$,
 $a_2 = \mathbf W_2 \mathbf z_1 + b_2$, $\hat y = z_2 = \sigma(a_2)$.
 
-For each gradient we let the chain rule write the formula (`derive`), look at its path in the graph
-(`draw`), multiply the numbers along it (`explain`), and then you write the formula yourself and the
-checker grades it (`check_formula`).
+For each gradient we look at its path in the graph (`draw`), then you write the formula yourself and
+the checker grades it (`check_formula`); after that the chain rule writes its own (`derive`) and
+multiplies the numbers along the path (`explain`), to check your working against.
 
 Everything below, every number and every drawing, comes from **one** network: $M = 2$ inputs,
 $H = 2$ hidden units, weights drawn with seed 0, target $y = 1$. Small enough that its whole graph fits
@@ -93,26 +118,14 @@ assert (W1 @ x + b1).shape == (H,) and (W2 @ z1 + b2).size == 1
 ## 2(a): $\partial L/\partial b_2$
 
 $b_2$ reaches $L$ along one path, $b_2 \to a_2 \to z_2 \to L$, so $\partial L/\partial b_2$ is the product
-of three local derivatives. `derive` writes that chain rule with each factor as a formula (in the
-graph's names: $z_2$ is $\hat y$), multiplies them and simplifies. Watch the sigmoid's
-$z_2(1 - z_2)$ cancel against the loss's denominator: that is why the answer is so short.
-"""),
-    code("""
-derive(L, "b2")
+of three local derivatives.
 """),
     md("""
-The same path in the graph, lit, with each edge's local derivative
+The path in the graph, lit, with each edge's local derivative
 $\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number:
 """),
     code("""
 draw(L, highlight="b2", show_local=True)
-"""),
-    md("""
-`explain` multiplies those numbers along the path and checks the product against autograd's `b2.grad`
-and the derivation's formula:
-"""),
-    code("""
-print(explain(L, "b2"))
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_2$
@@ -127,9 +140,26 @@ formula = "(y_hat - y) * y_hat * (1 - y_hat)"     # a common first try
 print(check_formula("b2", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(code("""
 print(check_formula("b2", "y_hat - y", M=M, H=H))
+""")),
+    md(r"""
+### Check your working
+
+Once the checker accepts your formula: `derive` writes the chain rule with each factor as a formula (in
+the graph's names: $z_2$ is $\hat y$), multiplies them and simplifies. Watch the sigmoid's
+$z_2(1 - z_2)$ cancel against the loss's denominator: that is why the answer is so short.
+"""),
+    code("""
+derive(L, "b2")
+"""),
+    md("""
+`explain` multiplies the numbers along the path and checks the product against autograd's `b2.grad`
+and the derivation's formula:
+"""),
+    code("""
+print(explain(L, "b2"))
 """),
     md(r"""
 ## 2(b): $\partial L/\partial W_2[h]$
@@ -139,17 +169,7 @@ $\partial a_2/\partial W_2[h] = z_1[h]$, and the rest of the path is the one of 
 Take $h = 1$ (numpy keeps $\mathbf W_2$ as $1\times H$, so the element is `W2[0,1]`):
 """),
     code("""
-derive(L, "W2[0,1]")
-"""),
-    md("The same steps for every $h$, in the index form the derivation uses:"),
-    code("""
-print(derive_indexed("W2[h]"))
-"""),
-    code("""
 draw(L, highlight="W2[0,1]", show_local=True)
-"""),
-    code("""
-print(explain(L, "W2[0,1]"))
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_2[h]$
@@ -162,9 +182,19 @@ formula = "W2[h] * (y_hat - y)"     # a common first try
 print(check_formula("W2[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(code("""
 print(check_formula("W2[h]", "z1[h] * (y_hat - y)", M=M, H=H))
+""")),
+    md("### Check your working: the chain rule for $h = 1$, then for every $h$ in index form"),
+    code("""
+derive(L, "W2[0,1]")
+"""),
+    code("""
+print(derive_indexed("W2[h]"))
+"""),
+    code("""
+print(explain(L, "W2[0,1]"))
 """),
     md(r"""
 ## 2(c): $\partial L/\partial b_1[h]$
@@ -176,16 +206,7 @@ and $\partial a_1[h]/\partial b_1[h] = 1$. (The original problem sheet writes $\
 for the last one: a typo for $\partial a_1[h]/\partial b_1[h]$.)
 """),
     code("""
-derive(L, "b1[1]")
-"""),
-    code("""
-print(derive_indexed("b1[h]"))
-"""),
-    code("""
 draw(L, highlight="b1[1]", show_local=True)
-"""),
-    code("""
-print(explain(L, "b1[1]"))
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_1[h]$
@@ -198,9 +219,19 @@ formula = "W2[h] * a1[h] * (1 - a1[h]) * (y_hat - y)"     # a common first try
 print(check_formula("b1[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(code("""
 print(check_formula("b1[h]", "W2[h] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
+""")),
+    md("### Check your working"),
+    code("""
+derive(L, "b1[1]")
+"""),
+    code("""
+print(derive_indexed("b1[h]"))
+"""),
+    code("""
+print(explain(L, "b1[1]"))
 """),
     md(r"""
 ## 2(d): $\partial L/\partial W_1[h, m]$
@@ -209,18 +240,9 @@ $W_1[h,m]$ enters only $a_1[h] = \sum_m W_1[h,m]\,x[m] + b_1[h]$, through the te
 path of (c) with its last factor $\partial a_1[h]/\partial W_1[h,m] = x[m]$. Take $h = 1$, $m = 0$
 (different numbers, so a mix-up of $h$ and $m$ would show):
 """),
-    code("""
-derive(L, "W1[1,0]")
-"""),
-    code("""
-print(derive_indexed("W1[h,m]"))
-"""),
     md("Along the lit path the numbers on the edges are the five local derivatives; their product is the gradient."),
     code("""
 draw(L, highlight="W1[1,0]", show_local=True)
-"""),
-    code("""
-print(explain(L, "W1[1,0]"))
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_1[h, m]$
@@ -232,9 +254,19 @@ formula = "W2[h] * x[m] * (y_hat - y)"     # a common first try
 print(check_formula("W1[h,m]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted (for all four elements of $\\mathbf W_1$):"),
-    code("""
+    *solution(md("The fix, accepted (for all four elements of $\\mathbf W_1$):")),
+    *solution(code("""
 print(check_formula("W1[h,m]", "W2[h] * x[m] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
+""")),
+    md("### Check your working"),
+    code("""
+derive(L, "W1[1,0]")
+"""),
+    code("""
+print(derive_indexed("W1[h,m]"))
+"""),
+    code("""
+print(explain(L, "W1[1,0]"))
 """),
     md("""
 ## Every parameter at once
@@ -386,12 +418,17 @@ q.hint()
 q.answer(-0.1036)
 """),
     md("""
-Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps). The answer key, every step of
-backward:
+Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps); `q.hint()` when stuck. The quiz
+checks each answer as you give it.
 """),
     code("""
-print(trace_backward(o))
+q.ask()
+# q.answer(...)   your answer for this step; then q.ask() again for the next
 """),
+    *solution(md("The answer key, every step of backward:")),
+    *solution(code("""
+print(trace_backward(o))
+""")),
     md("""
 tanh through exp and tanh as one operation give the same gradients: only the graph differs (one node
 instead of five), and with it how many steps backward takes.
@@ -820,16 +857,134 @@ print(mc.check("accumulate_interior", root))
 ]
 
 
-def build(name: str, cells) -> Path:
+NOTEBOOKS["06_backprop_ninja"] = [
+    md(r"""
+# Becoming a backprop ninja, node by node
+
+Karpathy's favourite exercise: compute **every** intermediate gradient of a network by hand, then
+compare each with autograd. His `cmp(name, mine, true)` says exact, approximate or wrong, and the max
+difference. `check_gradients` does that for every node you answer, in backward order, and then says
+more: which node is the **first** wrong one, what went wrong there where it can tell (a missing local
+factor, `=` where `+=` belongs at a fork, a step taken out of order, a flipped sign), and which later
+nodes are wrong only because they **inherit** that error (their own local step was right).
+
+The network is the reference problem ([docs/derivation.md](../docs/derivation.md)): $M = 2$ inputs,
+$H = 2$ sigmoid hidden units, a sigmoid output and binary cross-entropy, seed 0, target $y = 1$.
+"""),
+    code("""
+from microgr810 import Value, check_gradients
+from microgr810.reference import ReferenceProblem
+from microgr810.names import node_names
+
+p = ReferenceProblem.random(M=2, H=2, seed=0, y=1.0)
+L = p.loss(p.network())       # the forward pass only: no backward, so no gradient is filled in
+names = node_names(L)
+print("the forward pass, node by node (y = 1):")
+for node, name in names.items():
+    print(f"  {name:8s} = {node.data: .6f}")
+"""),
+    md(r"""
+## Your turn: every gradient of the network
+
+Give $\partial L/\partial n$ for the nodes below, backwards from $L$, as numbers or as formulas in the
+node names above (and `y`). You need the local derivative of each step:
+$\partial L/\partial z_2 = \frac{z_2 - y}{z_2(1 - z_2)}$ (BCE), $\sigma' = z(1 - z)$ (each sigmoid),
+and for $a = \sum_k w_k\,x_k + b$: $\partial a/\partial w_k = x_k$, $\partial a/\partial x_k = w_k$,
+$\partial a/\partial b = 1$. Each node's gradient is the gradient of the node above it times that local step.
+
+The cell starts with a first attempt that has one slip in it. Run it, read the table, fix the
+**first** wrong node, and run it again: the nodes marked "inherits the error from …" fix themselves
+once the node they inherit from is right.
+"""),
+    code("""
+mine = {
+    "z2":      "-(y/z2) + (1 - y)/(1 - z2)",
+    "a2":      "z2 - y",
+    "b2":      "z2 - y",
+    "W2[0,0]": "z1[0] * (z2 - y)",
+    "W2[0,1]": "z1[1] * (z2 - y)",
+    "z1[0]":   "W2[0,0] * (z2 - y)",
+    "z1[1]":   "W2[0,1] * (z2 - y)",
+    "a1[0]":   "W2[0,0] * (z2 - y)",                          # a first try
+    "a1[1]":   "W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+    "b1[0]":   "W2[0,0] * (z2 - y)",
+    "W1[0,0]": "x[0] * W2[0,0] * (z2 - y)",
+    "W1[0,1]": "x[1] * W2[0,0] * (z2 - y)",
+    "W1[1,0]": "x[0] * W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+    "x[0]":    "W1[0,0] * W2[0,0] * z1[0] * (1 - z1[0]) * (z2 - y) + W1[1,0] * W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+}
+report = check_gradients(L, mine)
+print(report)
+"""),
+    md("""
+The report is data too: `report.first_wrong`, `report.diagnosis`, and per node `report.rows` (name, your
+value, the gradient, status, max difference, what it inherits).
+"""),
+    code("""
+print("first wrong:", report.first_wrong or "none")
+print("wrong on their own:", [r.name for r in report.mistakes])
+"""),
+    *solution(md("The whole answer, every node right:")),
+    *solution(code("""
+sig0 = "z1[0] * (1 - z1[0])"
+sig1 = "z1[1] * (1 - z1[1])"
+answer = dict(mine)
+answer["a1[0]"] = f"W2[0,0] * {sig0} * (z2 - y)"
+answer["b1[0]"] = answer["a1[0]"]
+answer["W1[0,0]"] = f"x[0] * W2[0,0] * {sig0} * (z2 - y)"
+answer["W1[0,1]"] = f"x[1] * W2[0,0] * {sig0} * (z2 - y)"
+print(check_gradients(L, answer))
+""")),
+    md(r"""
+## A fork: `=` where `+=` belongs
+
+A node used twice gets a share of the gradient from each use, and backward must **add** them. micrograd's
+lecture example: $d = a\,b$, $e = a + b$, $f = d\,e$, here at $a = 3$, $b = 2$. Both $a$ and $b$ are used twice.
+The first attempt below keeps only one share for $a$; `check_gradients` names the classic bug.
+"""),
+    code("""
+a = Value(3.0, "a"); b = Value(2.0, "b")
+d = a * b; d.label = "d"
+e = a + b; e.label = "e"
+f = d * e; f.label = "f"
+print(check_gradients(f, {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}))
+"""),
+    md("Your turn: fix the answer for `a` (both paths) and run the cell:"),
+    code("""
+mine_fork = {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}   # fix "a"
+print(check_gradients(f, mine_fork))
+"""),
+    *solution(code("""
+print(check_gradients(f, {"d": "e", "e": "d", "a": "b * e + d", "b": "a * e + d"}))
+""")),
+    md("""
+From a terminal, the same check reads your answers from a JSON or CSV file (node name, answer):
+`microgr810 ninja answers.json --M 2 --H 2 --seed 0`, or `--expr "tanh(a*b + c)"` for an expression of
+your own. It exits 0 when all are right, 1 when some are wrong, 2 when the file cannot be read.
+"""),
+]
+
+
+def build(name: str, cells, *, teacher: bool = False) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.cells = cells
+    nb.cells = teacher_cells(cells) if teacher else student_cells(cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
-    path = HERE / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    folder = HERE / "solutions" if teacher else HERE
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    tmp = path.with_name(f".{path.name}.tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, path)  # a notebook half written is never left in place
     return path
+
+
+def has_solutions(cells) -> bool:
+    return any("solution" in c.metadata.get("tags", []) for c in _flatten(cells))
 
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or NOTEBOOKS:
         print("wrote", build(name, NOTEBOOKS[name]))
+        if has_solutions(NOTEBOOKS[name]):
+            print("wrote", build(name, NOTEBOOKS[name], teacher=True))

@@ -234,8 +234,6 @@ def check_gradients(root: Value, answers: Mapping[str, object], *, grader=None) 
 def _diagnose(root, order, node, value, truth, users, names, text, grader) -> str:
     """What went wrong at the first wrong node: the classic bugs, a local factor, a sign, the grader's word."""
     want = truth[node]
-    if _close(value, -want):
-        return "only the sign is wrong: your value is −1 times the gradient"
     shares: dict[Value, float] = {}  # each user's share of the gradient (a user reading node twice: both slots)
     for u, local in users:
         shares[u] = shares.get(u, 0.0) + local * truth[u]
@@ -247,6 +245,8 @@ def _diagnose(root, order, node, value, truth, users, names, text, grader) -> st
                     f"your value is only the share through {names[u]}: `=` where `+=` belongs at a fork "
                     f"({misconceptions.WHAT['overwrite']})"
                 )
+    if _close(value, -want):
+        return "only the sign is wrong: your value is −1 times the gradient"
     for u, local in users:
         if local not in (0.0, 1.0) and _close(value * local, want) and len(users) == 1:
             return (
