@@ -955,7 +955,8 @@ mine_fork = {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}   # fix "a"
 print(check_gradients(f, mine_fork))
 """),
     *solution(code("""
-print(check_gradients(f, {"d": "e", "e": "d", "a": "b * e + d", "b": "a * e + d"}))
+mine_fork["a"] = "b * e + d"     # the share through d plus the share through e
+print(check_gradients(f, mine_fork))
 """)),
     md("""
 From a terminal, the same check reads your answers from a JSON or CSV file (node name, answer):

@@ -1,6 +1,7 @@
 """check_gradients and `microgr810 ninja`: every answered node checked, the first wrong node named, the
 nodes that only inherit its error marked. Expected gradients are worked out by hand in each test."""
 
+import csv
 import json
 import math
 import subprocess
@@ -182,12 +183,14 @@ def test_command_json_csv_and_exit_codes(tmp_path):
     good.write_text(json.dumps(right))
     done = run("ninja", str(good), "--M", "2", "--H", "2")
     assert done.returncode == 0 and "all 9 answers right" in done.stdout
-    bad = dict(right, **{"a2": "z2"})  # the error term z2 − y with y left out
+    # the error term z2 − y with y left out at a2; b2 and W2[0,0] take that value on with right local steps
+    bad = dict(right, **{"a2": "z2", "b2": "z2", "W2[0,0]": "z1[0] * z2"})
     wrong = tmp_path / "wrong.csv"
-    wrong.write_text("node,answer\n" + "\n".join(f"{k},{v}" for k, v in bad.items()))
+    with open(wrong, "w", newline="") as f:  # W1[0,1] holds a comma: the csv module quotes it
+        csv.writer(f).writerows([["node", "answer"], *bad.items()])
     done = run("ninja", str(wrong), "--M", "2", "--H", "2")
     assert done.returncode == 1 and "the first wrong node is a2" in done.stdout
-    assert "inherits the error from a2" in done.stdout  # b2, W2 and the rest take a2's value on
+    assert done.stdout.count("inherits the error from a2") == 2
     for content, needle in [("{", "not valid JSON"), ('{"zz": 1}', "no node named 'zz'"), ('{"a2": "z2 +"}', "a2")]:
         broken = tmp_path / "broken.json"
         broken.write_text(content)

@@ -48,13 +48,14 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
             raise ValueError(f'{path}: expected a list of {{"student": ..., "parameter": ..., "formula": ...}}')
         rows = [(i, r if isinstance(r, dict) else {"_bad": r}) for i, r in enumerate(data, 1)]
     else:
-        reader = csv.DictReader(raw.splitlines())
-        head = [h.strip().lower() for h in reader.fieldnames or []]
+        reader = csv.reader(raw.splitlines())
+        head = [h.strip().lower() for h in next(reader, [])]
         missing = [c for c in COLUMNS if c not in head and not (c == "student" and default_student)]
         if missing:
             raise ValueError(f"{path}: the header row needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
-        for r in reader:
-            rows.append((reader.line_num, {(k or "").strip().lower(): v for k, v in r.items()}))
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, dict(zip(head, _rejoin(cells)))))
     records = []
     for line, r in rows:
         values = {c: r.get(c) for c in COLUMNS}
@@ -68,6 +69,19 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
             rec.message = f"row {line}: no {' and no '.join(lacking)}"
         records.append(rec)
     return records
+
+
+def _rejoin(cells: list[str]) -> list[str]:
+    """Cells split inside brackets put back together: W1[h,m] written without quotes is one cell."""
+    out: list[str] = []
+    depth = 0
+    for cell in cells:
+        if depth > 0:
+            out[-1] += "," + cell
+        else:
+            out.append(cell)
+        depth += sum(cell.count(c) for c in "[(") - sum(cell.count(c) for c in "])")
+    return out
 
 
 def _unusable(rec: Record, variant: Variant | None) -> str:
