@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import CLIError, _outdir, _seed
+from .common import CLIError, outdir, seed
 
 
-def cmd_assignment(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..teaching.classroom.assignment import read_roster, write_assignment
 
     try:
         students = read_roster(args.roster)
     except OSError as e:
         raise CLIError(f"cannot read the roster {args.roster}: {e.strerror or e}") from None
-    out = _outdir(args.out)
+    out = outdir(args.out)
     written = write_assignment(students, args.seed, out, pdf=not args.no_pdf)
     pdfs = sum(p.suffix == ".pdf" for p in written)
     print(
@@ -35,7 +35,7 @@ def add(sub: argparse._SubParsersAction) -> None:
         "key.json, which `grade --batch ANSWERS --assignment DIR` reads.",
     )
     a.add_argument("--roster", required=True, metavar="CSV", help="the students' ids")
-    a.add_argument("--seed", type=_seed, default=0, help="the assignment's seed (same roster + seed = same variants)")
+    a.add_argument("--seed", type=seed, default=0, help="the assignment's seed (same roster + seed = same variants)")
     a.add_argument("-o", "--out", default="assignment", metavar="DIR", help="folder to write")
     a.add_argument("--no-pdf", action="store_true", help="do not try to build PDFs")
-    a.set_defaults(func=cmd_assignment)
+    a.set_defaults(func=run)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .cli import CLIError, _outdir, _positive
+from .common import CLIError, outdir, positive
 
 
 def add_batch_args(gr: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def add_batch_args(gr: argparse.ArgumentParser) -> None:
         default="json",
         help="gradescope: also a results.json per student in Gradescope's autograder format",
     )
-    b.add_argument("--processes", type=_positive, default=2, help="worker processes (default 2)")
+    b.add_argument("--processes", type=positive, default=2, help="worker processes (default 2)")
 
 
 def grade_class(args: argparse.Namespace) -> int:
@@ -40,7 +40,7 @@ def grade_class(args: argparse.Namespace) -> int:
     if args.parameter is not None:
         raise CLIError("--batch grades a file: give no PARAM or FORMULA with it")
     records = read_answers(args.batch)
-    out = _outdir(args.out)
+    out = outdir(args.out)
     if args.assignment is not None:
         keys = read_keys(args.assignment)
         variants = keys.get

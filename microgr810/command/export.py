@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import _outdir, _positive, _seed
+from .common import outdir, positive, seed
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..teaching.classroom import platforms
     from ..teaching.classroom.grading import Variant
 
     variant = Variant(M=args.M, H=args.H, activation=args.activation, loss=args.loss, seed=args.seed)
-    out = _outdir(args.out)
+    out = outdir(args.out)
     write = {
         "gradescope": platforms.write_gradescope_autograder,
         "otter": platforms.write_otter_tests,
@@ -39,9 +39,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     e.add_argument("platform", choices=["gradescope", "otter", "prairielearn"])
     e.add_argument("-o", "--out", default="export", metavar="DIR", help="folder to write")
-    e.add_argument("--M", type=_positive, default=3, help="input features")
-    e.add_argument("--H", type=_positive, default=4, help="hidden units")
+    e.add_argument("--M", type=positive, default=3, help="input features")
+    e.add_argument("--H", type=positive, default=4, help="hidden units")
     e.add_argument("--activation", choices=["sigmoid", "tanh"], default="sigmoid", help="the hidden activation")
     e.add_argument("--loss", choices=["bce", "mse"], default="bce")
-    e.add_argument("--seed", type=_seed, default=0)
-    e.set_defaults(func=cmd_export)
+    e.add_argument("--seed", type=seed, default=0)
+    e.set_defaults(func=run)

@@ -7,7 +7,8 @@ import csv
 import json
 from pathlib import Path
 
-from .cli import CLIError, _positive, _seed, _unit, _values
+from .common import CLIError, positive, seed, unit
+from .quiz import values
 
 
 def read_answers(path: str) -> dict[str, object]:
@@ -41,14 +42,14 @@ def read_answers(path: str) -> dict[str, object]:
     return out
 
 
-def cmd_ninja(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..teaching import graphs
     from ..teaching.ninja import check_gradients
     from ..teaching.reference import ReferenceProblem
 
     answers = read_answers(args.answers)
     if args.expr is not None:
-        root = graphs.parse_expression(args.expr, _values(args.at), seed=args.seed)
+        root = graphs.parse_expression(args.expr, values(args.at), seed=args.seed)
     elif args.graph == "random":
         root = graphs.random_graph(args.seed)
     else:
@@ -74,9 +75,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     n.add_argument("--expr", default=None, metavar="TEXT", help='your own expression instead, e.g. "tanh(a*b + c)"')
     n.add_argument("--at", default=None, metavar="VALUES", help="its leaves' data, e.g. a=2,b=-3")
-    n.add_argument("--M", type=_positive, default=2, help="input features")
-    n.add_argument("--H", type=_positive, default=2, help="hidden units")
-    n.add_argument("--seed", type=_seed, default=0)
-    n.add_argument("--y", type=_unit, default=1.0, help="the target")
+    n.add_argument("--M", type=positive, default=2, help="input features")
+    n.add_argument("--H", type=positive, default=2, help="hidden units")
+    n.add_argument("--seed", type=seed, default=0)
+    n.add_argument("--y", type=unit, default=1.0, help="the target")
     n.add_argument("--json", action="store_true", help="print the result as JSON")
-    n.set_defaults(func=cmd_ninja)
+    n.set_defaults(func=run)
