@@ -17,7 +17,12 @@ RIGHT = {
     "W1[h,m]": ["W2[h]*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "x[m]*W2[h]*z1[h]*(1-z1[h])*(z2 - y)"],
 }
 SLIPS = {  # the classic mistakes, with how often a student makes each (relative weights)
-    "b2": [("y - y_hat", 3), ("(y_hat - y)*y_hat*(1 - y_hat)", 4), ("y_hat - 1", 2), ("(y_hat - y)/(y_hat*(1-y_hat))", 2)],
+    "b2": [
+        ("y - y_hat", 3),
+        ("(y_hat - y)*y_hat*(1 - y_hat)", 4),
+        ("y_hat - 1", 2),
+        ("(y_hat - y)/(y_hat*(1-y_hat))", 2),
+    ],
     "W2[h]": [("y_hat - y", 4), ("a1[h]*(y_hat - y)", 2), ("W2[h]*(y_hat - y)", 2)],
     "b1[h]": [("W2[h]*(y_hat - y)", 6), ("z1[h]*(1 - z1[h])*(y_hat - y)", 3), ("W2[h]*z1[h]*(1 - z1[h])", 2)],
     "W1[h,m]": [

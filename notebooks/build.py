@@ -141,9 +141,11 @@ print(check_formula("b2", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
     *solution(md("The fix, accepted:")),
-    *solution(code("""
+    *solution(
+        code("""
 print(check_formula("b2", "y_hat - y", M=M, H=H))
-""")),
+""")
+    ),
     md(r"""
 ### Check your working
 
@@ -183,9 +185,11 @@ print(check_formula("W2[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
     *solution(md("The fix, accepted:")),
-    *solution(code("""
+    *solution(
+        code("""
 print(check_formula("W2[h]", "z1[h] * (y_hat - y)", M=M, H=H))
-""")),
+""")
+    ),
     md("### Check your working: the chain rule for $h = 1$, then for every $h$ in index form"),
     code("""
 derive(L, "W2[0,1]")
@@ -220,9 +224,11 @@ print(check_formula("b1[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
     *solution(md("The fix, accepted:")),
-    *solution(code("""
+    *solution(
+        code("""
 print(check_formula("b1[h]", "W2[h] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
-""")),
+""")
+    ),
     md("### Check your working"),
     code("""
 derive(L, "b1[1]")
@@ -255,9 +261,11 @@ print(check_formula("W1[h,m]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
     *solution(md("The fix, accepted (for all four elements of $\\mathbf W_1$):")),
-    *solution(code("""
+    *solution(
+        code("""
 print(check_formula("W1[h,m]", "W2[h] * x[m] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
-""")),
+""")
+    ),
     md("### Check your working"),
     code("""
 derive(L, "W1[1,0]")
@@ -426,9 +434,11 @@ q.ask()
 # q.answer(...)   your answer for this step; then q.ask() again for the next
 """),
     *solution(md("The answer key, every step of backward:")),
-    *solution(code("""
+    *solution(
+        code("""
 print(trace_backward(o))
-""")),
+""")
+    ),
     md("""
 tanh through exp and tanh as one operation give the same gradients: only the graph differs (one node
 instead of five), and with it how many steps backward takes.
@@ -925,7 +935,8 @@ print("first wrong:", report.first_wrong or "none")
 print("wrong on their own:", [r.name for r in report.mistakes])
 """),
     *solution(md("The whole answer, every node right:")),
-    *solution(code("""
+    *solution(
+        code("""
 sig0 = "z1[0] * (1 - z1[0])"
 sig1 = "z1[1] * (1 - z1[1])"
 answer = dict(mine)
@@ -934,7 +945,8 @@ answer["b1[0]"] = answer["a1[0]"]
 answer["W1[0,0]"] = f"x[0] * W2[0,0] * {sig0} * (z2 - y)"
 answer["W1[0,1]"] = f"x[1] * W2[0,0] * {sig0} * (z2 - y)"
 print(check_gradients(L, answer))
-""")),
+""")
+    ),
     md(r"""
 ## A fork: `=` where `+=` belongs
 
@@ -954,10 +966,12 @@ print(check_gradients(f, {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}))
 mine_fork = {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}   # fix "a"
 print(check_gradients(f, mine_fork))
 """),
-    *solution(code("""
+    *solution(
+        code("""
 mine_fork["a"] = "b * e + d"     # the share through d plus the share through e
 print(check_gradients(f, mine_fork))
-""")),
+""")
+    ),
     md("""
 From a terminal, the same check reads your answers from a JSON or CSV file (node name, answer):
 `microgr810 ninja answers.json --M 2 --H 2 --seed 0`, or `--expr "tanh(a*b + c)"` for an expression of

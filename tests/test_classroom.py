@@ -240,7 +240,7 @@ def test_files_are_written_atomically(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_assignment(["ann"], 1, tmp_path)
     assert (tmp_path / "ann" / "key.json").read_text() == before
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_grade_without_param_says_what_to_give():

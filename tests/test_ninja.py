@@ -171,7 +171,9 @@ def test_bad_answers_raise_naming_the_node(answers, error):
 
 
 def run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "microgr810", *args], capture_output=True, text=True, timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "microgr810", *args], capture_output=True, text=True, timeout=300, **kw
+    )
 
 
 def test_command_json_csv_and_exit_codes(tmp_path):

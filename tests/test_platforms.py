@@ -31,7 +31,10 @@ def check_gradescope(results):
 
 
 def test_gradescope_results():
-    records = [Record("ann", "b2", "z2 - y", "correct", message="ok"), Record("ann", "W2[h]", "x", "wrong", message="no")]
+    records = [
+        Record("ann", "b2", "z2 - y", "correct", message="ok"),
+        Record("ann", "W2[h]", "x", "wrong", message="no"),
+    ]
     results = platforms.gradescope_results(records, points=2.0)
     check_gradescope(results)
     assert results["score"] == 2.0 and [t["name"] for t in results["tests"]] == ["∂L/∂b2", "∂L/∂W2[h]"]

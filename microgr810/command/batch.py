@@ -18,7 +18,10 @@ def add_batch_args(gr: argparse.ArgumentParser) -> None:
     )
     b.add_argument("--out", default="grades", metavar="DIR", help="folder for the results and the class summary")
     b.add_argument(
-        "--assignment", default=None, metavar="DIR", help="grade each student against their own variant (from assignment)"
+        "--assignment",
+        default=None,
+        metavar="DIR",
+        help="grade each student against their own variant (from assignment)",
     )
     b.add_argument(
         "--format",
@@ -41,14 +44,12 @@ def grade_class(args: argparse.Namespace) -> int:
         raise CLIError("--batch grades a file: give no PARAM or FORMULA with it")
     records = read_answers(args.batch)
     out = outdir(args.out)
-    if args.assignment is not None:
-        keys = read_keys(args.assignment)
-        variants = keys.get
-    else:
-        reference = Variant(M=args.M, H=args.H, seed=args.seed)
+    keys = read_keys(args.assignment) if args.assignment is not None else None
+    reference = Variant(M=args.M, H=args.H, seed=args.seed)
 
-        def variants(student: str) -> Variant:
-            return reference
+    def variants(student: str) -> Variant | None:
+        """The student's own variant with --assignment (None: not in its roster), else the reference."""
+        return reference if keys is None else keys.get(student)
 
     started = time.perf_counter()
     grade_batch(records, variants, processes=args.processes)
@@ -73,7 +74,10 @@ def grade_class(args: argparse.Namespace) -> int:
         if len(by_student) == 1:
             written.append(atomic_write(out / "results.json", json.dumps(gradescope_results(records), indent=1) + "\n"))
     print(summary)
-    print(f"\ngraded {len(records)} answers of {summary.students} students in {seconds:.1f} s; wrote {len(written)} files in {out}")
+    print(
+        f"\ngraded {len(records)} answers of {summary.students} students in {seconds:.1f} s; "
+        f"wrote {len(written)} files in {out}"
+    )
     for path in written[-4:]:
         print(f"  {Path(path)}")
     sys.stdout.flush()

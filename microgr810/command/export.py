@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         {
             "gradescope": "zip the folder's contents (not the folder) and upload it as the autograder",
-            "otter": 'in the student notebook: q1 = "<formula>" then grader.check("q1") (otter.Notebook(tests_dir=...))',
+            "otter": 'in the student notebook: q1 = "<formula>", then grader.check("q1") '
+            "with grader = otter.Notebook(tests_dir=<this folder>)",
             "prairielearn": "copy the folder into your course's questions/ directory",
         }[args.platform]
     )

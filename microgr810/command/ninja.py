@@ -1,4 +1,6 @@
-"""`microgr810 ninja ANSWERS`: the backprop-ninja exercise checked node by node (exit 0 all right, 1 some wrong, 2 malformed)."""
+"""`microgr810 ninja ANSWERS`: the backprop-ninja exercise checked node by node.
+
+Exit 0 all right, 1 some wrong, 2 malformed input."""
 
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     n = sub.add_parser(
         "ninja",
         help="check every gradient you computed by hand; name the first wrong node",
-        description="Reads your ∂L/∂node for the nodes of a graph (JSON {\"node\": answer} or CSV "
+        description='Reads your ∂L/∂node for the nodes of a graph (JSON {"node": answer} or CSV '
         "node,answer; an answer is a number or a formula in the graph's names) and says for each: exact, "
         "close or wrong, the first wrong node in backward order, what went wrong there, and which later "
         "nodes only inherit its error. Exit 0 all right, 1 some wrong, 2 malformed input.",

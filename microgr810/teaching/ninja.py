@@ -87,14 +87,19 @@ class GradientReport:
                 fmt(r.truth, 6),
                 r.status,
                 f"{r.max_diff:.1e}",
-                f"inherits the error from {r.inherits}" if r.inherits else ("← first wrong" if r.name == self.first_wrong else ""),
+                f"inherits the error from {r.inherits}"
+                if r.inherits
+                else ("← first wrong" if r.name == self.first_wrong else ""),
             )
             for r in self.rows
         ]
         w = [max(len(str(x[i])) for x in [head, *rows]) for i in range(5)]
         lines = [f"∂{self.root}/∂node, in backward order"]
-        lines += ["  ".join(str(x[i]).ljust(w[i]) if i in (0, 3) else str(x[i]).rjust(w[i]) for i in range(5)).rstrip()
-                  + (f"  {x[5]}" if x[5] else "") for x in [head, *rows]]
+        lines += [
+            "  ".join(str(x[i]).ljust(w[i]) if i in (0, 3) else str(x[i]).rjust(w[i]) for i in range(5)).rstrip()
+            + (f"  {x[5]}" if x[5] else "")
+            for x in [head, *rows]
+        ]
         n_wrong = sum(not r.ok for r in self.rows)
         if not self.rows:
             lines.append("no answers given")
@@ -143,7 +148,8 @@ def _bug_gradients(name: str, root: Value, order: list[Value]) -> dict[Value, fl
 def _evaluator(root: Value, names: dict[Value, str]):
     """answer (number or formula text) -> (its text, its number at the graph's values)."""
     by_name = {name: node.data for node, name in names.items()}
-    target = root.operands[OPS[root.op].target] if root.op and OPS[root.op].target is not None else None
+    slot = OPS[root.op].target if root.op else None
+    target = root.operands[slot] if slot is not None else None
     if isinstance(target, (int, float)):
         by_name.setdefault("y", float(target))  # the loss's target, as derive names it
 
@@ -199,7 +205,7 @@ def check_gradients(root: Value, answers: Mapping[str, object], *, grader=None) 
     # the chain rule applied to the learner's own upstream answers (where given) : what n "should" be
     # given what the learner believed about its users; and which wrong answers flow into each node
     mine = dict.fromkeys(order, 0.0)
-    upstream: dict[Value, tuple[Value, ...]] = {n: () for n in order}  # wrong answered nodes above n
+    upstream: dict[Value, tuple[Value, ...]] = dict.fromkeys(order, ())  # wrong answered nodes above n
     users: dict[Value, list[tuple[Value, float]]] = {n: [] for n in order}
     mine[root] = 1.0
     rows: list[NodeCheck] = []

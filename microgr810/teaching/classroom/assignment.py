@@ -124,16 +124,14 @@ Hand in a CSV with the columns `student,parameter,formula`, one row per question
 
 
 def _tex_escape(s: str) -> str:
-    return re.sub(r"([#$%&_{}\\^~])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(
-        m[1], "\\" + m[1]
-    ), s)
+    return re.sub(
+        r"([#$%&_{}\\^~])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(m[1], "\\" + m[1]), s
+    )
 
 
 def _sheet_tex(student: str, v: Variant, problem: ReferenceProblem) -> str:
     act = r"\sigma" if v.activation == "sigmoid" else r"\tanh"
-    loss = (
-        r"L = -\left(y \log \hat{y} + (1 - y)\log(1 - \hat{y})\right)" if v.loss == "bce" else r"L = (\hat{y} - y)^2"
-    )
+    loss = r"L = -\left(y \log \hat{y} + (1 - y)\log(1 - \hat{y})\right)" if v.loss == "bce" else r"L = (\hat{y} - y)^2"
     rows = " \\\\\n".join(
         f"${latex_name(name)}$ & " + ", ".join(f"${fmt(float(x))}$" for x in getattr(problem, name).ravel())
         for name in ("W1", "b1", "W2", "b2", "x", "y")
@@ -149,7 +147,8 @@ def _sheet_tex(student: str, v: Variant, problem: ReferenceProblem) -> str:
 Student: \texttt{{{_tex_escape(student)}}}. Your variant: $M = {v.M}$, $H = {v.H}$, {v.activation} hidden units,
 {v.loss.upper()} loss.
 
-\[ a_1 = W_1 x + b_1,\quad z_1 = {act}(a_1),\quad a_2 = W_2 z_1 + b_2,\quad \hat{{y}} = z_2 = \sigma(a_2),\quad {loss} \]
+\[ a_1 = W_1 x + b_1,\quad z_1 = {act}(a_1),\quad a_2 = W_2 z_1 + b_2,\quad
+   \hat{{y}} = z_2 = \sigma(a_2),\quad {loss} \]
 
 \subsection*{{Your numbers}}
 \begin{{tabular}}{{ll}}

@@ -52,7 +52,9 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
         head = [h.strip().lower() for h in next(reader, [])]
         missing = [c for c in COLUMNS if c not in head and not (c == "student" and default_student)]
         if missing:
-            raise ValueError(f"{path}: the header row needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
+            raise ValueError(
+                f"{path}: the header row needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}"
+            )
         for cells in reader:
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, dict(zip(head, _rejoin(cells)))))
@@ -61,8 +63,8 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
         values = {c: r.get(c) for c in COLUMNS}
         if default_student and not values["student"]:
             values["student"] = default_student
-        rec = Record(*(str(values[c]).strip() if isinstance(values[c], (str, int, float)) else "" for c in COLUMNS),
-                     verdict="", row=line)
+        text = {c: str(v).strip() if isinstance(v, (str, int, float)) else "" for c, v in values.items()}
+        rec = Record(text["student"], text["parameter"], text["formula"], verdict="", row=line)
         lacking = [c for c in COLUMNS if not isinstance(values[c], (str, int, float)) or not str(values[c]).strip()]
         if lacking:
             rec.verdict, rec.bad_row = "malformed", True
@@ -120,7 +122,7 @@ def grade_batch(
             continue
         variant = variants(rec.student)
         problem = _unusable(rec, variant)
-        if problem:
+        if problem or variant is None:
             rec.verdict, rec.message, rec.bad_row = "malformed", f"row {rec.row}: {problem}", True
             continue
         tasks.setdefault((rec.parameter, rec.formula, variant), []).append(rec)
@@ -238,6 +240,8 @@ def write_results(records: list[Record], summary: ClassSummary, out: str | Path)
         }
         path = out / "students" / f"{folder_name(student)}.json"
         written.append(atomic_write(path, json.dumps(body, indent=1, ensure_ascii=False) + "\n"))
-    written.append(atomic_write(out / "summary.json", json.dumps(summary.as_dict(), indent=1, ensure_ascii=False) + "\n"))
+    written.append(
+        atomic_write(out / "summary.json", json.dumps(summary.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    )
     written.append(atomic_write(out / "summary.md", summary.table()))
     return written

@@ -16,7 +16,7 @@ from ..derive import derive
 from ..diagnose import diagnose
 from ..reference import INDEX_FORM, ReferenceProblem, expand_parameter, index_form, parse_parameter, reference_name
 
-__all__ = ["Record", "grade_answer", "VERDICTS", "Variant"]
+__all__ = ["Record", "grade_answer", "VERDICTS", "Variant", "REFERENCE"]
 
 VERDICTS = ("correct", "wrong", "malformed", "undecided")
 NETWORKS = 4  # random networks of the variant's shape a variant's answer is compared on
@@ -39,6 +39,9 @@ class Variant:
 
     def describe(self) -> str:
         return f"M = {self.M}, H = {self.H}, {self.activation} hidden units, {self.loss.upper()} loss"
+
+
+REFERENCE = Variant()  # the derivation's problem: M = 3, H = 4, sigmoid, BCE
 
 
 @dataclass
@@ -81,7 +84,7 @@ def adapt(verdict: object) -> tuple[str, str, str, str]:
     return name, mistake, diagnosis, str(verdict)
 
 
-def grade_answer(parameter: str, formula: str, variant: Variant = Variant()) -> tuple[str, str, str, str]:
+def grade_answer(parameter: str, formula: str, variant: Variant = REFERENCE) -> tuple[str, str, str, str]:
     """(verdict, mistake, diagnosis, message) for one formula; never raises for what a learner wrote."""
     from ..grade import check_formula
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ...adapters.serialize import atomic_write
 from ..reference import QUESTIONS
-from .grading import Record, Variant, grade_answer
+from .grading import REFERENCE, Record, Variant, grade_answer
 
 __all__ = [
     "gradescope_results",
@@ -45,7 +45,7 @@ def gradescope_results(records: list[Record], *, points: float = 1.0, visibility
     """One submission's results.json: a test per answer, full points when correct, the verdict as its output."""
     if visibility not in VISIBILITY:
         raise ValueError(f"unknown visibility {visibility!r}; Gradescope's are {', '.join(VISIBILITY)}")
-    tests = []
+    tests: list[dict] = []
     for i, r in enumerate(records, 1):
         tests.append(
             {
@@ -123,7 +123,7 @@ def grade_submission(folder: str | Path, config: dict) -> dict:
     return gradescope_results(records)
 
 
-def write_gradescope_autograder(folder: str | Path, variant: Variant = Variant()) -> list[Path]:
+def write_gradescope_autograder(folder: str | Path, variant: Variant = REFERENCE) -> list[Path]:
     """folder/setup.sh, folder/run_autograder, folder/microgr810.json and a copy of microgr810: zip the
     folder's contents (not the folder) and upload them as the assignment's autograder."""
     folder = Path(folder)
@@ -146,7 +146,7 @@ def otter_check(parameter: str, formula: object, variant: dict | None = None) ->
     """What an otter test case runs: nothing when `formula` is ∂L/∂parameter, else AssertionError with the
     grader's verdict (otter shows it to the student as the check's feedback)."""
     if not isinstance(formula, str) or not formula.strip():
-        raise AssertionError(f"write your answer for {_question(parameter)} as a formula in quotes, e.g. \"z2 - y\"")
+        raise AssertionError(f'write your answer for {_question(parameter)} as a formula in quotes, e.g. "z2 - y"')
     verdict, _, _, message = grade_answer(parameter, formula, Variant(**(variant or {})))
     if verdict != "correct":
         raise AssertionError(message)
@@ -169,7 +169,7 @@ def {function}({variable}):
 '''
 
 
-def write_otter_tests(folder: str | Path, variant: Variant = Variant(), *, points: float = 1) -> list[Path]:
+def write_otter_tests(folder: str | Path, variant: Variant = REFERENCE, *, points: float = 1) -> list[Path]:
     """folder/q1.py ... q4.py, one per question (∂L/∂b2, ∂L/∂W2[h], ∂L/∂b1[h], ∂L/∂W1[h,m]): in a student
     notebook `q1 = "z2 - y"` then `grader.check("q1")`."""
     folder = Path(folder)
@@ -265,7 +265,7 @@ def _question_html(variant: Variant) -> str:
 """
 
 
-def write_prairielearn_question(folder: str | Path, variant: Variant = Variant(), *, title: str = "") -> list[Path]:
+def write_prairielearn_question(folder: str | Path, variant: Variant = REFERENCE, *, title: str = "") -> list[Path]:
     """folder/info.json, question.html, server.py, microgr810.json and a copy of microgr810: copy the folder
     into a course's questions/ directory."""
     folder = Path(folder)
