@@ -45,14 +45,15 @@ def grade_class(args: argparse.Namespace) -> int:
     records = read_answers(args.batch)
     out = outdir(args.out)
     keys = read_keys(args.assignment) if args.assignment is not None else None
-    reference = Variant(M=args.M, H=args.H, seed=args.seed)
+    # the grader's flags for the reference problem, where it has them (--activation, --loss)
+    reference = Variant(args.M, args.H, getattr(args, "activation", "sigmoid"), getattr(args, "loss", "bce"))
 
     def variants(student: str) -> Variant | None:
         """The student's own variant with --assignment (None: not in its roster), else the reference."""
         return reference if keys is None else keys.get(student)
 
     started = time.perf_counter()
-    grade_batch(records, variants, processes=args.processes)
+    grade_batch(records, variants, processes=args.processes, seed=args.seed)
     seconds = time.perf_counter() - started
     summary = summarise(records)
     written = write_results(records, summary, out)

@@ -23,6 +23,7 @@ from .grading import VERDICTS, Record, Variant, grade_answer
 __all__ = ["read_answers", "grade_batch", "ClassSummary", "summarise", "write_results", "COLUMNS"]
 
 COLUMNS = ("student", "parameter", "formula")
+UNNAMED = "a mistake that is no classic slip"  # a wrong answer whose mistake the grader does not name
 
 
 def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]:
@@ -97,10 +98,10 @@ def _unusable(rec: Record, variant: Variant | None) -> str:
     return ""
 
 
-def _grade_one(task: tuple[str, str, Variant]) -> tuple[str, str, str, str]:
-    parameter, formula, variant = task
+def _grade_one(task: tuple[str, str, Variant, int | None]) -> tuple[str, str, str, str]:
+    parameter, formula, variant, seed = task
     try:
-        return grade_answer(parameter, formula, variant)
+        return grade_answer(parameter, formula, variant, seed=seed)
     except Exception as e:  # noqa: BLE001  one answer the grader cannot handle must not stop a class's run
         return "undecided", "", "", f"the grader failed on this answer: {type(e).__name__}: {e}"
 
@@ -111,12 +112,14 @@ def grade_batch(
     *,
     processes: int = 2,
     progress: bool | None = None,
+    seed: int | None = 0,
 ) -> list[Record]:
     """Grade every record not already marked (variants(student) -> the student's problem, None if unknown).
 
     processes > 1 grades in that many worker processes; the bar shows on a terminal only (None: if stderr is one).
+    seed: of the grader's random networks (None: fresh ones).
     """
-    tasks: dict[tuple[str, str, Variant], list[Record]] = {}
+    tasks: dict[tuple[str, str, Variant, int | None], list[Record]] = {}
     for rec in records:
         if rec.verdict:
             continue
@@ -125,7 +128,7 @@ def grade_batch(
         if problem or variant is None:
             rec.verdict, rec.message, rec.bad_row = "malformed", f"row {rec.row}: {problem}", True
             continue
-        tasks.setdefault((rec.parameter, rec.formula, variant), []).append(rec)
+        tasks.setdefault((rec.parameter, rec.formula, variant, seed), []).append(rec)
     show = sys.stderr.isatty() if progress is None else progress
     bar = progress_bar(len(tasks), "grading", "answer", enabled=show)
     jobs = list(tasks)
@@ -213,9 +216,10 @@ def summarise(records: list[Record]) -> ClassSummary:
         s.questions.setdefault(r.parameter, Counter())[r.verdict] += 1
     seen = set()
     for r in records:
-        if r.verdict == "wrong" and r.mistake and (r.student, r.parameter, r.mistake) not in seen:
-            seen.add((r.student, r.parameter, r.mistake))
-            made[(r.parameter, r.mistake)] += 1
+        mistake = r.mistake or UNNAMED
+        if r.verdict == "wrong" and (r.student, r.parameter, mistake) not in seen:
+            seen.add((r.student, r.parameter, mistake))
+            made[(r.parameter, mistake)] += 1
     for (q, m), n in sorted(made.items(), key=lambda kv: (-kv[1], kv[0])):
         s.mistakes.append((q, m, n, n / max(len(students), 1)))
     return s

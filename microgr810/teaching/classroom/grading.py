@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from ...notation.formula import FormulaError, numeric, parse_formula, symbol
 from ...notation.names import node_names
@@ -68,7 +69,9 @@ class Record:
 
 def short_mistake(diagnosis: str) -> str:
     """A diagnosis's first clause, the name of the slip: "missing the factor z1[h]·(1 − z1[h]) = ∂z1[h]/∂a1[h]"
-    -> "missing the factor z1[h]·(1 − z1[h])"."""
+    -> "missing the factor z1[h]·(1 − z1[h])"; "" when it names none ("not one factor ... away")."""
+    if diagnosis.startswith("not one factor"):
+        return ""
     first = re.split(r" = ∂| \(|: |; ", diagnosis.strip(), maxsplit=1)[0]
     return first.strip().rstrip(".")[:80]
 
@@ -84,25 +87,29 @@ def adapt(verdict: object) -> tuple[str, str, str, str]:
     return name, mistake, diagnosis, str(verdict)
 
 
-def grade_answer(parameter: str, formula: str, variant: Variant = REFERENCE) -> tuple[str, str, str, str]:
-    """(verdict, mistake, diagnosis, message) for one formula; never raises for what a learner wrote."""
+def grade_answer(
+    parameter: str, formula: str, variant: Variant = REFERENCE, *, seed: int | None = 0
+) -> tuple[str, str, str, str]:
+    """(verdict, mistake, diagnosis, message) for one formula; never raises for what a learner wrote.
+    seed: of the random networks the formula is compared on (None: fresh ones, where the grader allows)."""
     from ..grade import check_formula
 
+    fixed: dict[str, Any] = {} if seed is None else {"seed": seed}  # None: the grader's own default (fresh or 0)
     try:
         if variant.is_reference:
-            return adapt(check_formula(parameter, formula, M=variant.M, H=variant.H, seed=variant.seed))
+            return adapt(check_formula(parameter, formula, M=variant.M, H=variant.H, **fixed))
         try:  # the grader may know variants (activation=, loss=); if not, they are checked here
             found = check_formula(
                 parameter,
                 formula,
                 M=variant.M,
                 H=variant.H,
-                seed=variant.seed,
                 activation=variant.activation,
                 loss=variant.loss,
+                **fixed,
             )
         except TypeError:
-            return grade_variant(parameter, formula, variant)
+            return grade_variant(parameter, formula, variant, seed=seed)
         return adapt(found)
     except (FormulaError, ValueError) as e:  # the older grader raises for a formula it cannot read
         return "malformed", "", "", f"malformed: {e}"
@@ -114,7 +121,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
 
-def grade_variant(parameter: str, formula: str, variant: Variant) -> tuple[str, str, str, str]:
+def grade_variant(parameter: str, formula: str, variant: Variant, *, seed: int | None = 0) -> tuple[str, str, str, str]:
     """Is `formula` ∂L/∂parameter for every parameter it stands for, on NETWORKS random networks of the
     variant (y drawn in (0, 1))? If not, the chain rule's diagnosis, in index form."""
     M, H = variant.M, variant.H
@@ -126,11 +133,12 @@ def grade_variant(parameter: str, formula: str, variant: Variant) -> tuple[str, 
 
     exprs = [parse_formula(formula, resolve, binding) for _, binding in concrete]
     letters = {c: t for c, t in zip(INDEX_FORM.get(stem, ()), tokens) if isinstance(t, str)}
-    rng = random.Random(variant.seed)
+    rng = random.Random(seed)
+    first = rng.randrange(2**31) if seed is None else seed
     question = f"∂L/∂{parameter.replace(' ', '')}"
     for i in range(NETWORKS):
         y = rng.uniform(0.05, 0.95)
-        net, L = ReferenceProblem.random(M, H, seed=variant.seed + i, y=y).autograd(variant.activation, variant.loss)
+        net, L = ReferenceProblem.random(M, H, seed=first + i, y=y).autograd(variant.activation, variant.loss)
         values = {name: n.data for n, name in node_names(L).items()} | ({"y": y} if variant.loss == "bce" else {})
         grads = {p.label: p.grad for p in net.parameters()}
         for (name, binding), expr in zip(concrete, exprs):

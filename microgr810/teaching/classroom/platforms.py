@@ -119,7 +119,7 @@ def grade_submission(folder: str | Path, config: dict) -> dict:
     except ValueError as e:
         return {"score": 0.0, "output": f"the answers file cannot be read: {e}", "tests": []}
     variant = Variant(**config["variant"])
-    grade_batch(records, lambda student: variant, processes=1, progress=False)
+    grade_batch(records, lambda student: variant, processes=1, progress=False, seed=None)
     return gradescope_results(records)
 
 
@@ -147,7 +147,7 @@ def otter_check(parameter: str, formula: object, variant: dict | None = None) ->
     grader's verdict (otter shows it to the student as the check's feedback)."""
     if not isinstance(formula, str) or not formula.strip():
         raise AssertionError(f'write your answer for {_question(parameter)} as a formula in quotes, e.g. "z2 - y"')
-    verdict, _, _, message = grade_answer(parameter, formula, Variant(**(variant or {})))
+    verdict, _, _, message = grade_answer(parameter, formula, Variant(**(variant or {})), seed=None)
     if verdict != "correct":
         raise AssertionError(message)
 
@@ -195,12 +195,11 @@ def write_otter_tests(folder: str | Path, variant: Variant = REFERENCE, *, point
 PARTIAL = 0.5  # a wrong answer one factor, sign or name away from the chain rule
 
 
-def partial_credit(verdict: str, diagnosis: str) -> float:
-    """1 for correct; PARTIAL when the diagnosis names a single slip (a factor, the sign, one name); else 0."""
+def partial_credit(verdict: str, mistake: str) -> float:
+    """1 for correct; PARTIAL for a wrong answer whose mistake the grader names (one classic slip); else 0."""
     if verdict == "correct":
         return 1.0
-    one_slip = ("missing the factor", "an extra factor", "only the sign", "is used where")
-    return PARTIAL if verdict == "wrong" and any(s in diagnosis for s in one_slip) else 0.0
+    return PARTIAL if verdict == "wrong" and mistake else 0.0
 
 
 _SERVER = '''"""PrairieLearn question server: grade(data) asks microgr810 about each gradient the student wrote."""
@@ -237,8 +236,8 @@ def prairielearn_grade(data: dict, config: dict) -> None:
         if not isinstance(formula, str) or not formula.strip():
             scores[name] = {"score": 0.0, "weight": 1, "feedback": f"no answer for {_question(parameter)}"}
             continue
-        verdict, _, diagnosis, message = grade_answer(parameter, formula, variant)
-        credit = partial_credit(verdict, diagnosis)
+        verdict, mistake, _, message = grade_answer(parameter, formula, variant, seed=None)
+        credit = partial_credit(verdict, mistake)
         scores[name] = {"score": credit, "weight": 1, "feedback": message}
         feedback[name] = message
     data["score"] = sum(s["score"] for s in scores.values()) / max(len(scores), 1)
