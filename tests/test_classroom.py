@@ -74,7 +74,7 @@ def test_variant_grading(activation):
     assert grade_answer("W1[h,m]", f"W2[h]*x[m]*{slope}*{delta}", v)[0] == "correct"
     assert grade_answer("b2", delta, v)[0] == "correct"
     verdict, mistake, _, message = grade_answer("W1[h,m]", f"W2[h]*x[m]*{delta}", v)
-    assert verdict == "wrong" and names_hidden_slope(mistake, activation) and "MSE" in message
+    assert verdict == "wrong" and names_hidden_slope(mistake, activation) and "WRONG" in message
     assert grade_answer("b2", "z2 - y", v)[0] == "wrong"  # the BCE answer is not the MSE one
 
 

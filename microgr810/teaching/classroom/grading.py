@@ -84,7 +84,10 @@ def adapt(verdict: object) -> tuple[str, str, str, str]:
         name = "undecided"
     diagnosis = str(getattr(verdict, "diagnosis", "") or "")
     mistake = str(getattr(verdict, "mistake", "") or "") or (short_mistake(diagnosis) if name == "wrong" else "")
-    return name, mistake, diagnosis, str(verdict)
+    message = str(verdict)
+    if name in ("malformed", "undecided") and not message.startswith(name):
+        message = f"{name}: {message}"  # the learner reads which of the four verdicts it is
+    return name, mistake, diagnosis, message
 
 
 def grade_answer(
