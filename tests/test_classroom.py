@@ -119,7 +119,7 @@ def test_batch_records_summary_and_bad_rows(tmp_path):
     assert dict(s.questions["W1[h,m]"]) == {"wrong": 2, "malformed": 1}
     top = s.mistakes[0]
     assert top[0] == "W1[h,m]" and names_hidden_slope(top[1]) and top[2] == 2 and top[3] == pytest.approx(2 / 3)
-    assert "- 67% " in s.table() and len(s.bad_rows) == 2
+    assert "| 67% (2) | `∂L/∂W1[h,m]` |" in s.table() and len(s.bad_rows) == 2
     written = write_results(records, s, tmp_path / "out")
     ann = json.loads((tmp_path / "out" / "students" / "ann.json").read_text())
     assert ann["score"] == 1 and ann["max_score"] == 2 and ann["answers"][1]["verdict"] == "wrong"
@@ -252,3 +252,13 @@ def test_grade_without_param_says_what_to_give():
 def test_record_roundtrip():
     r = Record("ann", "b2", "z2 - y", "correct")
     assert r.ok and r.as_dict()["verdict"] == "correct"
+
+
+def test_pdf_sheet_when_latex_is_installed(tmp_path):
+    """sheet.pdf is built from sheet.tex by a LaTeX engine (skipped without one; CI must have pdflatex)."""
+    from conftest import require_binary
+
+    require_binary("pdflatex", "apt-get install texlive-latex-base")
+    written = write_assignment(["ann"], 1, tmp_path)
+    pdf = tmp_path / "ann" / "sheet.pdf"
+    assert pdf in written and pdf.read_bytes().startswith(b"%PDF")

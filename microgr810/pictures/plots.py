@@ -85,7 +85,8 @@ def plot_mistakes(mistakes: list[dict], students: int, path: str | Path, *, top:
     shown = mistakes[:top]
     fig, ax = plt.subplots(figsize=(10, 1.4 + 0.5 * max(len(shown), 1)), dpi=120)
     if shown:
-        labels = [textwrap.shorten(f"∂L/∂{m['question']}: {m['mistake']}", 70) for m in shown]
+        # a $ would start matplotlib's mathtext: every label is plain text
+        labels = [textwrap.shorten(f"∂L/∂{m['question']}: {m['mistake']}", 70).replace("$", r"\$") for m in shown]
         shares = [100 * m["share"] for m in shown]
         y = np.arange(len(shown))[::-1]
         ax.barh(y, shares, color="#D55E00")

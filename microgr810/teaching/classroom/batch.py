@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...adapters.serialize import atomic_write
 from ...core.progress import progress_bar
+from ...notation.formats import md_code, md_table
 from ..reference import parse_parameter
 from .grading import VERDICTS, Record, Variant, grade_answer
 
@@ -186,23 +187,21 @@ class ClassSummary:
 
     def table(self) -> str:
         """The summary as a Markdown page: the counts per question, then the mistakes, most made first."""
-        lines = [f"# Class summary ({self.students} students)", "", "| question | " + " | ".join(VERDICTS) + " |"]
-        lines.append("|---" * (len(VERDICTS) + 1) + "|")
-        for q, c in self.questions.items():
-            lines.append(f"| `{_md(q)}` | " + " | ".join(str(c.get(v, 0)) for v in VERDICTS) + " |")
-        lines += ["", "## Mistakes, most made first", ""]
-        if not self.mistakes:
-            lines.append("No wrong answers.")
-        for q, m, n, share in self.mistakes:
-            lines.append(f"- {share:.0%} {_md(m)} in ∂L/∂{_md(q)} ({n} student{'s' * (n != 1)})")
+        counts = md_table(
+            ["question", *VERDICTS],
+            [[md_code(q), *(str(c.get(v, 0)) for v in VERDICTS)] for q, c in self.questions.items()],
+            right=set(range(1, len(VERDICTS) + 1)),
+        )
+        mistakes = md_table(
+            ["students", "question", "mistake"],
+            [[f"{share:.0%} ({n})", md_code(f"∂L/∂{q}"), md_code(m)] for q, m, n, share in self.mistakes],
+            right={0},
+        )
+        lines = [f"# Class summary ({self.students} students)", "", counts, "", "## Mistakes, most made first", ""]
+        lines.append(mistakes if self.mistakes else "No wrong answers.")
         if self.bad_rows:
-            lines += ["", "## Rows that could not be graded", ""] + [f"- {_md(b)}" for b in self.bad_rows]
+            lines += ["", "## Rows that could not be graded", ""] + [f"- {md_code(b)}" for b in self.bad_rows]
         return "\n".join(lines) + "\n"
-
-
-def _md(s: str) -> str:
-    """Text for a Markdown line: characters Markdown would read as markup escaped."""
-    return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in s)
 
 
 def summarise(records: list[Record]) -> ClassSummary:
