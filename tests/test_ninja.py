@@ -211,3 +211,16 @@ def test_command_piped_into_head(tmp_path):
         f"{sys.executable} -m microgr810 ninja {answers} | head -1", shell=True, capture_output=True, text=True
     )
     assert done.stdout.startswith("∂L/∂node") and "Traceback" not in done.stderr
+
+
+def test_command_random_graph(tmp_path):
+    """--graph random: the answers are checked on the seeded random graph (a wrong number for its root's
+    gradient, which is 1 by definition, is named as the first wrong node)."""
+    from microgr810.teaching.graphs import random_graph
+
+    root = random_graph(3)
+    name = microgr810.names.node_names(root)[root]
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({name: 2.0}))
+    done = run("ninja", str(answers), "--graph", "random", "--seed", "3")
+    assert done.returncode == 1 and f"the first wrong node is {name}" in done.stdout
