@@ -634,12 +634,19 @@ q.ask()
     code("""
 q.hint()
 """),
-    code("""
+    *solution(
+        code("""
 q.answer(1)      # c = t1 + a: each input of a + gets the upstream gradient times 1
 """),
-    code("""
-q.answer(0)      # a slip: a also gets 1 here
+        instead=code("""
+# q.answer(...)   your answer for this step (a number); the quiz says whether it is right, then q.ask()
 """),
+    ),
+    *solution(
+        code("""
+q.answer(0)      # a slip: a also gets 1 here
+""")
+    ),
 ]
 
 NOTEBOOKS["03_training"] = [

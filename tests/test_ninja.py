@@ -224,3 +224,15 @@ def test_command_random_graph(tmp_path):
     answers.write_text(json.dumps({name: 2.0}))
     done = run("ninja", str(answers), "--graph", "random", "--seed", "3")
     assert done.returncode == 1 and f"the first wrong node is {name}" in done.stdout
+
+
+def test_read_answers_forms(tmp_path):
+    from microgr810.teaching.ninja import read_answers
+
+    (tmp_path / "a.csv").write_text("node,answer\nW1[0,1],0.5\n# a comment\nz2,z2 - y\n")  # W1[0,1] unquoted
+    assert read_answers(tmp_path / "a.csv") == {"W1[0,1]": "0.5", "z2": "z2 - y"}
+    (tmp_path / "b.json").write_text('[["a", 1], ["b", "2*a"]]')
+    assert read_answers(tmp_path / "b.json") == {"a": 1, "b": "2*a"}
+    (tmp_path / "c.csv").write_text("a,1,2\n")
+    with pytest.raises(ValueError, match="line 1: expected two columns"):
+        read_answers(tmp_path / "c.csv")

@@ -5,51 +5,18 @@ Exit 0 all right, 1 some wrong, 2 malformed input."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-from pathlib import Path
 
-from .common import CLIError, positive, seed, unit
+from .common import positive, seed, unit
 from .quiz import values
-
-
-def read_answers(path: str) -> dict[str, object]:
-    """Node name -> answer from a JSON object ({"z2": -1.89, "a2": "z2 - y"}), a JSON list of
-    [name, answer] pairs, or a CSV of rows `node,answer` (a header row `node,answer` is optional)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise CLIError(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise CLIError(f"{path} is not a UTF-8 text file") from None
-    if path.endswith(".json") or text.lstrip()[:1] in "{[":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CLIError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-        if isinstance(data, dict):
-            return data
-        if isinstance(data, list) and all(isinstance(r, list) and len(r) == 2 for r in data):
-            return {str(k): v for k, v in data}
-        raise CLIError(f'{path}: expected an object {{"node": answer, ...}} or a list of [node, answer] pairs')
-    out: dict[str, object] = {}
-    for i, row in enumerate(csv.reader(text.splitlines()), 1):
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if i == 1 and [c.strip().lower() for c in row[:2]] == ["node", "answer"]:
-            continue
-        if len(row) != 2:
-            raise CLIError(f"{path}, line {i}: expected two columns node,answer, got {len(row)}")
-        out[row[0].strip()] = row[1].strip()
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
     from ..teaching import graphs
-    from ..teaching.ninja import check_gradients
+    from ..teaching.ninja import check_gradients, read_answers
     from ..teaching.reference import ReferenceProblem
 
-    answers = read_answers(args.answers)
+    answers = read_answers(args.answers)  # a file it cannot read: ValueError, one line and exit 2
     if args.expr is not None:
         root = graphs.parse_expression(args.expr, values(args.at), seed=args.seed)
     elif args.graph == "random":

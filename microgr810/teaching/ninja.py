@@ -8,9 +8,12 @@ if the learner's answer matches that, the local step was right and the error was
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
@@ -18,8 +21,9 @@ from ..notation.formats import fmt
 from ..notation.formula import FormulaError, numeric, parse_formula
 from ..notation.names import find, node_names
 from . import misconceptions
+from .classroom.batch import join_split_brackets
 
-__all__ = ["check_gradients", "NodeCheck", "GradientReport", "RTOL", "ATOL"]
+__all__ = ["check_gradients", "read_answers", "NodeCheck", "GradientReport", "RTOL", "ATOL"]
 
 RTOL, ATOL = 1e-5, 1e-8  # torch.allclose's defaults, as the ninja exercise's cmp() uses
 
@@ -288,3 +292,36 @@ def _grade(root: Value, node: str, formula: str, grader) -> str:
     except (ValueError, TypeError):  # the older grader raises FormulaError for what it cannot read
         return ""
     return str(getattr(verdict, "diagnosis", "") or "")
+
+
+def read_answers(path: str | Path) -> dict[str, object]:
+    """Node name -> answer from a JSON object ({"z2": -1.89, "a2": "z2 - y"}), a JSON list of
+    [name, answer] pairs, or a CSV of rows `node,answer` (a header row `node,answer` is optional)."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text file") from None
+    if path.endswith(".json") or text.lstrip()[:1] in "{[":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+        if isinstance(data, dict):
+            return data
+        if isinstance(data, list) and all(isinstance(r, list) and len(r) == 2 for r in data):
+            return {str(k): v for k, v in data}
+        raise ValueError(f'{path}: expected an object {{"node": answer, ...}} or a list of [node, answer] pairs')
+    out: dict[str, object] = {}
+    for i, cells in enumerate(csv.reader(text.splitlines()), 1):
+        row = join_split_brackets(cells)  # W1[0,1] written without quotes is one cell
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if i == 1 and [c.strip().lower() for c in row[:2]] == ["node", "answer"]:
+            continue
+        if len(row) != 2:
+            raise ValueError(f"{path}, line {i}: expected two columns node,answer, got {len(row)}")
+        out[row[0].strip()] = row[1].strip()
+    return out

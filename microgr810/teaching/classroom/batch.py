@@ -59,7 +59,7 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
             )
         for cells in reader:
             if any(c.strip() for c in cells):
-                rows.append((reader.line_num, dict(zip(head, _rejoin(cells)))))
+                rows.append((reader.line_num, dict(zip(head, join_split_brackets(cells)))))
     records = []
     for line, r in rows:
         values = {c: r.get(c) for c in COLUMNS}
@@ -75,7 +75,7 @@ def read_answers(path: str | Path, *, default_student: str = "") -> list[Record]
     return records
 
 
-def _rejoin(cells: list[str]) -> list[str]:
+def join_split_brackets(cells: list[str]) -> list[str]:
     """Cells split inside brackets put back together: W1[h,m] written without quotes is one cell."""
     out: list[str] = []
     depth = 0
