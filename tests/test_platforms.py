@@ -136,3 +136,29 @@ def test_export_command(tmp_path):
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0 and (tmp_path / platform / wanted).exists(), done.stderr
+
+
+def test_otter_check_in_a_student_notebook(tmp_path):
+    """The student's side for real: a notebook that runs grader.check("q3") in a Jupyter kernel."""
+    require_module("otter")
+    nbformat = require_module("nbformat")
+    nbclient = require_module("nbclient")
+    platforms.write_otter_tests(tmp_path / "tests")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import otter\ngrader = otter.Notebook(tests_dir='tests')"),
+        nbformat.v4.new_code_cell('q3 = "W2[h]*(y_hat - y)"\ngrader.check("q3")'),
+        nbformat.v4.new_code_cell('q1 = "y_hat - y"\ngrader.check("q1")'),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+
+    def shown(cell):
+        return "".join(str(v) for o in cell.outputs for v in o.get("data", {}).values()) + "".join(
+            o.get("text", "") for o in cell.outputs
+        )
+
+    assert "Test case failed" in shown(nb.cells[1]) and names_hidden_slope(shown(nb.cells[1]))
+    assert "All test cases passed" in shown(nb.cells[2])
