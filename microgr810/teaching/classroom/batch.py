@@ -131,7 +131,7 @@ def grade_batch(
             continue
         tasks.setdefault((rec.parameter, rec.formula, variant, seed), []).append(rec)
     show = sys.stderr.isatty() if progress is None else progress
-    bar = progress_bar(len(tasks), "grading", "answer", enabled=show)
+    bar = progress_bar(len(tasks), "grading distinct answers", "answer", enabled=show)
     jobs = list(tasks)
 
     def done(results: Iterable[tuple[str, str, str, str]]) -> None:
