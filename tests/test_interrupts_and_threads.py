@@ -6,11 +6,11 @@ import sys
 import threading
 
 import pytest
+from microgr810.losses import bce
+from microgr810.nn import MLP
 
 from microgr810 import Value, topological_order
 from microgr810.core import engine
-from microgr810.losses import bce
-from microgr810.nn import MLP
 
 
 def reference_graph():

@@ -28,6 +28,14 @@ class Value:
     # number of operands (linear, sum) keeps tuples: its operands in _a, its Value inputs in _b, their
     # local derivatives in _db. Speed and memory of this layout: benchmarks/NOTES.md.
     __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
+    data: float
+    grad: float
+    label: str
+    _op: str
+    _a: Any
+    _da: Any
+    _b: Any
+    _db: Any
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = as_float(data)
@@ -44,7 +52,7 @@ class Value:
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is Value is type(self):  # two Values, the commonest op: the node built here, no call (NOTES.md)
             out = _new(Value)
-            out.data = self.data + other.data  # type: ignore[union-attr]
+            out.data = self.data + other.data
             out.grad = 0.0
             out.label = ""
             out._op = "+"
@@ -63,12 +71,12 @@ class Value:
     def __mul__(self, other: Value | Number) -> Value:
         if type(other) is Value is type(self):  # two Values, the commonest op: the node built here, no call (NOTES.md)
             out = _new(Value)
-            out.data = self.data * other.data  # type: ignore[union-attr]
+            out.data = self.data * other.data
             out.grad = 0.0
             out.label = ""
             out._op = "*"
             out._a = self
-            out._da = other.data  # type: ignore[union-attr]
+            out._da = other.data
             out._b = other
             out._db = self.data
             return out
@@ -157,19 +165,19 @@ class Value:
 
     # a number on the left (2 * x, 1 - y): the same ops, with the operands in the order written
     def __radd__(self, other: Number) -> Value:
-        return Value.__add__(other, self)  # type: ignore[arg-type]
+        return Value.__add__(other, self)
 
     def __rsub__(self, other: Number) -> Value:
-        return Value.__sub__(other, self)  # type: ignore[arg-type]
+        return Value.__sub__(other, self)
 
     def __rmul__(self, other: Number) -> Value:
-        return Value.__mul__(other, self)  # type: ignore[arg-type]
+        return Value.__mul__(other, self)
 
     def __rtruediv__(self, other: Number) -> Value:
-        return Value.__truediv__(other, self)  # type: ignore[arg-type]
+        return Value.__truediv__(other, self)
 
     def __rpow__(self, other: Number) -> Value:
-        return Value.__pow__(other, self)  # type: ignore[arg-type]
+        return Value.__pow__(other, self)
 
     def pow(self, n: Value | Number) -> Value:
         """self ** n, as torch.Tensor.pow."""
@@ -355,7 +363,7 @@ def as_float(x: object, what: str = "data") -> float:
 
 
 def _num(x: object) -> float:
-    return x if type(x) is float else as_float(x, "operand")  # type: ignore[return-value]
+    return x if type(x) is float else as_float(x, "operand")
 
 
 def _data(x: Any) -> float:
