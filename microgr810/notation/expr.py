@@ -591,8 +591,9 @@ def show(node: Node) -> str:
             out.append((str(n), 9))
         elif isinstance(n, Call):
             text, _ = out.pop()
-            sym = OPS[n.fn].symbol or n.fn
-            out.append((f"{sym}{chr(39) * n.prime}({text})", 9))
+            spelled = [k for k, v in functions().items() if v == (n.fn, n.prime) and n.prime]  # step for relu'
+            sym = spelled[0] if spelled else (OPS[n.fn].symbol or n.fn) + "'" * n.prime
+            out.append((f"{sym}({text})", 9))
         elif n.op == "T":
             text, p = out.pop()
             out.append((f"{text if p == 9 else f'({text})'}.T", 9))

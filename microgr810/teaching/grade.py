@@ -83,8 +83,8 @@ class Verdict:
             lines.append(f"  sympy: {self.note}")
         if self.mismatch is not None:
             param, where, got, want = self.mismatch
-            got_text = got if isinstance(got, str) else f"{_short(got)}"
-            lines.append(f"  {param} {where}: your formula gives {got_text}, the gradient is {_short(want)}")
+            gives = f"{got} where" if isinstance(got, str) else f"gives {_short(got)},"
+            lines.append(f"  {param} {where}: your formula {gives} the gradient is {_short(want)}")
         if self.verdict == "wrong":
             if self.mistake:
                 lines.append(f"  mistake: {self.mistake}")
@@ -354,7 +354,7 @@ def grade(
         verdict.answer = reader.show(truth).replace("z2", "ŷ")
         return verdict
     verdict.answer = reader.show(truth).replace("z2", "ŷ")
-    status, result = within(BUDGET, _prove, tree, truth, ref.letters, M, H, activation)
+    status, result = within(BUDGET, _prove, tree, truth, ref.letters, ref.fixed, M, H, activation)
     if status != "done":
         result = (None, "the proof did not finish in its budget" if status == "timeout" else f"sympy failed ({result})")
     verdict.symbolic, verdict.note = result
@@ -521,17 +521,23 @@ def _replace(tree: reader.Node, old: reader.Name, new: reader.Node) -> reader.No
 
 
 def _prove(
-    tree: reader.Node, truth: reader.Node, letters: dict[str, str], M: int, H: int, activation: str
+    tree: reader.Node,
+    truth: reader.Node,
+    letters: dict[str, str],
+    fixed: dict[str, int],
+    M: int,
+    H: int,
+    activation: str,
 ) -> tuple[bool | None, str]:
     """In the budgeted child: (True, why) if sympy proves formula = gradient, (False, why) if it proves
     them different, (None, why) if it cannot tell."""
     sizes = {"h": H, "m": M}
 
-    def namer(mapping: dict[str, str]) -> Any:
+    def namer(mapping: dict[str, Any]) -> Any:
         def name(n: reader.Name) -> sp.Symbol:
             stem = {"y_hat": "z2", "ŷ": "z2"}.get(n.stem, n.stem)
             index = [mapping.get(i, i) if isinstance(i, str) else i for i in n.index]
-            index = [0 if isinstance(i, str) and sizes[i] == 1 else i for i in index]
+            index = [0 if isinstance(i, str) and sizes.get(i) == 1 else i for i in index]
             if stem == "W2" and len(index) == 2:
                 index = index[1:]
             return symbol(f"{stem}[{','.join(map(str, index))}]" if index else stem)
@@ -539,7 +545,7 @@ def _prove(
         return name
 
     mine = reader.evaluate(tree, SYMPY_MATH, namer(letters), _exact)
-    want = reader.evaluate(truth, SYMPY_MATH, namer({"h": "h", "m": "m"}), _exact)
+    want = reader.evaluate(truth, SYMPY_MATH, namer({c: fixed.get(c, c) for c in "hm"}), _exact)
     biases = any(s.name.startswith(("b1", "b2")) for s in mine.free_symbols)
     act = SYMPY_MATH.sigmoid if activation == "sigmoid" else sp.tanh
     defs: dict[sp.Symbol, sp.Expr] = {}
@@ -600,7 +606,10 @@ def _is_zero(diff: sp.Expr) -> tuple[bool, bool]:
     """(zero, proved): exps of polynomials become independent variables t = exp(monomial/q), so the
     difference is a rational function, and `cancel` decides whether it is zero; `proved` says the
     decision is exact (no other functions, no fractional powers left)."""
-    expr = diff.rewrite(sp.exp)
+    expr = diff.rewrite(sp.exp).replace(
+        lambda e: isinstance(e, sp.Heaviside) and e.args[0].as_coeff_Mul()[0].is_positive,
+        lambda e: sp.Heaviside(e.args[0].as_coeff_Mul()[1], *e.args[1:]),
+    )  # step(3x) = step(x): a positive factor does not move the step
     exps = list(expr.atoms(sp.exp))
     parts = {}
     denominators: dict[sp.Expr, int] = {}
@@ -623,6 +632,8 @@ def _is_zero(diff: sp.Expr) -> tuple[bool, bool]:
             subs[e] = value
         expr = expr.xreplace(subs)
     zero = sp.cancel(sp.together(expr)) == 0
+    if not zero and (not exact or expr.atoms(sp.Function)):  # Heaviside, Max, ...: simplify knows more rules
+        zero = sp.simplify(expr) == 0
     proved = (
         exact
         and not expr.atoms(sp.Function)
