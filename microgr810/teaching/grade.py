@@ -484,6 +484,10 @@ def _edits(tree: reader.Node, ref: _Reference, matches: Any) -> tuple[str, str]:
                 shown = reader.show(reader.read(meant, letters="hm"))
                 for t, c in ref.letters.items():  # the parameter's own letters (b1[j]: z1[j])
                     shown = shown.replace(f"[{c}", f"[{t}").replace(f",{c}]", f",{t}]")
+                if meant == "1":
+                    return f"{used} should not be there: without it your formula is the gradient.", f"extra {used}"
+                if meant == "0":
+                    return f"the term with {used} should not be there.", f"extra term with {used}"
                 return f"{used} is used where {shown} belongs.", f"{used} for {shown}"
     if not reader.names(tree):
         return "your formula is a constant; the gradient changes with the network's values (ŷ, y, z1[h], ...).", (
