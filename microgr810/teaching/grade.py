@@ -700,6 +700,17 @@ def check_formula(
     except (FormulaError, reader.ExprError) as e:
         return _malformed(question, formula, str(e))
     truth = d.result
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return Verdict(
+            question,
+            formula,
+            "wrong",
+            [d.node],
+            read_as=reader.show(tree),
+            mistake="divides by zero",
+            diagnosis="your formula has no finite value: it divides by zero.",
+            symbolic=False,
+        )
     leaves = [n for n in d.values if n not in d.definitions]
     symbols = [symbol(n) for n in leaves]
     mine, chain = numeric(d.in_leaves(expr), symbols), numeric(d.in_leaves(truth), symbols)
@@ -720,7 +731,10 @@ def check_formula(
         want = chain(*values)
         if not math.isfinite(want):
             continue  # the graph has no value there (a log of a negative number): not a test point
-        got = mine(*values)
+        try:
+            got = mine(*values)
+        except (ArithmeticError, ValueError, TypeError):
+            got = math.nan
         if not math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-12):
             verdict.verdict, verdict.mismatch, verdict.symbolic = "wrong", (d.node, at, got, want), False
             status, result = within(BUDGET, diagnose, d, expr)
