@@ -68,7 +68,8 @@ def test_variant_gradients_equal_autograd(activation, loss):
 
     rng = np.random.default_rng(3)
     M, H = 3, 4
-    W1, b1, W2, b2, x = rng.normal(size=(H, M)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(), rng.normal(size=M)
+    W1, b1, W2 = rng.normal(size=(H, M)), rng.normal(size=H), rng.normal(size=(1, H))
+    b2, x = rng.normal(), rng.normal(size=M)
     y = 0.3
     net = MLP(M, [H, 1], activation, "sigmoid").set_arrays(W1=W1, b1=b1, W2=W2, b2=np.array([b2]))
     L = (bce if loss == "bce" else mse)(net.scalar(list(x)), y)
@@ -85,7 +86,7 @@ def test_variant_gradients_equal_autograd(activation, loss):
             for m in range(M):
                 unit = {"h": h, "m": m}
 
-                def leaf(n):
+                def leaf(n, unit=unit):
                     v = values[n.stem]
                     return v[unit[n.index[-1]]] if n.index else v
 

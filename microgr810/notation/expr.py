@@ -407,6 +407,7 @@ class _Reader:
             product = isinstance(f, (ast.Name, ast.Subscript, ast.Constant, ast.Call, ast.BinOp, ast.UnaryOp))
             if not (function or product):
                 what = ast.unparse(f)[:40]
+                what = what if isinstance(f, (ast.Name, ast.Attribute, ast.Subscript)) else f"({what})"
                 raise ExprError(f"the call {what}(...) is not allowed: only {', '.join(self.functions)}")
             if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
                 raise ExprError(f"{ast.unparse(f)[:40].replace(_PRIME, chr(39))}(...) takes exactly one argument")
