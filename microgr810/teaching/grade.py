@@ -343,8 +343,9 @@ def grade(
             verdict.verdict, verdict.mismatch, verdict.worst = "correct", None, 0.0
     ys = ", ".join(f"{n.y:.3f}" for n in nets)
     verdict.points = (
-        f"on {len(nets)} fresh random networks (M = {M}, H = {H}, y = {ys}) at {len(units)} "
-        f"unit{'s' * (len(units) != 1)} each, to {digits} digits"
+        f"on {len(nets)} fresh random networks (M = {M}, H = {H}, y = {ys})"
+        + (f" at {len(units)} units each" if len(units) > 1 else "")
+        + f", to {digits} digits"
     )
     if verdict.verdict == "wrong" and verdict.mismatch is not None:
         verdict.mismatch = verdict.mismatch[:4]
