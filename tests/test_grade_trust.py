@@ -16,7 +16,7 @@ from microgr810.teaching.grade import MAX_SIZE, check_formula, grade
 from microgr810.teaching.reference import gradient_formula
 
 W1 = "W2[h]*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)"
-LIMIT = 5.0  # seconds: the promise; measured verdicts take 0.01-3 s (the budgeted proof is 2.5 s)
+LIMIT = 5.0  # seconds: the promise; measured verdicts take 0.01-0.9 s, an undecided one ~3.6 s (the 3.5 s deadline)
 
 
 def timed(*args, **kwargs):

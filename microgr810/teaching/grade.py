@@ -9,13 +9,14 @@ Four verdicts, each a value (never an exception for learner input):
 The reference network (`grade`): the formula is read once in index form (h, m) and evaluated with
 mpmath at 40 digits on fresh random networks (targets y drawn from (0, 1)) at a sample of units
 (corners and random ones), so the time does not grow with M and H. The proof runs in a child process
-with a time and memory budget (teaching/budget.py).
+with the rest of a 3.5 s deadline and a memory budget (teaching/budget.py).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +32,11 @@ from .budget import within
 from .derive import Derivation, derive
 from .diagnose import diagnose
 
-__all__ = ["check_formula", "grade", "Verdict", "FormulaError", "MAX_SIZE", "BUDGET"]
+__all__ = ["check_formula", "grade", "Verdict", "FormulaError", "MAX_SIZE", "DEADLINE", "BUDGET"]
 
 MAX_SIZE = 64  # M and H the grader accepts; beyond it refuses at once
-BUDGET = 2.5  # seconds for the symbolic proof (the numbers take well under a second)
+DEADLINE = 3.5  # seconds from the call: the proof gets what the numbers left of it (the promise is 5 s)
+BUDGET = 2.5  # seconds for a budgeted sympy step outside grade (check_formula on any graph)
 NETWORKS = 3  # fresh random networks per call
 UNITS = 8  # (h, m) pairs checked numerically per network, corners first
 DIGITS = 40  # mpmath's precision for the numbers
@@ -301,6 +303,7 @@ def grade(
     """
     from .reference import ACTIVATIONS, LOSSES, gradient_formula
 
+    start = time.monotonic()
     question = f"∂L/∂{param.replace(' ', '')}" if isinstance(param, str) else "∂L/∂?"
     for what, value, choices in (("activation", activation, ACTIVATIONS), ("loss", loss, LOSSES)):
         if value not in choices:
@@ -355,7 +358,8 @@ def grade(
         verdict.answer = reader.show(truth).replace("z2", "ŷ")
         return verdict
     verdict.answer = reader.show(truth).replace("z2", "ŷ")
-    status, result = within(BUDGET, _prove, tree, truth, ref.letters, ref.fixed, M, H, activation)
+    budget = max(0.2, DEADLINE - (time.monotonic() - start))
+    status, result = within(budget, _prove, tree, truth, ref.letters, ref.fixed, M, H, activation)
     if status != "done":
         result = (None, "the proof did not finish in its budget" if status == "timeout" else f"sympy failed ({result})")
     verdict.symbolic, verdict.note = result
