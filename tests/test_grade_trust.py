@@ -243,3 +243,25 @@ def test_the_verdict_says_how_the_formula_was_read():
     v = grade("b1[h]", "W2[h] z1[h](1 - z1[h])(ŷ - y)")
     assert v.ok and v.read_as == "W2[h]·z1[h]·(1 − z1[h])·(y_hat − y)"
     assert "read as: W2[h]·z1[h]·(1 − z1[h])·(y_hat − y)" in str(v)
+
+
+# -- the budget itself -------------------------------------------------------------------------------
+
+
+def test_a_budgeted_step_is_stopped_at_its_deadline():
+    from microgr810.teaching.budget import within
+
+    start = time.perf_counter()
+    assert within(0.5, time.sleep, 30) == ("timeout", None)
+    assert time.perf_counter() - start < 2.0
+    assert within(5.0, sum, [1, 2, 3]) == ("done", 6)
+    status, why = within(5.0, int, "x")
+    assert status == "failed" and "ValueError" in why
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the memory limit needs fork and /proc (Linux)")
+def test_a_budgeted_step_cannot_take_all_the_memory():
+    from microgr810.teaching.budget import MEMORY, within
+
+    status, why = within(10.0, bytearray, 4 * MEMORY)
+    assert (status, why) == ("failed", "out of memory")
