@@ -133,9 +133,7 @@ class _Precise:
 
     @staticmethod
     def sigmoid(a: Any) -> Any:
-        if a < -BIG:
-            return mpmath.mpf(0)
-        return 1 / (1 + mpmath.exp(-a)) if a > -BIG else mpmath.mpf(0)
+        return 1 / (1 + mpmath.exp(-a)) if a > -BIG else mpmath.mpf(0)  # below -BIG: 0 to any precision used
 
     @staticmethod
     def relu(a: Any) -> Any:
