@@ -118,8 +118,9 @@ print(explain(L, "b2"))
 ### Your turn: $\partial L/\partial b_2$
 
 Write the gradient as a formula in `x[m]`, `W1[h,m]`, `b1[h]`, `a1[h]`, `z1[h]`, `W2[h]`, `b2`, `a2`,
-`y_hat` and `y`. `check_formula` compares it with autograd on six networks of this size (seeds 0–5,
-$y$ = 0, 1 and 0.3; seed 0 is this network's weights with $y = 0$) and, when it is wrong, says how.
+`y_hat` and `y` (Python, math or LaTeX style: `ŷ`, `σ'(a1[h])`, `W_2^h z_1^h`). `check_formula` compares it
+with the gradient on fresh random networks of this size (targets $y$ drawn from (0, 1)), to 40 digits,
+has sympy prove it, and, when it is wrong, names the mistake (docs/grading.md).
 The cell starts with a slip many people make first:
 """),
     code("""

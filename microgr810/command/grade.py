@@ -6,29 +6,51 @@ import argparse
 import os
 import sys
 
-from .common import positive, seed
+from .common import checked, seed
 
 __all__ = ["add", "run"]
+
+DESCRIPTION = """\
+Is FORMULA dL/dPARAM for the reference network (docs/derivation.md), for every unit PARAM stands for?
+
+Exit status: 0 correct, 1 wrong (with the mistake named), 2 malformed or refused (one line on
+stderr naming the problem), 3 could not decide in time (the numbers agree, the proof ran out of its
+budget). Every verdict comes within 5 s.
+
+Notation: Python (W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)), math (σ, σ'(a1[h]), sigmoid'(a),
+ŷ, ·, ×, −, ², ³, ^, implicit products 2x[m], z1[h](1-z1[h])) or LaTeX
+(W_2^h x^m z_1^h (1 - z_1^h)(\\hat{y} - y), \\sigma(a_2), \\frac{..}{..}, \\cdot, \\left( \\right)).
+Names: x[m], W1[h,m], b1[h], a1[h], z1[h], W2[h], b2, a2, z2 = y_hat = ŷ, y. Functions: the op
+table's (sigmoid/σ, tanh, exp, log/ln, relu, ...) and their derivatives f'(a). The verdict says
+how the formula was read ("read as: ...").
+
+Soundness: a formula is "correct" only if it equals the gradient at fresh random networks (new
+weights, inputs and a target y drawn from (0, 1) on every call) to 40 digits at several units, AND
+sympy proves the difference zero. A wrong formula differs from the gradient at almost every point,
+so it passes the numbers with probability 0 (barring a difference below 1e-25 relative, which the
+proof then catches). A formula that starts with - needs -- before it."""
+
+_size = checked(int, lambda n: 1 <= n <= 64, "a whole number from 1 to 64 (the grader's limit)")
 
 
 def add(sub: argparse._SubParsersAction) -> None:
     gr = sub.add_parser(
         "grade",
-        help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",
-        description="Checks FORMULA against autograd on several random reference networks "
-        "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
-        "2 malformed. A formula that starts with - needs -- before it.",
+        help="is FORMULA the gradient of the reference loss for PARAM? if not, which mistake",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
     gr.add_argument(
         "formula",
         metavar="FORMULA",
-        help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)"; names x[m], W1[h,m], b1[h], a1[h], z1[h], '
-        "W2[h], b2, a2, z2 = y_hat, y; + - * / ** and sigmoid, exp, log, tanh",
+        help='e.g. "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)" or "W_2^h x^m z_1^h (1 - z_1^h)(\\hat{y} - y)"',
     )
-    gr.add_argument("--M", type=positive, default=3, help="input features")
-    gr.add_argument("--H", type=positive, default=4, help="hidden units")
-    gr.add_argument("--seed", type=seed, default=0)
+    gr.add_argument("--M", type=_size, default=3, help="input features (1 to 64)")
+    gr.add_argument("--H", type=_size, default=4, help="hidden units (1 to 64)")
+    gr.add_argument("--seed", type=seed, default=None, help="fix the random networks (default: fresh ones each call)")
+    gr.add_argument("--activation", choices=["sigmoid", "tanh"], default="sigmoid", help="the hidden layer's")
+    gr.add_argument("--loss", choices=["bce", "mse"], default="bce", help="binary cross-entropy or (ŷ − y)²")
     gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
     gr.set_defaults(func=run)
 
@@ -36,10 +58,15 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..teaching.grade import grade
 
-    verdict = grade(args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed)
+    verdict = grade(
+        args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed, activation=args.activation, loss=args.loss
+    )
+    if verdict.verdict == "malformed":
+        print(f"microgr810 grade: error: {verdict.diagnosis}", file=sys.stderr)
+        return 2
     report = str(verdict) + (f"\n  the chain rule gives: {verdict.question} = {verdict.answer}" if args.answer else "")
     try:
         print(report, flush=True)
     except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0 if verdict.ok else 1
+    return verdict.exit_code
