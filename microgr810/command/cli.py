@@ -411,8 +411,12 @@ def cmd_stepper(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from ..teaching.grade import grade
+    from ..teaching.grade_matrix import is_matrix_question
 
-    verdict = grade(args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed)
+    if is_matrix_question(args.parameter, args.batch):
+        return _grade_matrix(args)
+    seed = 0 if args.seed is None else args.seed
+    verdict = grade(args.parameter, args.formula, M=args.M, H=args.H, seed=seed)
     report = str(verdict) + (f"\n  the chain rule gives: {verdict.question} = {verdict.answer}" if args.answer else "")
     try:
         print(report, flush=True)
@@ -421,6 +425,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0 if verdict.ok else 1
+
+
+def _grade_matrix(args: argparse.Namespace) -> int:
+    """grade W1 -- FORMULA: the whole matrix in matrix notation (exit 0 correct, 1 wrong, 2 not read, 3 undecided)."""
+    from ..teaching.grade_matrix import grade_matrix
+
+    verdict = grade_matrix(args.parameter, args.formula, M=args.M, H=args.H, batch=args.batch, seed=args.seed)
+    out = sys.stdout if verdict.verdict in ("correct", "wrong") else sys.stderr
+    try:
+        print(str(verdict) if out is sys.stdout else f"microgr810 grade: error: {verdict.diagnosis}", file=out, flush=True)
+    except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return verdict.exit_code
 
 
 def cmd_animate(args: argparse.Namespace) -> int:
@@ -580,9 +597,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="is FORMULA the gradient of the reference loss for PARAM? if not, why not",
         description="Checks FORMULA against autograd on several random reference networks "
         "(y = 0, 1, 0.3) and with sympy; exit 0 correct, 1 wrong (with a diagnosis), "
-        "2 malformed. A formula that starts with - needs -- before it.",
+        "2 malformed, 3 undecided. PARAM without an index (W1) grades the whole matrix in matrix "
+        "notation, shapes first. A formula that starts with - needs -- before it.",
     )
-    gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
+    gr.add_argument(
+        "parameter",
+        metavar="PARAM",
+        help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"; W1, b1, W2 (no index, or b2 with '
+        "--batch): the whole matrix, in matrix notation (@, .T, sum(..., axis=1); docs/matrices.md)",
+    )
     gr.add_argument(
         "formula",
         metavar="FORMULA",
@@ -591,7 +614,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gr.add_argument("--M", type=_positive, default=3, help="input features")
     gr.add_argument("--H", type=_positive, default=4, help="hidden units")
-    gr.add_argument("--seed", type=_seed, default=0)
+    gr.add_argument("--seed", type=_seed, default=None, help="the first random network's (default: fresh)")
+    gr.add_argument(
+        "--batch", type=_positive, default=None, metavar="N", help="a batch of N datapoints (matrix form: X is M×N)"
+    )
     gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
     gr.set_defaults(func=cmd_grade)
     an = sub.add_parser("animate", help="an animated GIF of backward, one frame per step, for slides")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -20,7 +21,7 @@ from sympy.printing.str import StrPrinter
 
 from .symbolic import SYMPY_MATH
 
-__all__ = ["FormulaError", "parse_formula", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
+__all__ = ["FormulaError", "parse_formula", "read_tree", "OPERATORS", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
 
 MAX_LENGTH = 500  # a gradient formula is a line; longer text is refused before it is parsed
 MAX_EXPONENT = 64  # 9**9**9 would keep sympy busy for ever: constant exponents stay small
@@ -34,7 +35,7 @@ FUNCTIONS = {
     "step": SYMPY_MATH.step,
 }
 # what people type for the math's own signs, read as Python's
-_SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
+_SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat", "Ŷ": "Y_hat"}
 
 # A name resolver: (stem, indices) -> the symbol's node name, e.g. ("W2", (1,)) -> "W2[0,1]";
 # it raises ValueError for a name or index the graph does not have.
@@ -47,6 +48,12 @@ class FormulaError(ValueError):
 
 def parse_formula(text: str, resolve: Resolver, letters: Mapping[str, int] | None = None) -> sp.Expr:
     """The sympy expression of `text`; `letters` binds index letters (h, m) to whole numbers."""
+    return _Reader(resolve, dict(letters or {})).read(read_tree(text))
+
+
+def read_tree(text: str) -> ast.expr:
+    """The syntax tree of a formula, its math spellings (σ, ·, ^, −, ŷ) read as Python's; never evaluated.
+    Readers walk it: to sympy for one element (parse_formula), to numpy matrices (matrix_formula)."""
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -60,16 +67,19 @@ def parse_formula(text: str, resolve: Resolver, letters: Mapping[str, int] | Non
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
         where = f" at column {e.offset}" if isinstance(e, SyntaxError) and e.offset else ""
         raise FormulaError(f"not a formula{where}: {getattr(e, 'msg', None) or e}") from None
-    return _Reader(resolve, dict(letters or {})).read(tree.body)
+    return tree.body
 
 
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
+# the one operator table: how each operator is written and what it computes (on numbers, sympy or numpy)
+OPERATORS: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("+", lambda a, b: a + b),
+    ast.Sub: ("-", lambda a, b: a - b),
+    ast.Mult: ("*", lambda a, b: a * b),
+    ast.Div: ("/", lambda a, b: a / b),
+    ast.Pow: ("**", lambda a, b: a**b),
+    ast.MatMult: ("@", lambda a, b: a @ b),  # matrices only: the scalar reader refuses it
 }
+_BINARY = {op: f for op, (_, f) in OPERATORS.items() if op is not ast.MatMult}
 
 
 class _Reader:
@@ -85,6 +95,8 @@ class _Reader:
             if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
                 raise FormulaError(f"the exponent {right} is too large (at most {MAX_EXPONENT})")
             return _BINARY[type(node.op)](left, right)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            raise FormulaError("@ multiplies matrices: grade a whole matrix (W1, not W1[h,m]) to write it")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.read(node.operand)
             return -inner if isinstance(node.op, ast.USub) else inner
