@@ -20,7 +20,7 @@ from ..core.ops import OPS
 from ..notation.names import node_names, parse_name
 from .reference import matrix_name
 
-__all__ = ["matrices", "Matrix", "MatrixView"]
+__all__ = ["matrices", "Matrix", "MatrixView", "MatrixStep", "backward_steps", "gradient_name"]
 
 _LAYERED = re.compile(r"([Wbaz])(\d+)")  # nn's labels: W{l}[h,m], b{l}[h], a{l}[h], z{l}[h] of layer l
 
@@ -55,9 +55,10 @@ class Matrix:
 class MatrixView(dict):
     """name -> Matrix, in the order the forward pass computes them; N is the batch size (None: one datapoint)."""
 
-    def __init__(self, items: list[Matrix], N: int | None) -> None:
+    def __init__(self, items: list[Matrix], N: int | None, loss: str | None = None) -> None:
         super().__init__((m.name, m) for m in items)
         self.N = N
+        self.loss = loss  # the loss's op (bce, mse, ...), when the view was taken of a loss
 
     def shapes(self) -> dict[str, tuple[int, int]]:
         return {name: m.shape for name, m in self.items()}
@@ -112,13 +113,14 @@ def _from_graph(root: Value) -> MatrixView:
     names = node_names(root)
     cells: dict[str, dict[tuple[int, int], tuple[Any, str]]] = {}  # stem -> (row, col) -> (node, name)
     targets: dict[int, float] = {}
+    loss = None
     batch = any(parse_name(n).datapoint is not None for n in names.values())
     for node, name in names.items():
         p = parse_name(name)
         col = p.datapoint or 0
         target = OPS[node.op].target if node.op in OPS else None
         if target is not None:  # a loss node keeps its target y as a number operand
-            targets[col] = float(node.operands[target])
+            targets[col], loss = float(node.operands[target]), node.op
         where = _entry(p.stem, p.index, col)
         if where is not None:
             cells.setdefault(p.stem, {})[where] = (node, name)
@@ -136,7 +138,7 @@ def _from_graph(root: Value) -> MatrixView:
         shown = np.array([[f"y[n={n}]" if batch else "y" for n in range(len(targets))]], dtype=object)
         items.append(Matrix(label, nodes, shown, "target"))
     N = max((m.shape[1] for m in items if m.kind != "parameter"), default=1) if batch else None
-    return MatrixView(items, N)
+    return MatrixView(items, N, loss)
 
 
 def _entry(stem: str, index: tuple[str, ...], col: int) -> tuple[int, int] | None:
@@ -171,3 +173,68 @@ def _matrix(stem: str, cells: dict[tuple[int, int], tuple[Any, str]], batch: boo
     if stem == f"z{last}":
         kind = "output"
     return Matrix(matrix_name(stem, batch) if stem[0] not in "Wb" else stem, nodes, names, kind)
+
+
+# -- backprop one matrix op at a time: what the stepper and the drawing show ----------------------------
+
+_SLOPES = {"sigmoid": "{z} * (1 - {z})", "tanh": "(1 - {z}**2)", "relu": "step({a})"}
+
+
+@dataclass
+class MatrixStep:
+    """One matrix op of the forward pass, and the vectorised lines that backpropagate through it."""
+
+    forward: str  # "a1 = W1 @ x + b1"
+    output: str  # the matrix it makes ("a1"); "L" for the loss
+    inputs: list[str]  # the matrices it reads
+    lines: list[tuple[str, str]]  # (gradient, formula): ("dW1", "dA1 @ x.T")
+
+
+def gradient_name(name: str) -> str:
+    """The name of ∂L/∂name in a backward line: dW1, db1 for parameters, dA1, dZ1, dX for the rest."""
+    return "d" + (name if name[0] in "Wb" else name[0].upper() + name[1:])
+
+
+def backward_steps(view: MatrixView) -> list[MatrixStep]:
+    """The forward pass as matrix ops, latest first, each with its backward lines in matrix notation.
+
+    The loss is BCE (or MSE) of the last layer's output, the mean over a batch's columns.
+    """
+    layers = sorted(int(m[2]) for name in view if (m := _LAYERED.fullmatch(name)) and m[1] == "W")
+    if not layers or "L" in view:
+        raise ValueError("backward_steps: the view holds no layer W1, ...; take matrices() of a loss built by nn.MLP")
+    batch = view.N is not None
+
+    def name(stem: str) -> str:
+        return matrix_name(stem, batch)
+
+    last = layers[-1]
+    steps: list[MatrixStep] = []
+    z_out, y = name(f"z{last}"), name("y")
+    dz = gradient_name(z_out)
+    per = " / N" if batch else ""
+    rule = {"bce": f"({z_out} - {y}) / ({z_out} * (1 - {z_out})){per}", "mse": f"2 * ({z_out} - {y}){per}"}
+    if z_out in view and y in view and view.loss in rule:
+        steps.append(MatrixStep(f"L = {view.loss}({z_out}, {y})", "L", [z_out, y], [(dz, rule[view.loss])]))
+    for l in reversed(layers):
+        a, z = name(f"a{l}"), name(f"z{l}")
+        prev = name("x") if l == 1 else name(f"z{l - 1}")
+        op = _activation(view, z)
+        if z in view and a in view:
+            slope = _SLOPES.get(op, "1").format(z=z, a=a)
+            steps.append(MatrixStep(f"{z} = {op}({a})", z, [a], [(gradient_name(a), f"{gradient_name(z)} * {slope}")]))
+        if a not in view:
+            continue
+        da = gradient_name(a)
+        lines = [(f"dW{l}", f"{da} @ {prev}.T"), (f"db{l}", f"sum({da}, axis=1)" if batch else da)]
+        if l > 1:
+            lines.append((gradient_name(prev), f"W{l}.T @ {da}"))
+        steps.append(MatrixStep(f"{a} = W{l} @ {prev} + b{l}", a, [f"W{l}", prev, f"b{l}"], lines))
+    return steps
+
+
+def _activation(view: MatrixView, z: str) -> str:
+    """The op that makes z's entries (sigmoid, tanh, relu), read off the graph's nodes."""
+    m = view.get(z)
+    first = m.nodes.flat[0] if m is not None else None
+    return first.op if isinstance(first, Value) and first.op else "linear"
