@@ -72,7 +72,7 @@ def test_accepts_the_math(text, want):
         ("{z2}", "a set"),
         ("f'{z2}'", "an f-string"),
         ("(a := 1)", "an assignment"),
-        ("z2 @ y", "the operator MatMult"),
+        ("z2 @ y", "@ multiplies matrices"),
         ("z2 % y", "the operator Mod"),
         ("~z2", "the operator Invert"),
         ("x[1:2]", "a letter or a whole number"),

@@ -57,16 +57,25 @@ _seed = _checked(int, lambda n: n >= 0, "a non-negative integer")
 
 
 def cmd_dims(args: argparse.Namespace) -> int:
-    dims = closed_form.dimensions(args.M, args.H)
-    print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units")
-    for name, shape in dims.items():
-        print(f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}")
-    # compose arrays of these shapes as the network does: a1 = W1 x + b1, a2 = W2 z1 + b2
-    a1 = np.zeros(dims["W1"]) @ np.zeros(dims["x"]) + np.zeros(dims["b1"])
-    a2 = (np.zeros(dims["W2"]) @ np.zeros(dims["z1"]))[0] + np.zeros(dims["b2"])
-    ok = a1.shape == dims["a1"] and np.shape(a2) == dims["a2"]
+    from ..notation.matrix_formula import size
+    from ..teaching.matrices import matrices
+    from ..teaching.reference import matrix_name
+
+    N = getattr(args, "batch", None)
+    p = ReferenceProblem.random(args.M, args.H, seed=0, batch=N)
+    view = matrices(p.loss(p.network()))
+    columns = f"; a batch of N = {N} datapoints, one per column" if N else ""
+    print(f"Part 1: shapes for M = {args.M} features, H = {args.H} hidden units (column vectors{columns})")
+    print(view.table())
+    # compose the matrices as the network does, a1 = W1 x + b1 and a2 = W2 z1 + b2: shapes and values
+    x, a1, z1, a2 = (matrix_name(n, N is not None) for n in ("x", "a1", "z1", "a2"))
+    v = view.values()
+    out1, out2 = v["W1"] @ v[x] + v["b1"], v["W2"] @ v[z1] + v["b2"]
+    ok = out1.shape == view[a1].shape and out2.shape == view[a2].shape
+    ok = ok and bool(np.allclose(out1, v[a1]) and np.allclose(out2, v[a2]))
     print(
-        f"  W1 x + b1 -> {a1.shape}, W2 z1 + b2 -> {np.shape(a2) or 'scalar'}: {'shapes compose' if ok else 'MISMATCH'}"
+        f"  W1 @ {x} + b1 -> {size(out1.shape)}, W2 @ {z1} + b2 -> {size(out2.shape)}: "
+        f"{'shapes compose (and give the graph' + chr(39) + 's ' + a1 + ' and ' + a2 + ')' if ok else 'MISMATCH'}"
     )
     return 0 if ok else 1
 
@@ -519,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
     d.add_argument("--M", type=_positive, default=3, help="input features")
     d.add_argument("--H", type=_positive, default=4, help="hidden units")
+    d.add_argument("--batch", type=_positive, default=None, metavar="N", help="a batch of N datapoints (X is M×N)")
     d.set_defaults(func=cmd_dims)
     c = sub.add_parser("check", help="every gradient of the reference network: autograd vs the hand derivation")
     c.add_argument("--M", type=_positive, default=3)

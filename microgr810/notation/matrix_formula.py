@@ -44,6 +44,8 @@ class Term:
     text: str
     value: Any
     op: str = ""  # the operation that made it ("@", "*", "T", "sum", a name ...)
+    inner: bool = False  # it holds an inner product (a row @ a column: 1×1) somewhere
+    outer: bool = False  # ... or an outer product (a column @ a row)
 
     @property
     def shape(self) -> tuple[int, int] | None:
@@ -100,10 +102,13 @@ def _read(node: ast.expr, env: Mapping[str, np.ndarray]) -> Term:
                 raise FormulaError(f"the exponent {right.value} is too large (at most {MAX_EXPONENT})")
         else:
             _check_elementwise(sign, left, right, node)
-        return Term(text, f(left.value, right.value), sign)
+        value = f(left.value, right.value)
+        inner = left.inner or right.inner or (sign == "@" and np.shape(value) == (1, 1) and left.shape != (1, 1))
+        outer = left.outer or right.outer or (sign == "@" and left.shape is not None and left.shape[1] == 1)
+        return Term(text, value, sign, inner, outer and np.shape(value) != (1, 1))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = _read(node.operand, env)
-        return Term(text, -inner.value if isinstance(node.op, ast.USub) else inner.value, inner.op)
+        return Term(text, -inner.value if isinstance(node.op, ast.USub) else inner.value, inner.op, inner.inner, inner.outer)
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return Term(text, float(node.value), "number")
     if isinstance(node, ast.Name):

@@ -172,20 +172,20 @@ def _shape_mistake(got: Term, expected: tuple[int, int], param: str, batch: bool
         return "shape", f"{say}: the formula is a number, with no matrix in it"
     if got.shape == expected[::-1]:
         return "transposed", f"{say}: transposed? (write ({text}).T, or swap the operands of `@` and transpose them)"
-    if got.op == "@" and got.shape == (1, 1) and expected != (1, 1):
+    if got.inner and got.shape == (1, 1) and expected != (1, 1):
         return "outer-vs-inner", (
             f"{say}: an inner product (a row @ a column gives 1×1) where an outer product belongs "
             f"(a column @ a row, {expected[0]}×1 @ 1×{expected[1]})"
         )
-    if got.op == "@" and expected[1] == 1 and got.shape[0] == expected[0]:
+    if got.outer and expected[1] == 1 and got.shape[0] == expected[0] and not batch:
         return "outer-vs-inner", (
-            f"{say}: the last `@` makes an outer product where the gradient is a column; a bias's gradient "
-            f"has no factor of the layer's input (∂a/∂b = 1){'; in a batch, sum over axis 1' if batch else ''}"
+            f"{say}: an outer product (a column @ a row) where the gradient is a column; a bias's gradient "
+            f"has no factor of the layer's input (∂a/∂b = 1)"
         )
-    if got.shape[0] == expected[0] and expected[1] == 1:
+    if batch and got.shape[0] == expected[0] and expected[1] == 1:
         return "batch-axis", f"{say}: one column per datapoint; sum them: sum(..., axis=1)"
-    if got.shape[1] == expected[1] and expected[0] == 1 and got.shape[0] != 1:
-        return "batch-axis", f"{say}: sum over axis 0?"
+    if got.shape == (expected[0], expected[0]) and expected[1] == 1:
+        return "outer-vs-inner", f"{say}: an outer product where the gradient is a column"
     return "shape", say
 
 
