@@ -13,8 +13,7 @@ import pytest
 
 import microgr810 as mg
 from microgr810.command.cli import main
-from microgr810.notation.formula import read_tree
-from microgr810.notation.matrix_formula import ShapeError, evaluate
+from microgr810.notation.matrix_formula import ShapeError, evaluate, read
 from microgr810.notation.names import find
 from microgr810.teaching import closed_form
 from microgr810.teaching.grade_matrix import _value_mistake, grade_matrix, is_matrix_question
@@ -106,7 +105,7 @@ def test_backward_lines_give_the_engines_gradients(batch):
     lines = [line for s in backward_steps(view) for line in s.lines]
     assert ("dW1", "dA1 @ X.T" if batch else "dA1 @ x.T") in lines
     for target, formula in lines:
-        np.testing.assert_allclose(evaluate(read_tree(formula), env).value, env[target], rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(evaluate(read(formula), env).value, env[target], rtol=1e-9, atol=1e-15)
 
 
 # -- the checker: correct formulas --------------------------------------------------------------------
@@ -159,12 +158,12 @@ SHAPE_ERRORS = [
         "W1",
         "(W2.T * z1 * (1 - z1)) * x.T * (y_hat - y)",
         "star-for-matmul",
-        ["elementwise `*` on (W2.T * z1 * (1 - z1)) (4×1) and x.T (1×3)", "outer product, written `@`"],
+        ["elementwise `*` on (W2.T·z1·(1 − z1)) (4×1) and x.T (1×3)", "outer product, written `@`"],
     ),
     ("W1", "x.T @ x * (y_hat - y)", "outer-vs-inner", ["is 1×1 but ∂L/∂W1 is 4×3", "inner product", "outer product"]),
     ("b1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", "outer-vs-inner", ["is 4×3 but ∂L/∂b1 is 4×1"]),
     ("b1", "W2 * z1 * (1 - z1) * (y_hat - y)", "transposed", ["`*` on W2 (1×4) and z1 (4×1)", "z1.T (1×4)"]),
-    ("W2", "(y_hat - y) @ z1", "inner-sizes", ["`@` on (y_hat - y) (1×1) and z1 (4×1)"]),
+    ("W2", "(y_hat - y) @ z1", "inner-sizes", ["`@` on (y_hat − y) (1×1) and z1 (4×1)"]),
 ]
 
 
@@ -184,7 +183,7 @@ def test_a_batch_not_summed_is_named():
 def test_shape_error_is_raised_as_the_formula_is_read():
     env = {"W2": np.ones((1, 4)), "z1": np.ones((4, 1))}
     with pytest.raises(ShapeError, match=r"`@` on W2 \(1×4\) and z1.T \(1×4\)"):
-        evaluate(read_tree("W2 @ z1.T + undefined_name"), env)  # the shape error comes first, left to right
+        evaluate(read("W2 @ z1.T + undefined_name"), env)  # the shape error comes first, left to right
 
 
 # -- then values: each wrong pattern rejected and named ------------------------------------------------

@@ -18,8 +18,8 @@ import numpy as np
 
 from ..core.engine import Value
 from ..notation.formats import fmt
-from ..notation.formula import read_tree
-from ..notation.matrix_formula import evaluate, size
+from ..notation.expr import names
+from ..notation.matrix_formula import evaluate, read, size
 from ..teaching.matrices import MatrixStep, MatrixView, backward_steps, gradient_name, matrices
 from .colours import PHASE_COLOURS, ROLE_COLOURS
 from .draw import Drawing
@@ -167,17 +167,12 @@ def _gradient_env(view: MatrixView) -> dict[str, Any]:
 
 def _line(target: str, formula: str, env: dict[str, Any]) -> str:
     """ "dW1 = dA1 @ x.T" with each operand's shape, the result's, and whether it equals the engine's gradient."""
-    result = evaluate(read_tree(formula), env).value
-    shapes = ", ".join(f"{n} {size(np.shape(env[n]))}" for n in _names(formula) if n in env)
+    tree = read(formula)
+    result = evaluate(tree, env).value
+    shapes = ", ".join(f"{n.stem} {size(np.shape(env[n.stem]))}" for n in names(tree) if n.stem in env)
     same = np.allclose(result, env[target]) if target in env else False
     check = "= the engine's gradient" if same else "≠ the engine's gradient"
     return f"{target} = {formula}   →  {size(np.shape(result))}   ({shapes})   {check}"
-
-
-def _names(formula: str) -> list[str]:
-    import ast
-
-    return list(dict.fromkeys(n.id for n in ast.walk(read_tree(formula)) if isinstance(n, ast.Name)))
 
 
 def _write_atomically(path: Path, text: str) -> None:

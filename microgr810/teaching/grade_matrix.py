@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..notation.formula import FormulaError, read_tree
-from ..notation.matrix_formula import ShapeError, Term, evaluate, size
+from ..notation.expr import ExprError
+from ..notation.matrix_formula import ShapeError, Term, evaluate, read, size
 from .matrices import MatrixView, matrices
 from .reference import MATRIX_SLIPS, PARAMETERS, ReferenceProblem, matrix_shapes
 
@@ -96,8 +96,8 @@ def grade_matrix(
         verdict.diagnosis = f"unknown parameter {param!r:.40}; the reference network's matrices are W1, b1, W2, b2"
         return verdict
     try:
-        tree = read_tree(formula)
-    except FormulaError as e:
+        tree = read(formula)
+    except ExprError as e:
         verdict.diagnosis = str(e)
         return verdict
     seed = secrets.randbits(31) if seed is None else seed
@@ -114,7 +114,7 @@ def grade_matrix(
         except ShapeError as e:
             verdict.verdict, verdict.mistake, verdict.diagnosis = "wrong", e.mistake, str(e)
             break
-        except FormulaError as e:
+        except ExprError as e:
             verdict.diagnosis = str(e)
             break
         truth = view[param].grads
@@ -225,8 +225,8 @@ def _value_mistake(
         return "transposed", "transposed: your matrix is the gradient's transpose (square here, so the shapes could not tell)"
     for mistake, words, formula in MATRIX_SLIPS[N is not None].get(param, []):
         try:
-            slip = evaluate(read_tree(formula), env).value
-        except FormulaError:
+            slip = evaluate(read(formula), env).value
+        except ExprError:
             continue
         if np.shape(slip) == got.shape and same(got, slip):
             return mistake, words
