@@ -162,7 +162,7 @@ SHAPE_ERRORS = [
     ),
     ("W1", "x.T @ x * (y_hat - y)", "outer-vs-inner", ["is 1×1 but ∂L/∂W1 is 4×3", "inner product", "outer product"]),
     ("b1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", "outer-vs-inner", ["is 4×3 but ∂L/∂b1 is 4×1"]),
-    ("b1", "W2 * z1 * (1 - z1) * (y_hat - y)", "transposed", ["`*` on W2 (1×4) and z1 (4×1)", "z1.T (1×4)"]),
+    ("b1", "W2 * z1 * (1 - z1) * (y_hat - y)", "transposed", ["`*` on W2 (1×4) and z1 (4×1)", "W2.T (4×1), or z1.T (1×4)"]),
     ("W2", "(y_hat - y) @ z1", "inner-sizes", ["`@` on (y_hat − y) (1×1) and z1 (4×1)"]),
 ]
 
@@ -297,3 +297,19 @@ def test_matrix_stepper_one_step_per_matrix_op(tmp_path):
     assert len(s.frames) == 5 and page.count('class="frame"') == 5
     assert "dW1 = dA1 @ X.T" in page and "(dA1 4×3, X 3×3)" in page
     assert "≠ the engine" not in page and page.count("= the engine&#x27;s gradient") == 8
+
+
+# -- the one reader, with matrices ----------------------------------------------------------------------
+
+
+def test_reader_reads_sums_only_for_matrices():
+    from microgr810.notation import expr
+
+    a = expr.read("sum(Z1 - 1, axis=1) / N", matrices=True)
+    b = expr.read("(Z1 - 1).sum(axis=1) / N", matrices=True)
+    assert a == b and expr.show(a) == "sum(Z1 − 1, axis=1) / N"
+    assert expr.read("mean(Z1)", matrices=True).axis is None
+    with pytest.raises(expr.ExprError):
+        expr.read("sum(Z1, axis=1)")  # the element form has no sums
+    with pytest.raises(expr.ExprError, match="axis is 0"):
+        expr.read("sum(Z1, axis=2)", matrices=True)

@@ -192,7 +192,9 @@ def _check_elementwise(sign: str, left: Term, right: Term, node: Op) -> None:
         return  # a column beside a matrix of as many rows (b1 + W1 @ X), or a row beside one of as many columns
     say = f"elementwise `{sign}` on {left.described()} and {right.described()}: the shapes differ"
     if a == b[::-1]:
-        raise ShapeError(f"{say}; did you mean {_transposed_text(node.args[1])} ({size(a)})?", "transposed")
+        left_t, right_t = _transposed_text(node.args[0]), _transposed_text(node.args[1])
+        fix = f"did you mean {left_t} ({size(b)}), or {right_t} ({size(a)})?"
+        raise ShapeError(f"{say}; {fix}", "transposed")
     if sign == "*" and a[1] == 1 and b[0] == 1:
         raise ShapeError(
             f"{say}; a column times a row is the outer product, written `@`: "

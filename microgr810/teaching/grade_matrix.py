@@ -171,7 +171,8 @@ def _shape_mistake(got: Term, expected: tuple[int, int], param: str, batch: bool
     if got.shape is None:
         return "shape", f"{say}: the formula is a number, with no matrix in it"
     if got.shape == expected[::-1]:
-        return "transposed", f"{say}: transposed? (write ({text}).T, or swap the operands of `@` and transpose them)"
+        swap = "; or swap the operands of `@`, transposing each" if got.op == "@" else ""
+        return "transposed", f"{say}: transposed? ({text}).T has the gradient's shape{swap}"
     if got.inner and got.shape == (1, 1) and expected != (1, 1):
         return "outer-vs-inner", (
             f"{say}: an inner product (a row @ a column gives 1×1) where an outer product belongs "
