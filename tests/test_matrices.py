@@ -152,7 +152,12 @@ def test_check_formula_dispatches_the_whole_matrix():
 # -- shapes first: each pattern, the message naming operands and shapes --------------------------------
 
 SHAPE_ERRORS = [
-    ("W1", "W2 @ z1.T", "inner-sizes", ["`@` on W2 (1×4) and z1.T (1×4)", "inner sizes 4 and 1", "did you mean z1 (4×1)"]),
+    (
+        "W1",
+        "W2 @ z1.T",
+        "inner-sizes",
+        ["`@` on W2 (1×4) and z1.T (1×4)", "inner sizes 4 and 1", "did you mean z1 (4×1)"],
+    ),
     ("W1", "x @ (W2.T * z1 * (1 - z1)).T * (y_hat - y)", "transposed", ["is 3×4 but ∂L/∂W1 is 4×3: transposed?"]),
     (
         "W1",
@@ -162,7 +167,12 @@ SHAPE_ERRORS = [
     ),
     ("W1", "x.T @ x * (y_hat - y)", "outer-vs-inner", ["is 1×1 but ∂L/∂W1 is 4×3", "inner product", "outer product"]),
     ("b1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", "outer-vs-inner", ["is 4×3 but ∂L/∂b1 is 4×1"]),
-    ("b1", "W2 * z1 * (1 - z1) * (y_hat - y)", "transposed", ["`*` on W2 (1×4) and z1 (4×1)", "W2.T (4×1), or z1.T (1×4)"]),
+    (
+        "b1",
+        "W2 * z1 * (1 - z1) * (y_hat - y)",
+        "transposed",
+        ["`*` on W2 (1×4) and z1 (4×1)", "W2.T (4×1), or z1.T (1×4)"],
+    ),
     ("W2", "(y_hat - y) @ z1", "inner-sizes", ["`@` on (y_hat − y) (1×1) and z1 (4×1)"]),
 ]
 

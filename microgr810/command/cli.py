@@ -443,7 +443,9 @@ def _grade_matrix(args: argparse.Namespace) -> int:
     verdict = grade_matrix(args.parameter, args.formula, M=args.M, H=args.H, batch=args.batch, seed=args.seed)
     out = sys.stdout if verdict.verdict in ("correct", "wrong") else sys.stderr
     try:
-        print(str(verdict) if out is sys.stdout else f"microgr810 grade: error: {verdict.diagnosis}", file=out, flush=True)
+        print(
+            str(verdict) if out is sys.stdout else f"microgr810 grade: error: {verdict.diagnosis}", file=out, flush=True
+        )
     except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return verdict.exit_code

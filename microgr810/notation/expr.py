@@ -409,14 +409,16 @@ class _Reader:
             args.insert(0, f.value)
         elif not (isinstance(f, ast.Name) and f.id in SUMS):
             return None
-        how = f.attr if isinstance(f, ast.Attribute) else f.id  # type: ignore[union-attr]
+        how = f.attr if isinstance(f, ast.Attribute) else f.id
         axes = args[1:] + [k.value for k in node.keywords if k.arg == "axis"]
         if not args or len(axes) > 1 or any(k.arg != "axis" for k in node.keywords):
             raise ExprError(f"write {how}(E), {how}(E, axis=0) or {how}(E, axis=1), got {ast.unparse(node)[:60]}")
         axis = axes[0] if axes else None
-        if axis is not None and not (isinstance(axis, ast.Constant) and type(axis.value) is int and axis.value in (0, 1)):
+        if axis is None:
+            return args[0], None
+        if not (isinstance(axis, ast.Constant) and type(axis.value) is int and axis.value in (0, 1)):
             raise ExprError(f"{ast.unparse(node)[:60]}: the axis is 0 (down each column) or 1 (along each row)")
-        return args[0], None if axis is None else axis.value  # type: ignore[union-attr]
+        return args[0], axis.value
 
     def children(self, node: ast.AST) -> list[ast.AST]:
         summed = self._sum(node)

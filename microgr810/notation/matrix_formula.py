@@ -114,7 +114,9 @@ def _text(node: Node) -> str:
 
 def _name(n: Name, env: Mapping[str, np.ndarray]) -> Term:
     if n.index:
-        raise FormulaError(f"{n}: write whole matrices here (W1, z1.T); one element is graded in index form, e.g. W1[h,m]")
+        raise FormulaError(
+            f"{n}: write whole matrices here (W1, z1.T); one element is graded in index form, e.g. W1[h,m]"
+        )
     if n.stem not in env:
         other = n.stem[0].swapcase() + n.stem[1:]  # z1 <-> Z1: one datapoint's name in a batch, or back
         if other in env:
@@ -166,8 +168,11 @@ def _check_matmul(left: Term, right: Term, node: Op) -> None:
     a, b = left.shape, right.shape
     if a is None or b is None:
         number = left if a is None else right
-        raise ShapeError(f"`@` on {left.described()} and {right.described()}: {number.text} is a number; "
-                         f"a number multiplies with `*`", "matmul-number")
+        raise ShapeError(
+            f"`@` on {left.described()} and {right.described()}: {number.text} is a number; "
+            f"a number multiplies with `*`",
+            "matmul-number",
+        )
     if a[1] == b[0]:
         return
     say = f"`@` on {left.described()} and {right.described()}: the inner sizes {a[1]} and {b[0]} differ"

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..core.engine import Value
-from ..notation.formats import fmt
 from ..notation.expr import names
+from ..notation.formats import fmt
 from ..notation.matrix_formula import evaluate, read, size
 from ..teaching.matrices import MatrixStep, MatrixView, backward_steps, gradient_name, matrices
 from .colours import PHASE_COLOURS, ROLE_COLOURS
@@ -47,7 +47,7 @@ def draw_matrices(root: Value, *, step: int | None = None, precision: int = 3, f
     lit = set(current.inputs) | {current.output} if current else set()
     for name, m in view.items():
         show = known is None or name in known
-        cells = [f"<B>{html_text(name, 20)}</B>  {size(m.shape)}"]
+        cells: list[str | tuple[str, str]] = [f"<B>{html_text(name, 20)}</B>  {size(m.shape)}"]
         if name in forward:
             cells.append(html_text(forward[name], 60))
         cells.append(("data " + _grid(m.values, precision), ""))
@@ -57,7 +57,7 @@ def draw_matrices(root: Value, *, step: int | None = None, precision: int = 3, f
         cells.append(html_text(_scalars(m.names, "target" if m.kind == "target" else "scalar node"), 60))
         g.node(name, table(cells, stacked=True), **_box(_FILL[m.kind], name in lit))
     L = f"L = {fmt(root.data, precision + 1)}"
-    g.node("L", table([f"<B>L</B>  1×1", html_text(L, 40)], stacked=True), **_box(ROLE_COLOURS["output"], "L" in lit))
+    g.node("L", table(["<B>L</B>  1×1", html_text(L, 40)], stacked=True), **_box(ROLE_COLOURS["output"], "L" in lit))
     for s in steps:
         for source in s.inputs:
             if source in view:

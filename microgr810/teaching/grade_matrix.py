@@ -23,7 +23,8 @@ from .reference import MATRIX_SLIPS, PARAMETERS, ReferenceProblem, matrix_shapes
 
 __all__ = ["grade_matrix", "MatrixVerdict", "is_matrix_question", "NETWORKS", "MAX_SIZE"]
 
-NETWORKS = 4  # fresh random networks per call
+NETWORKS = 4  # fresh random networks per call (2 past BIG scalar weights-times-datapoints: each is seconds there)
+BIG = 20_000
 RTOL, ATOL = 1e-7, 1e-12
 BUDGET = 5.0  # seconds: past it, "undecided"
 MAX_SIZE = 64  # M, H and N at most this
@@ -101,9 +102,10 @@ def grade_matrix(
         verdict.diagnosis = str(e)
         return verdict
     seed = secrets.randbits(31) if seed is None else seed
-    where = f"on {NETWORKS} random networks (seeds {seed}–{seed + NETWORKS - 1}, y drawn from (0, 1))"
+    networks = NETWORKS if M * H * (N or 1) <= BIG else 2
+    where = f"on {networks} random networks (seeds {seed}–{seed + networks - 1}, y drawn from (0, 1))"
     worst = 0.0
-    for k in range(NETWORKS):
+    for k in range(networks):
         if time.perf_counter() - start > BUDGET:
             verdict.verdict, verdict.checked = "undecided", f"could not decide in time; checked {k} networks"
             break
@@ -219,11 +221,17 @@ def _value_mistake(
     N = view.N
     if N is not None and N > 1:
         if same(got, truth * N):
-            return "batch-size", f"off by the batch size: every entry is N = {N} times the gradient; L is the mean, divide by N"
+            return (
+                "batch-size",
+                f"off by the batch size: every entry is N = {N} times the gradient; L is the mean, divide by N",
+            )
         if same(got, truth / N):
             return "batch-size", f"off by the batch size: every entry is the gradient divided by N = {N} once too often"
     if got.shape[0] == got.shape[1] and got.shape[0] > 1 and same(got, truth.T):
-        return "transposed", "transposed: your matrix is the gradient's transpose (square here, so the shapes could not tell)"
+        return (
+            "transposed",
+            "transposed: your matrix is the gradient's transpose (square here, so the shapes could not tell)",
+        )
     for mistake, words, formula in MATRIX_SLIPS[N is not None].get(param, []):
         try:
             slip = evaluate(read(formula), env).value

@@ -164,7 +164,9 @@ def _matrix(stem: str, cells: dict[tuple[int, int], tuple[Any, str]], batch: boo
     cols = max(c for _, c in cells) + 1
     if len(cells) != rows * cols:
         missing = next(f"({r}, {c})" for r in range(rows) for c in range(cols) if (r, c) not in cells)
-        raise ValueError(f"matrices(): {stem} has {len(cells)} of its {rows}×{cols} entries; entry {missing} is missing")
+        raise ValueError(
+            f"matrices(): {stem} has {len(cells)} of its {rows}×{cols} entries; entry {missing} is missing"
+        )
     nodes = np.empty((rows, cols), dtype=object)
     names = np.empty((rows, cols), dtype=object)
     for (r, c), (node, name) in cells.items():

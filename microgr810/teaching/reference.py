@@ -296,22 +296,36 @@ MATRIX_GRADIENTS = {
 # the slips a class makes in the matrix form, as formulas that evaluate: (pattern, what it says, formula)
 MATRIX_SLIPS = {
     False: {
-        "W2": [("wrong-name", "a1 stands where z1 belongs: W2 multiplies z1, the layer's output", "(y_hat - y) * a1.T")],
+        "W2": [
+            ("wrong-name", "a1 stands where z1 belongs: W2 multiplies z1, the layer's output", "(y_hat - y) * a1.T")
+        ],
         "b1": [
             ("missing-slope", "the sigmoid's slope z1 ⊙ (1 − z1) is missing", "W2.T * (y_hat - y)"),
-            ("wrong-slope", "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
-             "W2.T * (1 - z1**2) * (y_hat - y)"),
+            (
+                "wrong-slope",
+                "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
+                "W2.T * (1 - z1**2) * (y_hat - y)",
+            ),
             ("slope-at-zero", "σ′ is taken at 0 (0.25) instead of z1 ⊙ (1 − z1)", "0.25 * W2.T * (y_hat - y)"),
         ],
         "W1": [
             ("missing-slope", "the sigmoid's slope z1 ⊙ (1 − z1) is missing", "W2.T @ x.T * (y_hat - y)"),
-            ("wrong-slope", "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
-             "(W2.T * (1 - z1**2)) @ x.T * (y_hat - y)"),
+            (
+                "wrong-slope",
+                "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
+                "(W2.T * (1 - z1**2)) @ x.T * (y_hat - y)",
+            ),
             ("slope-at-zero", "σ′ is taken at 0 (0.25) instead of z1 ⊙ (1 − z1)", "0.25 * W2.T @ x.T * (y_hat - y)"),
-            ("wrong-name", "the slope is written with a1 where z1 belongs: σ′(a1) = z1 ⊙ (1 − z1)",
-             "(W2.T * a1 * (1 - a1)) @ x.T * (y_hat - y)"),
-            ("missing-factor", "W2 is missing: the path from a1 to L goes through W2",
-             "(z1 * (1 - z1)) @ x.T * (y_hat - y)"),
+            (
+                "wrong-name",
+                "the slope is written with a1 where z1 belongs: σ′(a1) = z1 ⊙ (1 − z1)",
+                "(W2.T * a1 * (1 - a1)) @ x.T * (y_hat - y)",
+            ),
+            (
+                "missing-factor",
+                "W2 is missing: the path from a1 to L goes through W2",
+                "(z1 * (1 - z1)) @ x.T * (y_hat - y)",
+            ),
         ],
     },
     True: {
@@ -319,13 +333,19 @@ MATRIX_SLIPS = {
         "W2": [("batch-size", "the mean over the batch is missing: divide by N", "(Y_hat - Y) @ Z1.T")],
         "b1": [
             ("missing-slope", "the sigmoid's slope Z1 ⊙ (1 − Z1) is missing", "sum(W2.T @ (Y_hat - Y), axis=1) / N"),
-            ("batch-size", "the mean over the batch is missing: divide by N",
-             "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1)"),
+            (
+                "batch-size",
+                "the mean over the batch is missing: divide by N",
+                "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1)",
+            ),
         ],
         "W1": [
             ("missing-slope", "the sigmoid's slope Z1 ⊙ (1 − Z1) is missing", "W2.T @ (Y_hat - Y) @ X.T / N"),
-            ("batch-size", "the mean over the batch is missing: divide by N",
-             "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T"),
+            (
+                "batch-size",
+                "the mean over the batch is missing: divide by N",
+                "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T",
+            ),
         ],
     },
 }
