@@ -323,3 +323,20 @@ def test_reader_reads_sums_only_for_matrices():
         expr.read("sum(Z1, axis=1)")  # the element form has no sums
     with pytest.raises(expr.ExprError, match="axis is 0"):
         expr.read("sum(Z1, axis=2)", matrices=True)
+
+
+def test_matrix_stepper_shows_one_backwards_gradients():
+    from microgr810.pictures.matrix_view import matrix_stepper
+
+    p = ReferenceProblem.random(3, 4, seed=0, y=1.0)
+    net, L = p.autograd()  # a backward already ran: leaves hold its gradients
+    matrix_stepper(L)
+    g = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)
+    np.testing.assert_allclose(mg.matrices(L)["W1"].grads, g["W1"], rtol=1e-10)
+
+
+def test_stepper_command_matrices(tmp_path, capsys):
+    out = tmp_path / "m.html"
+    assert main(["stepper", "--matrices", "--batch", "3", "-o", str(out)]) == 0
+    assert "dW1 = dA1 @ X.T" in out.read_text(encoding="utf-8")
+    assert main(["stepper", "--matrices", "--predict", "-o", str(out)]) == 2

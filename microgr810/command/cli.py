@@ -410,7 +410,9 @@ def cmd_stepper(args: argparse.Namespace) -> int:
 
     _, L = _reference_loss(args, backward=False)
     try:
-        page = stepper(L, predict=args.predict).html()
+        if args.matrices and args.predict:
+            raise CLIError("--matrices and --predict do not go together: the matrix stepper shows every line")
+        page = stepper(L, matrices=True).html() if args.matrices else stepper(L, predict=args.predict).html()
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise CLIError(" ".join(str(e).split())) from None
     path = _write_file(Path(args.output), page)
@@ -601,6 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
     st.add_argument(
         "--predict", action="store_true", help="predict mode: type each step's gradients before the page shows them"
+    )
+    st.add_argument(
+        "--matrices", action="store_true", help="one step per matrix op, with its vectorised backward lines and shapes"
     )
     reference_args(st)
     st.set_defaults(func=cmd_stepper)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.engine import Value
+from ..core.engine import Value, topological_order
 from ..notation.expr import names
 from ..notation.formats import fmt
 from ..notation.matrix_formula import evaluate, read, size
@@ -141,7 +141,11 @@ class MatrixStepper:
 
 
 def matrix_stepper(root: Value, path: str | Path | None = None) -> MatrixStepper:
-    """Run backward from root (a loss built by nn.MLP) and build the matrix stepper; write it to `path` if given."""
+    """Run backward from root (a loss built by nn.MLP) and build the matrix stepper; write it to `path` if given.
+    The leaves' gradients are zeroed first: the page shows this one backward's gradients."""
+    for node in topological_order(root):
+        if not node.inputs:
+            node.grad = 0.0  # leaves accumulate across backward calls
     root.backward()
     s = MatrixStepper(root)
     if path is not None:
