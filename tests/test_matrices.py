@@ -340,3 +340,11 @@ def test_stepper_command_matrices(tmp_path, capsys):
     assert main(["stepper", "--matrices", "--batch", "3", "-o", str(out)]) == 0
     assert "dW1 = dA1 @ X.T" in out.read_text(encoding="utf-8")
     assert main(["stepper", "--matrices", "--predict", "-o", str(out)]) == 2
+
+
+@pytest.mark.parametrize(
+    "formula", ["1/0*W1", "(-8)**(1/3)*W1", "1e999*W1", "1e308*1e308*W1", "log(W1-W1)", "exp(exp(exp(exp(9))))*W1"]
+)
+def test_degenerate_formulas_get_a_verdict_never_a_traceback(formula, capsys):
+    assert main(["grade", "W1", "--", formula]) in (1, 2)
+    assert "Traceback" not in capsys.readouterr().err

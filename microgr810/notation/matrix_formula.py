@@ -90,7 +90,7 @@ def evaluate(tree: Node, env: Mapping[str, np.ndarray]) -> Term:
     with np.errstate(all="ignore"):  # inf and NaN are the caller's to judge, never a warning
         for n in expr.walk(tree):
             if isinstance(n, Num):
-                terms.append(Term(_text(n), float(n.text), "number"))
+                terms.append(Term(_text(n), np.float64(n.text), "number"))  # numpy's: 1/0 is inf, not an error
             elif isinstance(n, Name):
                 terms.append(_name(n, env))
             elif isinstance(n, Call):

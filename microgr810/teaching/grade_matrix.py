@@ -119,6 +119,10 @@ def grade_matrix(
         except ExprError as e:
             verdict.diagnosis = str(e)
             break
+        except (ArithmeticError, MemoryError) as e:  # numpy answers inf or NaN; this is a last guard
+            verdict.verdict, verdict.mistake = "wrong", "not-finite"
+            verdict.diagnosis = f"your formula cannot be computed here ({type(e).__name__})"
+            break
         truth = view[param].grads
         if got.shape != expected:
             verdict.verdict, verdict.shape = "wrong", got.shape
