@@ -240,3 +240,37 @@ def _activation(view: MatrixView, z: str) -> str:
     m = view.get(z)
     first = m.nodes.flat[0] if m is not None else None
     return first.op if isinstance(first, Value) and first.op else "linear"
+
+
+@dataclass
+class ShapeTable:
+    """Part 1 from the matrix view: the reference network's matrices and whether they compose."""
+
+    view: MatrixView
+    lines: list[str]
+    ok: bool
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def shape_table(M: int, H: int, N: int | None = None) -> ShapeTable:
+    """The reference network's matrices (a batch of N as columns), composed as the network does:
+    W1 @ x + b1 and W2 @ z1 + b2 must have the shapes, and the values, of the graph's own a1 and a2."""
+    from .reference import ReferenceProblem
+
+    p = ReferenceProblem.random(M, H, seed=0, batch=N)
+    view = matrices(p.loss(p.network()))
+    x, a1, z1, a2 = (matrix_name(n, N is not None) for n in ("x", "a1", "z1", "a2"))
+    v = view.values()
+    out1, out2 = v["W1"] @ v[x] + v["b1"], v["W2"] @ v[z1] + v["b2"]
+    ok = out1.shape == view[a1].shape and out2.shape == view[a2].shape
+    ok = ok and bool(np.allclose(out1, v[a1]) and np.allclose(out2, v[a2]))
+    columns = f"; a batch of N = {N} datapoints, one per column" if N else ""
+    verdict = f"shapes compose (and give the graph's {a1} and {a2})" if ok else "MISMATCH"
+    lines = [
+        f"Part 1: shapes for M = {M} features, H = {H} hidden units (column vectors{columns})",
+        view.table(),
+        f"  W1 @ {x} + b1 -> {_size(out1.shape)}, W2 @ {z1} + b2 -> {_size(out2.shape)}: {verdict}",
+    ]
+    return ShapeTable(view, lines, ok)
