@@ -30,9 +30,10 @@ def run(args: argparse.Namespace) -> int:
 
     _, L = reference_loss(args, backward=False)
     try:
-        if args.matrices and args.predict:
+        matrices = getattr(args, "matrices", False)  # the demo calls this with the flags it needs
+        if matrices and args.predict:
             raise CLIError("--matrices and --predict do not go together: the matrix stepper shows every line")
-        page = stepper(L, matrices=True).html() if args.matrices else stepper(L, predict=args.predict).html()
+        page = stepper(L, matrices=True).html() if matrices else stepper(L, predict=args.predict).html()
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
     path = write_file(Path(args.output), page)
