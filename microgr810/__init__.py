@@ -37,6 +37,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "explain": ("teaching.explain", "explain"),
     "derive": ("teaching.derive", "derive"),
     "check_formula": ("teaching.grade", "check_formula"),
+    "matrices": ("teaching.matrices", "matrices"),
     "closed_form": ("teaching.closed_form", None),
     "misconceptions": ("teaching.misconceptions", None),
     "reference": ("teaching.reference", None),

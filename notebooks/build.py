@@ -821,6 +821,192 @@ print(mc.check("accumulate_interior", root))
 ]
 
 
+NOTEBOOKS["05_scalars_to_matrices"] = [
+    md("""
+# From scalars to matrices
+
+Part 2 of the derivation writes each gradient one element at a time, $\\partial L/\\partial W_1[h,m]$.
+Every course then writes the same gradients as matrices, `dW1 = dA1 @ x.T`, and the mistakes move:
+a transposed matrix, `*` where `@` belongs, an inner product where an outer one belongs, a forgotten
+slope, a batch not summed or not averaged. This notebook joins the two views: the scalar engine's
+nodes grouped into the math's matrices, and a checker for a whole matrix's gradient.
+
+The convention is the derivation's: column vectors. $x$ is $M\\times 1$, $W_1$ is $H\\times M$, $b_1, a_1,
+z_1$ are $H\\times 1$, $W_2$ is $1\\times H$, and $b_2, a_2, z_2 = \\hat y$ are $1\\times 1$.
+"""),
+    code("""
+import numpy as np
+from microgr810 import matrices, draw
+from microgr810.teaching.reference import ReferenceProblem
+from microgr810.teaching.grade_matrix import grade_matrix
+from microgr810.teaching.matrices import backward_steps
+from microgr810.pictures.matrix_view import draw_matrices
+
+M, H = 3, 4
+problem = ReferenceProblem.random(M, H, seed=0, y=1.0)
+net, L = problem.autograd()          # the scalar graph, after backward
+view = matrices(L)                   # its nodes grouped into matrices
+print(view.table())
+"""),
+    md("""
+## Part 1: the shapes compose
+
+Each matrix is made of the graph's own nodes, so its values and gradients are the nodes' `data` and
+`grad`. Multiplying the matrices as the math does gives the graph's own $a_1$ and $a_2$:
+"""),
+    code("""
+v = view.values()
+a1 = v["W1"] @ v["x"] + v["b1"]
+a2 = v["W2"] @ v["z1"] + v["b2"]
+print("W1 @ x + b1:", a1.shape, "equal to the graph's a1:", np.allclose(a1, v["a1"]))
+print("W2 @ z1 + b2:", a2.shape, "equal to the graph's a2:", np.allclose(a2, v["a2"]))
+print("the scalar nodes of W1:")
+print(view["W1"].names)
+"""),
+    md("""
+The scalar drawing (one box per neuron) and the matrix drawing of the same graph. Each matrix box
+says which scalar nodes it collapses; each edge carries the shape that flows along it.
+"""),
+    code("""
+draw(L, collapse=True)
+"""),
+    code("""
+draw_matrices(L)
+"""),
+    md("""
+## Part 2 in matrix form
+
+`grade_matrix(param, formula)` (and `check_formula("W1", formula)`, and `microgr810 grade W1 -- FORMULA`)
+reads a formula in matrix notation: the names above as matrices, `@` the matrix product, `.T` the
+transpose, `* / + -` and `σ` elementwise. It checks every operation's shapes first, then every entry
+against the scalar engine's gradient on fresh random networks.
+
+### Your turn: dW2
+
+$a_2 = W_2 z_1 + b_2$, so $\\partial L/\\partial W_2$ has $W_2$'s shape, $1\\times 4$. The first try below
+forgets which way $z_1$ stands:
+"""),
+    code("""
+formula = "(y_hat - y) * z1"     # a common first try
+print(grade_matrix("W2", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("W2", "(y_hat - y) * z1.T", M=M, H=H))
+"""),
+    md("""
+### Your turn: db2
+
+With the loss's and the sigmoid's derivatives multiplied out, $\\partial L/\\partial a_2$ is one short
+difference. The first try has it the wrong way round:
+"""),
+    code("""
+formula = "y - y_hat"     # a common first try
+print(grade_matrix("b2", formula, M=M, H=H))
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("b2", "y_hat - y", M=M, H=H))
+"""),
+    md("""
+### Your turn: db1
+
+Backward through $a_2 = W_2 z_1 + b_2$ gives $W_2^\\top$ times the gradient at $a_2$ ($4\\times 1$), then
+the sigmoid's slope $z_1 \\odot (1 - z_1)$ elementwise. The first try keeps $W_2$ as a row:
+"""),
+    code("""
+formula = "W2 * z1 * (1 - z1) * (y_hat - y)"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H))
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("b1", "W2.T * z1 * (1 - z1) * (y_hat - y)", M=M, H=H))
+"""),
+    md("""
+### Your turn: dW1
+
+$\\partial L/\\partial W_1$ is $H\\times M$: the column $\\partial L/\\partial a_1$ ($H\\times 1$) times the row
+$x^\\top$ ($1\\times M$). The first try multiplies them elementwise:
+"""),
+    code("""
+formula = "(W2.T * z1 * (1 - z1)) * x.T * (y_hat - y)"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H))
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("W1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", M=M, H=H))
+"""),
+    md("""
+## Backprop one matrix op at a time
+
+The same chain rule, one line per matrix op, as a vectorised implementation writes it. Each line is
+evaluated with the matrices of the scalar graph and compared with the engine's own gradients.
+`stepper(L, matrices=True)` shows the same steps on the drawing (Prev/Next, or the arrow keys).
+"""),
+    code("""
+for step in backward_steps(view):
+    print(step.forward)
+    for target, formula in step.lines:
+        print(f"    {target} = {formula}")
+"""),
+    md("""
+## A batch
+
+A batch of $N$ datapoints is one **column** per datapoint: $X$ is $M\\times N$, $A_1$ and $Z_1$ are
+$H\\times N$, $A_2$, $Z_2 = \\hat Y$ and $Y$ are $1\\times N$. The weights are shared, so $W_1$ is still
+$H\\times M$, and the loss is the **mean** over the batch.
+"""),
+    code("""
+N = 4
+batch = ReferenceProblem.random(M, H, seed=0, batch=N)
+_, LN = batch.autograd()
+viewN = matrices(LN)
+print(viewN.table())
+"""),
+    md("""
+### Your turn: dW1 for the batch
+
+`@` with $X^\\top$ adds up the datapoints' outer products. The first try forgets the loss is a mean:
+"""),
+    code("""
+formula = "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H, batch=N))
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("W1", "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T / N", M=M, H=H, batch=N))
+"""),
+    md("""
+### Your turn: db1 for the batch
+
+A bias is added to every column, so its gradient adds up the columns: `sum(..., axis=1)` (or
+`.sum(axis=1)`), which keeps the result a column. The first try does not add them up:
+"""),
+    code("""
+formula = "W2.T @ (Y_hat - Y) * Z1 * (1 - Z1) / N"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H, batch=N))
+"""),
+    md("The fix, accepted:"),
+    code("""
+print(grade_matrix("b1", "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1) / N", M=M, H=H, batch=N))
+"""),
+    md("""
+## Three ways, one answer
+
+The matrix view's gradients (the scalar engine's) against `closed_form`'s numpy formulas:
+"""),
+    code("""
+from microgr810.teaching import closed_form
+
+g = closed_form.gradients(batch.W1, batch.b1, batch.W2, batch.b2, batch.x, batch.y)
+for name in ("W1", "b1", "W2", "b2"):
+    same = np.allclose(viewN[name].grads.reshape(np.shape(g[name])), g[name])
+    print(f"{name:3s} {viewN[name].shape}  engine = closed form: {same}")
+"""),
+]
+
+
 def build(name: str, cells) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = cells

@@ -24,6 +24,11 @@ Names: x[m], W1[h,m], b1[h], a1[h], z1[h], W2[h], b2, a2, z2 = y_hat = ŷ, y. Fu
 table's (sigmoid/σ, tanh, exp, log/ln, relu, ...) and their derivatives f'(a). The verdict says
 how the formula was read ("read as: ...").
 
+Matrix form: PARAM without an index (W1, b1, W2; b2 with --batch) grades the whole matrix written
+in matrix notation (@, .T, elementwise * / + -, sigmoid/σ, sum(..., axis=1); x, W1, b1, a1, z1,
+W2, b2, a2, z2 = y_hat, y; X and Y for a batch, one column per datapoint), shapes first
+(docs/matrices.md).
+
 Soundness: a formula is "correct" only if it equals the gradient at fresh random networks (new
 weights, inputs and a target y drawn from (0, 1) on every call) to 40 digits at several units, AND
 sympy proves the difference zero. A wrong formula differs from the gradient at almost every point,
@@ -40,7 +45,12 @@ def add(sub: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gr.add_argument("parameter", metavar="PARAM", help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"')
+    gr.add_argument(
+        "parameter",
+        metavar="PARAM",
+        help='W1[h,m], b1[h], W2[h], b2, or one element, e.g. "W1[0,2]"; W1, b1, W2 (no index, or b2 with '
+        "--batch): the whole matrix, in matrix notation (@, .T, sum(..., axis=1))",
+    )
     gr.add_argument(
         "formula",
         metavar="FORMULA",
@@ -51,13 +61,19 @@ def add(sub: argparse._SubParsersAction) -> None:
     gr.add_argument("--seed", type=seed, default=None, help="fix the random networks (default: fresh ones each call)")
     gr.add_argument("--activation", choices=["sigmoid", "tanh"], default="sigmoid", help="the hidden layer's")
     gr.add_argument("--loss", choices=["bce", "mse"], default="bce", help="binary cross-entropy or (ŷ − y)²")
+    gr.add_argument(
+        "--batch", type=_size, default=None, metavar="N", help="matrix form: a batch of N datapoints (X is M×N)"
+    )
     gr.add_argument("--answer", action="store_true", help="also print the chain rule's formula")
     gr.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..teaching.grade import grade
+    from ..teaching.grade_matrix import is_matrix_question
 
+    if is_matrix_question(args.parameter, args.batch):
+        return run_matrix(args)
     verdict = grade(
         args.parameter, args.formula, M=args.M, H=args.H, seed=args.seed, activation=args.activation, loss=args.loss
     )
@@ -67,6 +83,21 @@ def run(args: argparse.Namespace) -> int:
     report = str(verdict) + (f"\n  the chain rule gives: {verdict.question} = {verdict.answer}" if args.answer else "")
     try:
         print(report, flush=True)
+    except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return verdict.exit_code
+
+
+def run_matrix(args: argparse.Namespace) -> int:
+    """grade W1 -- FORMULA: the whole matrix in matrix notation (exit 0 correct, 1 wrong, 2 not read, 3 undecided)."""
+    from ..teaching.grade_matrix import grade_matrix
+
+    verdict = grade_matrix(args.parameter, args.formula, M=args.M, H=args.H, batch=args.batch, seed=args.seed)
+    try:
+        if verdict.verdict != "malformed":
+            print(verdict, flush=True)
+        else:  # one error line, as the other commands refuse
+            print(f"microgr810 grade: error: {verdict.diagnosis}", file=sys.stderr, flush=True)
     except BrokenPipeError:  # `| head -1` closed the pipe: the exit status still tells the verdict
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return verdict.exit_code

@@ -5,9 +5,10 @@ Public API
 - `read(text, *, letters=(), matrices=False, max_length=None) -> Node`: read a formula or an
   expression. Raises `ExprError` (a ValueError, one line) for anything that is not allowed.
 - `Node` kinds (frozen dataclasses): `Num(text)`, `Name(stem, index)`, `Call(fn, arg, prime)`,
-  `Op(op, args, call)` (`call`: a product written as a call, `z1[h](1 - z1[h])`). `Op.op` and
+  `Op(op, args, call, axis)` (`call`: a product written as a call, `z1[h](1 - z1[h])`). `Op.op` and
   `Call.fn` are op-table names (`"+" "-" "*" "/" "**" "neg"`, `"exp"`, `"sigmoid"`, ...); with
-  `matrices=True` also `"@"` (matrix product) and `"T"` (transpose, `W2.T`).
+  `matrices=True` also `"@"` (matrix product), `"T"` (transpose, `W2.T`) and `"sum"`/`"mean"` over
+  `axis` (`sum(E, axis=1)` or `E.sum(axis=1)`, keeping the matrix 2-D).
 - `evaluate(node, m, name, number=float)`: walk the tree through the op table in the algebra `m`
   (`FLOAT_MATH`, `engine.VALUE_MATH`, `symbolic.SYMPY_MATH`, a numpy or mpmath namespace): each
   `Op`/`Call` is `OPS[op].forward(m, ...)`, a derivative `σ'(a)` is `OPS["sigmoid"].d(m, 0, a, out=σ(a))`;
@@ -97,12 +98,14 @@ class Op:
     op: str
     args: tuple[Node, ...]
     call: bool = field(default=False, compare=False)  # a product written as a call: z1[h](1 - z1[h])
+    axis: int | None = None  # of a matrix sum or mean: 0 down each column, 1 along each row, None all
 
 
 Node = Num | Name | Call | Op
 
 _BINARY: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _MATRIX_BINARY: dict[type, str] = {ast.MatMult: "@"}
+SUMS = ("sum", "mean")  # with matrices: sum(E, axis=1) or E.sum(axis=1) is Op("sum", (E,), axis=1)
 # the math's own signs, as Python writes them
 _SPELLING = {
     "^": "**",
@@ -115,6 +118,7 @@ _SPELLING = {
     "²": "**2",
     "³": "**3",
     "ŷ": "y_hat",
+    "Ŷ": "Y_hat",  # a batch's predictions, as matrices write them
     "y\u0302": "y_hat",  # y and a combining circumflex
     "′": "'",
     "’": "'",
@@ -396,7 +400,30 @@ class _Reader:
             done[id(node)] = self.build(node, [done[id(k)] for k in kids])
         return done[id(tree)]
 
+    def _sum(self, node: ast.AST) -> tuple[ast.AST, int | None] | None:
+        """sum(E, axis=k), E.sum(axis=k) (and mean): (E, k), read only with matrices; else None."""
+        if not (self.matrices and isinstance(node, ast.Call)):
+            return None
+        f, args = node.func, list(node.args)
+        if isinstance(f, ast.Attribute) and f.attr in SUMS:
+            args.insert(0, f.value)
+        elif not (isinstance(f, ast.Name) and f.id in SUMS):
+            return None
+        how = f.attr if isinstance(f, ast.Attribute) else f.id
+        axes = args[1:] + [k.value for k in node.keywords if k.arg == "axis"]
+        if not args or len(axes) > 1 or any(k.arg != "axis" for k in node.keywords):
+            raise ExprError(f"write {how}(E), {how}(E, axis=0) or {how}(E, axis=1), got {ast.unparse(node)[:60]}")
+        axis = axes[0] if axes else None
+        if axis is None:
+            return args[0], None
+        if not (isinstance(axis, ast.Constant) and type(axis.value) is int and axis.value in (0, 1)):
+            raise ExprError(f"{ast.unparse(node)[:60]}: the axis is 0 (down each column) or 1 (along each row)")
+        return args[0], axis.value
+
     def children(self, node: ast.AST) -> list[ast.AST]:
+        summed = self._sum(node)
+        if summed is not None:
+            return [summed[0]]
         if isinstance(node, ast.BinOp) and type(node.op) in self.binary:
             return [node.left, node.right]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -423,6 +450,10 @@ class _Reader:
         return None if found is None else (found[0], found[1] + primes)
 
     def build(self, node: ast.AST, args: list[Node]) -> Node:
+        summed = self._sum(node)
+        if summed is not None:
+            how = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id  # type: ignore[attr-defined]
+            return Op(how, (args[0],), axis=summed[1])
         if isinstance(node, ast.BinOp) and type(node.op) in self.binary:
             return Op(self.binary[type(node.op)], tuple(args))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -574,6 +605,8 @@ def evaluate(
                 values.append(args[0].T)
             elif n.op == "@":
                 values.append(args[0] @ args[1])
+            elif n.op in SUMS:  # numpy's, keeping the matrix 2-D
+                values.append(getattr(args[0], n.op)(axis=n.axis, keepdims=True))
             else:
                 values.append(OPS[n.op].forward(m, *args))
     return values[0]
@@ -598,6 +631,9 @@ def show(node: Node) -> str:
         elif n.op == "T":
             text, p = out.pop()
             out.append((f"{text if p == 9 else f'({text})'}.T", 9))
+        elif n.op in SUMS:
+            text, _ = out.pop()
+            out.append((f"{n.op}({text}{'' if n.axis is None else f', axis={n.axis}'})", 9))
         elif n.op == "neg":
             text, p = out.pop()
             out.append((f"−{text if p > 3 else f'({text})'}", 3))

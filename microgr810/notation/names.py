@@ -41,7 +41,7 @@ class Name:
         return self.text[: self.text.rfind("[n=")] if self.datapoint is not None else self.text
 
 
-_NAME = re.compile(r"([^\W\d]\w*)(?:\[([^\[\]]*)\])?(?:\[n=(\d+)\])?")
+_NAME = re.compile(r"([^\W\d]\w*)(?:\[(?!n=\d+\]$)([^\[\]]*)\])?(?:\[n=(\d+)\])?")  # a2[n=1]: no index
 
 
 def parse_name(name: str) -> Name:

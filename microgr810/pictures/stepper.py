@@ -313,10 +313,18 @@ def stepper(
     max_steps: int = MAX_STEPS,
     collapse: bool | None = None,
     predict: bool = False,
+    matrices: bool = False,
     **draw_options: Any,
-) -> Stepper:
+) -> Any:
     """Run backward from root (or take a trace) and build the stepper; write it to `path` if given.
-    predict=True: the learner types each step's gradients before the page shows them."""
+    predict=True: the learner types each step's gradients before the page shows them.
+    matrices=True: one step per matrix op of an MLP's loss, with its vectorised backward lines (matrix_view)."""
+    if matrices:
+        from .matrix_view import matrix_stepper
+
+        if not isinstance(root, Value):
+            raise TypeError("stepper(root, matrices=True) takes the loss Value, not a trace")
+        return matrix_stepper(root, path)
     s = Stepper(
         root if isinstance(root, Trace) else trace_backward(root),
         max_steps,

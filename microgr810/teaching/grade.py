@@ -678,11 +678,17 @@ def check_formula(
     """Is `formula` ∂root/∂node? Written with the graph's own node names (labels, t1, t2, ...; y for a loss
     target). Checked at the graph's values and at `points` random nearby ones, and by sympy in a budget.
 
-    `check_formula("W1[h,m]", "W2[h]*x[m]*...", M=3, H=4, seed=0)` grades the reference network (`grade`).
+    `check_formula("W1[h,m]", "W2[h]*x[m]*...", M=3, H=4, seed=0)` grades the reference network (`grade`);
+    `check_formula("W1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)")` its whole matrix (`grade_matrix`,
+    `batch=N` for a batch).
     """
     if isinstance(root, str):
         if not isinstance(node, str):
             return _malformed(f"∂L/∂{root}", node, f"the formula must be text, got {type(node).__name__}")
+        from .grade_matrix import grade_matrix, is_matrix_question
+
+        if is_matrix_question(root, reference.get("batch")):  # W1, not W1[h,m]: the whole matrix
+            return grade_matrix(root, node, seed=seed, **reference)  # type: ignore[return-value]
         return grade(root, node, seed=seed, **reference)
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")

@@ -433,3 +433,103 @@ def slips(stem: str, activation: str = "sigmoid", loss: str = "bce") -> list[tup
     )
     out.append(("sign flipped", "the error is ŷ − y, not y − ŷ: the sign is flipped", f"-({truth})"))
     return out
+
+
+# -- the matrix form (teaching/matrices.py, grade_matrix.py) -------------------------------------------
+# Column vectors, as the derivation writes them: x is M×1, W1 H×M, b1/a1/z1 H×1, W2 1×H, b2/a2/z2 1×1.
+# A batch of N datapoints is one column per datapoint: X is M×N, A1/Z1 H×N, A2/Z2/Y 1×N.
+
+BATCH_NAMES = {"x": "X", "a": "A", "z": "Z", "y": "Y", "y_hat": "Y_hat"}  # a1 -> A1 in a batch
+
+
+def matrix_name(stem: str, batch: bool) -> str:
+    """The name of a matrix of the network: a1 -> a1, or A1 in a batch; W1, b1 keep theirs."""
+    if not batch:
+        return stem
+    letters = stem.rstrip("0123456789")
+    return BATCH_NAMES.get(letters, letters) + stem[len(letters) :]
+
+
+def matrix_shapes(M: int, H: int, N: int | None = None) -> dict[str, tuple[int, int]]:
+    """Every name a matrix formula of the reference network may use, with its shape (N: a batch)."""
+    cols = 1 if N is None else N
+    shapes = {"W1": (H, M), "b1": (H, 1), "W2": (1, H), "b2": (1, 1)}
+    for stem, rows in (("x", M), ("a1", H), ("z1", H), ("a2", 1), ("z2", 1), ("y_hat", 1), ("y", 1)):
+        shapes[matrix_name(stem, N is not None)] = (rows, cols)
+    if N is not None:
+        shapes["N"] = (1, 1)
+    return shapes
+
+
+# ∂L/∂param in matrix form: one datapoint, and a batch (L the mean over N columns)
+MATRIX_GRADIENTS = {
+    False: {
+        "b2": "y_hat - y",
+        "W2": "(y_hat - y) * z1.T",
+        "b1": "W2.T * z1 * (1 - z1) * (y_hat - y)",
+        "W1": "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)",
+    },
+    True: {
+        "b2": "sum(Y_hat - Y, axis=1) / N",
+        "W2": "(Y_hat - Y) @ Z1.T / N",
+        "b1": "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1) / N",
+        "W1": "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T / N",
+    },
+}
+
+# the slips a class makes in the matrix form, as formulas that evaluate: (pattern, what it says, formula)
+MATRIX_SLIPS = {
+    False: {
+        "W2": [
+            ("wrong-name", "a1 stands where z1 belongs: W2 multiplies z1, the layer's output", "(y_hat - y) * a1.T")
+        ],
+        "b1": [
+            ("missing-slope", "the sigmoid's slope z1 ⊙ (1 − z1) is missing", "W2.T * (y_hat - y)"),
+            (
+                "wrong-slope",
+                "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
+                "W2.T * (1 - z1**2) * (y_hat - y)",
+            ),
+            ("slope-at-zero", "σ′ is taken at 0 (0.25) instead of z1 ⊙ (1 − z1)", "0.25 * W2.T * (y_hat - y)"),
+        ],
+        "W1": [
+            ("missing-slope", "the sigmoid's slope z1 ⊙ (1 − z1) is missing", "W2.T @ x.T * (y_hat - y)"),
+            (
+                "wrong-slope",
+                "tanh's slope 1 − z1² stands where the sigmoid's z1 ⊙ (1 − z1) belongs",
+                "(W2.T * (1 - z1**2)) @ x.T * (y_hat - y)",
+            ),
+            ("slope-at-zero", "σ′ is taken at 0 (0.25) instead of z1 ⊙ (1 − z1)", "0.25 * W2.T @ x.T * (y_hat - y)"),
+            (
+                "wrong-name",
+                "the slope is written with a1 where z1 belongs: σ′(a1) = z1 ⊙ (1 − z1)",
+                "(W2.T * a1 * (1 - a1)) @ x.T * (y_hat - y)",
+            ),
+            (
+                "missing-factor",
+                "W2 is missing: the path from a1 to L goes through W2",
+                "(z1 * (1 - z1)) @ x.T * (y_hat - y)",
+            ),
+        ],
+    },
+    True: {
+        "b2": [("batch-size", "the mean over the batch is missing: divide by N", "sum(Y_hat - Y, axis=1)")],
+        "W2": [("batch-size", "the mean over the batch is missing: divide by N", "(Y_hat - Y) @ Z1.T")],
+        "b1": [
+            ("missing-slope", "the sigmoid's slope Z1 ⊙ (1 − Z1) is missing", "sum(W2.T @ (Y_hat - Y), axis=1) / N"),
+            (
+                "batch-size",
+                "the mean over the batch is missing: divide by N",
+                "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1)",
+            ),
+        ],
+        "W1": [
+            ("missing-slope", "the sigmoid's slope Z1 ⊙ (1 − Z1) is missing", "W2.T @ (Y_hat - Y) @ X.T / N"),
+            (
+                "batch-size",
+                "the mean over the batch is missing: divide by N",
+                "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T",
+            ),
+        ],
+    },
+}
