@@ -317,7 +317,7 @@ def _write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
 
     from ..pictures.draw import draw
 
-    g = draw(L, show_local=True, **view)
+    g = draw(L, **view) if view.get("style") == "circuit" else draw(L, show_local=True, **view)
     if fmt == "dot":
         return _write_file(path, g.source)
     try:
@@ -336,6 +336,14 @@ def cmd_draw(args: argparse.Namespace) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
+    if args.style == "circuit":
+        if highlight is not None or focus is not None or args.collapse:
+            raise CLIError("--style circuit draws every wire: it takes no --highlight, --focus or --collapse")
+        try:
+            print(f"wrote {_write_drawing(L, Path(args.output), fmt, style='circuit')}")
+        except TooBig as e:
+            raise CLIError(f"{e}; a smaller network (--M, --H) draws as a circuit, or --style graph") from None
+        return 0
     nodes = len(topological_order(L))
     # asked for no view, a learner wants a picture: past a box per node's limit the next smaller view
     # draws it (as the stepper does), and a note says which
@@ -542,6 +550,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", default="graph.svg", help="file to write")
     g.add_argument(
         "--format", choices=["svg", "png", "pdf", "dot"], default=None, help="default: from the file name's ending"
+    )
+    g.add_argument(
+        "--style",
+        choices=["graph", "circuit"],
+        default="graph",
+        help="graph: boxes and ops; circuit: CS231n's gates and wires, value above and gradient below each wire",
     )
     g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
     g.add_argument(

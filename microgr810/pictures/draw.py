@@ -122,6 +122,7 @@ def draw(
     step: int | None = None,
     trace: Trace | None = None,
     fontsize: int = 12,
+    style: str = "graph",
 ) -> Drawing:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
@@ -137,7 +138,38 @@ def draw(
     step: draw the graph after that many backward steps (done/current/pending, gradients only where
     they have arrived, the step's edges marked), from `trace` (a `trace_backward(root)`) or else by
     running trace_backward here. fontsize: of the boxes' text, in points.
+    style: "graph" (boxes and ops, as above) or "circuit" (CS231n's: gates as circles, values as wires
+    with their data above and their gradient below; see pictures/circuit.py), which takes rankdir,
+    show_grad, precision, max_label, fontsize and max_nodes.
     """
+    if style == "circuit":
+        _graph_only(
+            highlight=highlight is not None,
+            show_local=show_local,
+            cluster_layers=cluster_layers,
+            cluster_datapoints=cluster_datapoints,
+            collapse=collapse,
+            focus=focus is not None,
+            parameters=parameters is not None,
+            step=step is not None,
+            trace=trace is not None,
+        )
+        from .circuit import circuit
+
+        return cast(
+            Drawing,
+            circuit(
+                root,
+                rankdir=rankdir,
+                show_grad=show_grad,
+                precision=precision,
+                max_label=max_label,
+                fontsize=fontsize,
+                max_nodes=max_nodes,
+            ),
+        )
+    if style != "graph":
+        raise ValueError(f"draw: style must be 'graph' or 'circuit', got {style!r}")
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -276,6 +308,13 @@ def draw(
             fontsize,
         )
     return g
+
+
+def _graph_only(**given: bool) -> None:
+    """Refuse options the circuit style has no use for, rather than ignore them."""
+    wrong = [name for name, on in given.items() if on]
+    if wrong:
+        raise ValueError(f"draw: style='circuit' does not take {', '.join(wrong)} (those belong to style='graph')")
 
 
 def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[str | tuple[str, str]]:
