@@ -28,7 +28,7 @@ __all__ = ["stepper", "Stepper", "MAX_STEPS", "MIN_TEXT_PX"]
 _ids = itertools.count()
 MAX_STEPS = 200  # a row of the table and a key press per step: past this, read trace_backward(root) instead
 MIN_TEXT_PX = 12  # the smallest node text the page shows at its "fit" zoom
-PREDICT_EM = 8.5  # in predict mode, the least height of the row under the graph (caption em): one question
+PREDICT_EM = 12  # in predict mode, the least height of the row under the graph (caption em): a heading and 3 boxes
 
 
 # the graph's part of a 1280 x 800 window: the page less its bar, the caption and the margins
@@ -100,9 +100,10 @@ _CSS = """
 .mg-note{margin:0 0 6px 0;color:#333}
 """
 
-_JS = r"""
-(function(){
-  var root=document.getElementById(%(id)s), page=%(page)s;
+# The stepper's script, one function for the page and the notebook widget (pictures/widget.py):
+# mgStepper(root, page) brings the markup under `root` to life and returns {show(k), step()}.
+STEPPER_JS = r"""
+function mgStepper(root, page){
   var data=JSON.parse(root.querySelector('.mg-data').textContent);
   var n=data.phases.length-1, k=0, scale=null, fixed=false;
   var view=root.querySelector('.mg-view'), svg=view.querySelector('svg');
@@ -118,8 +119,8 @@ _JS = r"""
   var rows=root.querySelectorAll('.mg-steps tr'), caption=root.querySelector('.mg-caption');
   var counter=root.querySelector('.mg-counter');
   function zoom(s){
-    // "fit" shows the whole graph, but never node text under %(minpx)d px: past that the view scrolls
-    var least=%(minpx)d/data.fontsize;
+    // "fit" shows the whole graph, but never node text under MIN_PX px: past that the view scrolls
+    var least=MIN_PX/data.fontsize;
     // (in a notebook the view grows with the graph, so there only the width counts)
     var w=(view.clientWidth-2)/vbw, h=page?(view.clientHeight-2)/vbh:w;
     if(s===null){s=Math.max(least,Math.min(w,h));fixed=false;}
@@ -143,8 +144,25 @@ _JS = r"""
     caption.textContent=rows[k].querySelector('pre').textContent;
     counter.textContent='step '+k+' / '+n;
     root.setAttribute('data-step',k);
+    follow();
     // for a panel in .mg-extra (e.g. a quiz): the step shown now
     root.dispatchEvent(new CustomEvent('mg-step',{detail:{step:k,steps:n}}));
+  }
+  function follow(){
+    // keep the current step's box (and its op) in view: scroll the view so it is centred once it is not inside
+    var cur=[];
+    boxes.forEach(function(b,i){if(b&&data.phases[k][i]==='c'){cur.push(b.v); if(b.op){cur.push(b.op);}}});
+    if(!cur.length){return;}
+    var r=cur.map(function(e){return e.getBoundingClientRect();}).reduce(function(a,b){
+      return {left:Math.min(a.left,b.left),right:Math.max(a.right,b.right),top:Math.min(a.top,b.top),bottom:Math.max(a.bottom,b.bottom)};
+    });
+    var v=view.getBoundingClientRect(), pad=16;
+    if(r.left<v.left+pad||r.right>v.right-pad){view.scrollLeft+=(r.left+r.right-v.left-v.right)/2;}
+    if(r.top<v.top+pad||r.bottom>v.bottom-pad){
+      // a notebook's view grows with the graph: there the notebook itself scrolls, so ask the nearest scroller
+      if(view.scrollHeight>view.clientHeight){view.scrollTop+=(r.top+r.bottom-v.top-v.bottom)/2;}
+      else if(!page){cur[0].scrollIntoView({block:'nearest',inline:'nearest'});}
+    }
   }
   function act(e){
     var a={ArrowRight:function(){show(k+1);},ArrowLeft:function(){show(k-1);},
@@ -167,8 +185,11 @@ _JS = r"""
   // a page opened as stepper.html#step=5 starts at that step, so a link can point at one
   var m=page&&/^#step=(\d+)$/.exec(location.hash);
   show(m?parseInt(m[1],10):0);
-})();
-"""
+  return {show:show, step:function(){return k;}};
+}
+""".replace("MIN_PX", str(MIN_TEXT_PX))
+
+_JS = "(function(){\n%s\nmgStepper(document.getElementById(%%(id)s), %%(page)s);\n})();" % STEPPER_JS.replace("%", "%%")
 
 
 class Stepper:
