@@ -179,6 +179,8 @@ function mgStepper(root, page){
   for(var r=0;r<rows.length;r++){rows[r].onclick=show.bind(null,r);}  // a row of the table jumps to its step
   (page?document:root).addEventListener('keydown',act);
   window.addEventListener('resize',function(){if(!fixed){zoom(null);}});
+  // a notebook's view gets its width late (a widget is drawn before it is in the page): fit it then
+  if(window.ResizeObserver){new ResizeObserver(function(){if(!fixed){zoom(null);}}).observe(view);}
   bar.hidden=false;  // the controls exist only where the script runs
   root.classList.add('mg-live');
   zoom(null);
@@ -258,7 +260,9 @@ class Stepper:
         # inside <script>, "</" could end the element early; JSON reads "<\/" as "</"
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
-    def _body(self, page: bool) -> str:
+    def _body(self, page: bool, panel: str | None = None) -> str:
+        """The stepper's markup; panel: what goes beside the step's text (default: the predict questions in
+        predict mode, else nothing)."""
         uid = f"mg-stepper-{next(_ids)}"
         n = len(self.trace)
         rows = [
@@ -294,7 +298,7 @@ class Stepper:
                 # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
                 f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">'
                 f"{html.escape(self.captions[0])}</pre>",
-                f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
+                f'<div class="mg-extra">{panel if panel is not None else predict_html(self.trace) if self.predict else ""}</div>',
                 "</div></div>",
                 f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
                 f"step by step ({n} steps)</caption>",

@@ -19,7 +19,19 @@ from ..core.engine import Value
 from ..notation.formats import fmt
 from .trace import Trace, formula, trace_backward
 
-__all__ = ["Question", "questions", "feedback", "parse_number", "Quiz", "run", "predict_html", "RTOL", "ATOL"]
+__all__ = [
+    "Question",
+    "questions",
+    "feedback",
+    "parse_number",
+    "Quiz",
+    "run",
+    "predict_html",
+    "step_questions",
+    "PREDICT_CSS",
+    "RTOL",
+    "ATOL",
+]
 
 RTOL = 1e-2  # within 1% of the answer ...
 ATOL = 1e-9  # ... or this close to an answer of 0
@@ -422,6 +434,15 @@ def _step_data(trace: Trace) -> list[dict]:
     for s in steps:
         s["hint"] = "\n".join(s.pop("_hints"))
     return steps
+
+
+PREDICT_CSS = _CSS  # the panel's looks, for another home of the same panel (the notebook widget)
+
+
+def step_questions(trace: Trace) -> list[dict]:
+    """Each backward step's questions as the page asks them: title, operands, hint, reveal (the step's text) and
+    asks ({label, note, answer} per input)."""
+    return _step_data(trace)
 
 
 def predict_html(graph: Value | Trace) -> str:
