@@ -128,3 +128,27 @@ def test_command_draws_the_reference_circuit(tmp_path):
     assert main(["draw", "--style", "circuit", "-o", str(out)]) == 0
     gates = _gates(out.read_text())
     assert gates.count("w·x + b") == 3 and gates.count("σ") == 3 and "bce" in gates
+
+
+def test_drawings_scale_to_their_container():
+    from microgr810.pictures.draw import scalable_svg
+
+    x = Value(1.0, label="x")
+    svg = draw(x * 2).svg()
+    head = svg[svg.index("<svg") : svg.index(">", svg.index("<svg"))]
+    assert 'width="100%"' in head and "viewBox=" in head and "max-width:" in head and 'height="' not in head
+    assert draw(x * 2, style="circuit")._repr_image_svg_xml().count('width="100%"') == 1
+    assert scalable_svg("<svg>no size</svg>") == "<svg>no size</svg>"
+
+
+def test_the_collapsed_view_writes_each_label_at_its_own_edge():
+    from microgr810.teaching.reference import ReferenceProblem
+
+    L = ReferenceProblem.random(4, 8, seed=0, y=1.0).autograd()[1]
+    source = draw(L, collapse=True, show_local=True).source
+    edges = [line for line in source.splitlines() if "->" in line]
+    # no label of its own between the ranks (they pile up in one column there): each sits at its edge
+    assert edges and not any(" label=" in e for e in edges if "v" in e.split("->")[0])
+    fan_out = [e for e in edges if "xlabel=" in e]
+    own_tail = [e for e in edges if "taillabel=" in e]
+    assert len(fan_out) == 4 * 8 and len(own_tail) == 8 + 1  # x[m] -> each z1[h]; z1[h] -> z2, z2 -> L's op

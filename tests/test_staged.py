@@ -3,9 +3,9 @@
 import math
 
 import pytest
+from microgr810.nn import MLP
 
 from microgr810 import Value, add_n, linear, staged_code
-from microgr810.nn import MLP
 from microgr810.teaching.reference import ReferenceProblem
 
 

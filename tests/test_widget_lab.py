@@ -17,7 +17,8 @@ from conftest import require_module
 
 TOKEN = "microgr810-test"
 CELLS = [
-    "import microgr810\nfrom microgr810.teaching.graphs import neuron\nw = microgr810.widget(neuron(), predict=True)\nw",
+    "import microgr810\nfrom microgr810.teaching.graphs import neuron\n"
+    "w = microgr810.widget(neuron(), predict=True)\nw",
     'print(f"PYTHON SEES step={w.step} score={w.score} answers={len(w.answers)}")',
 ]
 
@@ -46,6 +47,7 @@ def lab(tmp_path):
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
     }
+    log = (tmp_path / "lab.log").open("w")  # noqa: SIM115  # open while the server runs
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -64,7 +66,7 @@ def lab(tmp_path):
             f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
         ],  # fmt: skip
         stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "lab.log", "w"),
+        stderr=log,
         cwd=tmp_path,
         env=env,
     )
@@ -81,6 +83,7 @@ def lab(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
 
 def wait(dt, js: str, what: str, seconds: float = 40):
@@ -102,13 +105,14 @@ def wait(dt, js: str, what: str, seconds: float = 40):
 PANEL = """const p = typeof jupyterapp === 'undefined' ? null :
   [...jupyterapp.shell.widgets('main')].find(w => w.content && w.content.activeCellIndex !== undefined);"""
 RUN_CELL = (
-    """(() => { %s
+    "(() => { "
+    + PANEL
+    + """
   jupyterapp.shell.activateById(p.id);
-  p.content.activeCellIndex = %%d;
+  p.content.activeCellIndex = %d;
   jupyterapp.commands.execute('notebook:run-cell');
   return true;
 })()"""
-    % PANEL
 )
 OUTPUT = """(() => { const o = document.querySelectorAll('.jp-Cell')[1].querySelector('.jp-OutputArea-output');
   return o ? o.textContent : ''; })()"""
@@ -125,7 +129,11 @@ def test_widget_in_jupyterlab_renders_steps_scores_and_python_sees_it(chromium, 
          "the notebook and its kernel")  # fmt: skip
     dt.eval(RUN_CELL % 0)
     wait(dt, "!!document.querySelector('.jp-OutputArea .mg-stepper .mg-view svg')", "the widget to render")
-    state = "(() => { const r = document.querySelector('.jp-OutputArea .mg-stepper'); return {step: r.getAttribute('data-step'), counter: r.querySelector('.mg-counter').textContent, head: r.querySelector('.mg-p-head').textContent, fb: [...r.querySelectorAll('.mg-p-fb')].map(e => e.textContent), score: r.querySelector('.mg-p-score').textContent}; })()"
+    state = """(() => { const r = document.querySelector('.jp-OutputArea .mg-stepper');
+      return {step: r.getAttribute('data-step'), counter: r.querySelector('.mg-counter').textContent,
+              head: r.querySelector('.mg-p-head').textContent,
+              fb: [...r.querySelectorAll('.mg-p-fb')].map(e => e.textContent),
+              score: r.querySelector('.mg-p-score').textContent}; })()"""
     s = dt.eval(state)
     assert s["step"] == "0" and s["counter"] == "step 0 / 5", s
     assert s["head"].startswith("Predict step 1 of 5: o = tanh(n)"), s

@@ -14,9 +14,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 
 from browser import launch, screenshot  # noqa: E402
-from test_stepper_follow import GRAPHS, open_stepper  # noqa: E402
-
 from microgr810.pictures.stepper import stepper  # noqa: E402
+from test_stepper_follow import GRAPHS, open_stepper  # noqa: E402
 
 
 def main(out: Path, predict: bool) -> None:

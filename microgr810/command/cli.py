@@ -321,7 +321,7 @@ def _write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
     if fmt == "dot":
         return _write_file(path, g.source)
     try:
-        picture = g.pipe(format=fmt)
+        picture = g.svg().encode() if fmt == "svg" else g.pipe(format=fmt)  # an SVG fits the window it opens in
     except graphviz.ExecutableNotFound as e:  # no `dot`: the message says how to install it
         raise CLIError(" ".join(str(e).split())) from None
     return _write_file(path, picture)

@@ -18,6 +18,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from ..core.engine import Value
+from ..notation.names import partial
 from ..teaching.quiz import predict_html
 from ..teaching.trace import Trace, trace_backward
 from .draw import FLOW_STYLE, MAX_NODES, PHASE_STYLES, draw
@@ -46,7 +47,7 @@ def _fit_scale(svg: str) -> float:
 def _caption(trace: Trace, k: int) -> str:
     if k == 0:
         root = trace.names[trace.root]
-        return f"before backward: ∂{root}/∂{root} = 1; every other gradient is still to come"
+        return f"before backward: {partial(root, root)} = 1; every other gradient is still to come"
     return str(trace[k - 1])
 
 
@@ -154,7 +155,8 @@ function mgStepper(root, page){
     boxes.forEach(function(b,i){if(b&&data.phases[k][i]==='c'){cur.push(b.v); if(b.op){cur.push(b.op);}}});
     if(!cur.length){return;}
     var r=cur.map(function(e){return e.getBoundingClientRect();}).reduce(function(a,b){
-      return {left:Math.min(a.left,b.left),right:Math.max(a.right,b.right),top:Math.min(a.top,b.top),bottom:Math.max(a.bottom,b.bottom)};
+      return {left:Math.min(a.left,b.left),right:Math.max(a.right,b.right),
+              top:Math.min(a.top,b.top),bottom:Math.max(a.bottom,b.bottom)};
     });
     var v=view.getBoundingClientRect(), pad=16;
     if(r.left<v.left+pad||r.right>v.right-pad){view.scrollLeft+=(r.left+r.right-v.left-v.right)/2;}
@@ -191,7 +193,10 @@ function mgStepper(root, page){
 }
 """.replace("MIN_PX", str(MIN_TEXT_PX))
 
-_JS = "(function(){\n%s\nmgStepper(document.getElementById(%%(id)s), %%(page)s);\n})();" % STEPPER_JS.replace("%", "%%")
+# the page's call: %(id)s and %(page)s are filled in per page
+_JS = (
+    "(function(){\n" + STEPPER_JS.replace("%", "%%") + "\nmgStepper(document.getElementById(%(id)s), %(page)s);\n})();"
+)
 
 
 class Stepper:
@@ -274,7 +279,8 @@ class Stepper:
         # step with many boxes scrolls in the panel, its buttons kept in sight, instead of taking the graph's
         # height; in predict mode the row fits a one-box question even where every step's text is short
         height = max(1.35 * lines + 1.1, PREDICT_EM if self.predict else 0)
-        js = _JS % {"id": repr(uid), "page": "true" if page else "false", "minpx": MIN_TEXT_PX}
+        js = _JS % {"id": repr(uid), "page": "true" if page else "false"}
+        extra = panel if panel is not None else predict_html(self.trace) if self.predict else ""
         return "\n".join(
             [
                 f'<div class="mg-stepper" id="{uid}" tabindex="0" data-step="0">',
@@ -298,7 +304,7 @@ class Stepper:
                 # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
                 f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">'
                 f"{html.escape(self.captions[0])}</pre>",
-                f'<div class="mg-extra">{panel if panel is not None else predict_html(self.trace) if self.predict else ""}</div>',
+                f'<div class="mg-extra">{extra}</div>',
                 "</div></div>",
                 f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
                 f"step by step ({n} steps)</caption>",

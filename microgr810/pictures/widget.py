@@ -111,7 +111,7 @@ export default {render};
 )
 
 
-class StepperWidget(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget ships no type hints
+class StepperWidget(anywidget.AnyWidget):
     """Backward step by step in a notebook, synced with Python.
 
     step: the step shown (0 = before backward; the learner's Prev/Next and keys set it, and so can Python).
@@ -124,9 +124,9 @@ class StepperWidget(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget shi
     steps = traitlets.Int(0).tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     predict = traitlets.Bool(False).tag(sync=True)
-    questions = traitlets.List([]).tag(sync=True)  # per step: title, operands, hint, reveal, asks (label, note)
-    answers = traitlets.List([]).tag(sync=True)
-    hinted = traitlets.List([]).tag(sync=True)
+    questions: Any = traitlets.List([]).tag(sync=True)  # per step: title, operands, hint, reveal, asks (label, note)
+    answers: Any = traitlets.List([]).tag(sync=True)
+    hinted: Any = traitlets.List([]).tag(sync=True)
     score = traitlets.Int(0).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
@@ -212,14 +212,14 @@ class StepperWidget(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget shi
         if not isinstance(content, dict):
             return
         try:
-            kind, step = content.get("kind"), int(content.get("step"))
+            kind, step = content.get("kind"), int(content["step"])
             if kind == "answer":
-                self.check(step, int(content.get("index")), str(content.get("text", "")))
+                self.check(step, int(content["index"]), str(content.get("text", "")))
             elif kind == "hint":
                 self.hint(step)
             elif kind == "reveal":
                 self.reveal(step)
-        except (TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError):
             return  # a message this widget did not send: nothing to do
 
     def _ask(self, step: int, index: int) -> dict:
@@ -256,8 +256,8 @@ class StepperWidget(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget shi
         return data
 
     def __repr__(self) -> str:  # no memory address: a notebook's committed text output stays the same
-        mode = ", predict" if self.predict else ""
-        return f"StepperWidget(backward from {self._stepper.trace.names[self._stepper.trace.root]!r}, {self.steps} steps{mode})"
+        trace, mode = self._stepper.trace, ", predict" if self.predict else ""
+        return f"StepperWidget(backward from {trace.names[trace.root]!r}, {self.steps} steps{mode})"
 
 
 def widget(

@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..core.engine import Value
 from ..notation.formula import FormulaError, numeric, parse_formula, symbol, text
-from ..notation.names import find
+from ..notation.names import find, partial
 from .derive import Derivation, derive
 from .diagnose import diagnose
 
@@ -140,7 +140,7 @@ def check_formula(
     where = ["at the graph's values"] + [f"at a nearby point ({i + 1})" for i in range(points)]
     tries = [base] + [[v + rng.gauss(0.0, 0.1) * max(1.0, abs(v)) for v in base] for _ in range(points)]
     verdict = Verdict(
-        f"∂{d.root}/∂{d.node}",
+        f"{partial(d.root, d.node)}",
         formula,
         True,
         [d.node],

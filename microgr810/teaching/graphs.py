@@ -163,7 +163,7 @@ def cs231n_circuit() -> Value:
 
 
 def cs231n_neuron() -> Value:
-    """CS231n's sigmoid neuron through exp: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) at w = (2, -3, -3), x = (-1, -2)."""
+    """CS231n's sigmoid neuron through exp: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), w = (2, -3, -3), x = (-1, -2)."""
     w0, x0, w1, x1, w2 = Value(2.0, "w0"), Value(-1.0, "x0"), Value(-3.0, "w1"), Value(-2.0, "x1"), Value(-3.0, "w2")
     f = 1 / (1 + ((w0 * x0 + w1 * x1 + w2) * -1).exp())
     f.label = "f"

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from ..core.engine import Value
 from ..notation.formats import fmt
+from ..notation.names import partial
 from .trace import Trace, formula, trace_backward
 
 __all__ = [
@@ -91,17 +92,17 @@ def questions(graph: Value | Trace) -> list[Question]:
                 notes.append(f"{name} already holds {fmt(before)} from earlier steps: give the total")
             if later[v] > step.index:
                 notes.append("more reaches it in later steps: give it as it stands after this one")
-            hint = f"∂{step.name}/∂{name} = " + " + ".join(locals_text[i] for i in idx)
+            hint = f"{partial(step.name, name)} = " + " + ".join(locals_text[i] for i in idx)
             if len(idx) > 1:
                 hint += f" ({name} is used {len(idx)} times: a share per use)"
-            hint += f"; upstream ∂{root}/∂{step.name} = {fmt(step.upstream)}"
+            hint += f"; upstream {partial(root, step.name)} = {fmt(step.upstream)}"
             out.append(
                 Question(
                     step.index,
                     len(trace),
                     step.header(),
                     operands,
-                    f"∂{root}/∂{name}",
+                    f"{partial(root, name)}",
                     "; ".join(notes),
                     hint,
                     after,
@@ -293,7 +294,8 @@ _JS = r"""
   var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
   el.querySelector('.mg-p-bar').hidden=false;
   var state=data.steps.map(function(s){
-    return {done:false, hinted:false, answers:s.asks.map(function(){return null;}), tries:s.asks.map(function(){return 0;})};
+    var none=s.asks.map(function(){return null;}), zero=s.asks.map(function(){return 0;});
+    return {done:false, hinted:false, answers:none, tries:zero};
   });
   var right=0, asked=0, hints=0, k=0;
   // a surrounding stepper, if any (its script may not have run yet: then it has no data-step so far)
