@@ -152,3 +152,13 @@ def test_the_collapsed_view_writes_each_label_at_its_own_edge():
     fan_out = [e for e in edges if "xlabel=" in e]
     own_tail = [e for e in edges if "taillabel=" in e]
     assert len(fan_out) == 4 * 8 and len(own_tail) == 8 + 1  # x[m] -> each z1[h]; z1[h] -> z2, z2 -> L's op
+
+
+def test_command_refuses_a_circuit_too_wide_and_graph_only_flags(tmp_path, capsys):
+    from microgr810.command.cli import main
+
+    assert main(["draw", "--style", "circuit", "--M", "4", "--H", "8", "-o", str(tmp_path / "c.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "72 wires, past the 60" in err and "Traceback" not in err and not (tmp_path / "c.svg").exists()
+    assert main(["draw", "--style", "circuit", "--focus", "x[0]", "-o", str(tmp_path / "c.svg")]) == 2
+    assert "takes no --highlight, --focus or --collapse" in capsys.readouterr().err
