@@ -9,6 +9,7 @@ from microgr810 import Value, draw
 from microgr810.pictures.circuit import gate_text, wire_number
 from microgr810.pictures.colours import CIRCUIT_DATA, CIRCUIT_GRAD, MIN_TEXT_CONTRAST, contrast
 from microgr810.pictures.draw import TooBig
+from microgr810.teaching import graphs
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -35,11 +36,7 @@ def _gates(svg):
 
 
 def test_cs231n_add_mul_circuit_at_minus_two_five_minus_four():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
+    f = graphs.cs231n_circuit()  # f = (x + y) z at x = -2, y = 5, z = -4
     f.backward()
     svg = _svg(f)
     assert _gates(svg) == ["*", "+"]
@@ -69,11 +66,7 @@ def test_numbers_mixed_into_an_op_sit_in_its_gate():
 
 
 def test_sigmoid_neuron_through_exp_has_cs231n_gates_and_numbers():
-    w0, x0, w1, x1, w2 = (
-        Value(v, label=k) for v, k in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")]
-    )
-    f = 1 / (1 + ((w0 * x0 + w1 * x1 + w2) * -1).exp())
-    f.label = "f"
+    f = graphs.cs231n_neuron()  # 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) at w = (2, -3, -3), x = (-1, -2)
     f.backward()
     svg = _svg(f)
     assert _gates(svg) == sorted(["*", "*", "+", "+", "*-1", "exp", "+1", "1/x"])

@@ -6,16 +6,12 @@ import pytest
 from microgr810.nn import MLP
 
 from microgr810 import Value, add_n, linear, staged_code
+from microgr810.teaching import graphs
 from microgr810.teaching.reference import ReferenceProblem
 
 
 def _cs231n():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f
+    return graphs.cs231n_circuit()
 
 
 def _karpathy_exp():
@@ -33,10 +29,7 @@ def _karpathy_exp():
 
 
 def _sigmoid_neuron():
-    w0, x0, w1, x1, w2 = (
-        Value(v, label=k) for v, k in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")]
-    )
-    return 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    return graphs.cs231n_neuron()
 
 
 def _learner():

@@ -154,10 +154,19 @@ def test_widget_in_jupyterlab_renders_steps_scores_and_python_sees_it(chromium, 
     dt.eval("document.querySelector('.jp-OutputArea .mg-next').click()")
     s = wait(dt, f"(() => {{ const s = {state}; return s.step === '2' ? s : null; }})()", "Next to advance")
     assert s["counter"] == "step 2 / 5" and s["head"].startswith("Predict step 3 of 5"), s
+    # the keys: with the widget focused, → steps on and ← back (JupyterLab's own shortcuts keep out of it)
+    dt.eval("document.querySelector('.jp-OutputArea .mg-stepper').focus()")
+    for name, code in (("ArrowRight", 39), ("ArrowRight", 39), ("ArrowLeft", 37)):
+        for kind in ("keyDown", "keyUp"):
+            dt.call("Input.dispatchKeyEvent", type=kind, key=name, code=name, windowsVirtualKeyCode=code)
+    wait(dt, f"{state}.step === '3'", "→ → ← to end at step 3")
+    dt.eval("document.querySelector('.jp-OutputArea .mg-prev').click()")
+    wait(dt, f"{state}.step === '2'", "Prev to go back to step 2")
     (tmp_path / "lab-2.png").write_bytes(screenshot(dt))
     shots = os.environ.get("MICROGR810_SHOTS")  # docs/images/widget-jupyterlab.png is made this way
-    if shots:
-        (Path(shots) / "widget-jupyterlab.png").write_bytes((tmp_path / "lab-2.png").read_bytes())
+    if shots:  # atomically: a whole picture or the old one
+        (Path(shots) / ".widget-jupyterlab.png.tmp").write_bytes((tmp_path / "lab-2.png").read_bytes())
+        os.replace(Path(shots) / ".widget-jupyterlab.png.tmp", Path(shots) / "widget-jupyterlab.png")
 
     # Python sees what the learner did
     dt.eval(RUN_CELL % 1)

@@ -6,6 +6,7 @@ For each of Karpathy's exp-form neuron, the reference net at M=4, H=8 with a bat
 the page after 1 and after 10 Next clicks, in a headless Chromium (tests/browser.py's client).
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +17,14 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 from browser import launch, screenshot  # noqa: E402
 from microgr810.pictures.stepper import stepper  # noqa: E402
 from test_stepper_follow import GRAPHS, open_stepper  # noqa: E402
+
+
+def write(path: Path, data: bytes) -> None:
+    """Atomically: a temp file in the same folder, then os.replace."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
 
 
 def main(out: Path, predict: bool) -> None:
@@ -30,7 +39,7 @@ def main(out: Path, predict: bool) -> None:
                         dt.eval("document.querySelector('.mg-next').click()")
                     if k in (1, 10):
                         path = out / f"{name}-{window[0]}x{window[1]}-{'predict' if predict else 'step' + str(k)}.png"
-                        path.write_bytes(screenshot(dt))
+                        write(path, screenshot(dt))
                         print(path)
                     if predict:
                         break
