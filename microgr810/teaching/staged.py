@@ -165,7 +165,11 @@ def staged_code(root: Value) -> StagedCode:
             if not isinstance(child, Value) or local is None:
                 continue
             assign = "+=" if child in written else "="
-            note = PATTERNS["+"] if node.op == "linear" and k == len(node.operands) - 1 else pattern
+            note = pattern
+            if node.op == "linear" and k == len(node.operands) - 1:
+                note = PATTERNS["+"]  # w·x + b: the bias is added
+            elif node.op == "**" and k == 1:
+                note = "exponent: out ln(base)"  # a Value exponent: d(a^b)/db = a^b ln a
             if uses[child] > 1 and assign == "+=":
                 note += f"; {v[child]} fans out into {uses[child]} gates: their gradients add"
             lines.append(f"d{v[child]} {assign} {local} * d{v[node]}".ljust(width) + f"# {note}")
