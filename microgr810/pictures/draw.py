@@ -227,11 +227,11 @@ def draw(
         "computation_graph",
         graph_attr={
             "rankdir": rankdir,
-            "nodesep": "0.2",
+            "nodesep": "0.5" if collapse and show_local else "0.2",
             # across a left-to-right flow edges run between tall columns: they
             # need less room to stay apart than between wide rows
             # (labels at the edges' ends, as the collapsed view writes them, need the edges long)
-            "ranksep": "1.6" if collapse and show_local else "0.22" if rankdir in ("LR", "RL") else "0.45",
+            "ranksep": "2.4" if collapse and show_local else "0.22" if rankdir in ("LR", "RL") else "0.45",
             "fontname": "Helvetica",
         },
         node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
