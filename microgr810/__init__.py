@@ -33,6 +33,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "draw": ("pictures.draw", "draw"),
     "animate": ("pictures.animate", "animate"),
     "stepper": ("pictures.stepper", "stepper"),
+    "widget": ("pictures.widget", "widget"),
+    "staged_code": ("teaching.staged", "staged_code"),
     "trace_backward": ("teaching.trace", "trace_backward"),
     "explain": ("teaching.explain", "explain"),
     "derive": ("teaching.derive", "derive"),
@@ -89,9 +91,11 @@ _MOVED = {
     "closed_form": "teaching.closed_form",
     "gradcheck": "teaching.gradcheck",
     "graphs": "teaching.graphs",
+    "staged": "teaching.staged",
     "views": "pictures.views",
     "plots": "pictures.plots",
     "colours": "pictures.colours",
+    "circuit": "pictures.circuit",
     "cli": "command.cli",
 }
 

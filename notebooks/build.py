@@ -266,7 +266,7 @@ The lecture's first example: $L = (a\\cdot b + c)\\cdot f$, every intermediate l
 there are no gradients yet, so the drawing leaves them out:
 """),
     code("""
-from microgr810 import Value, draw, explain, stepper, trace_backward
+from microgr810 import Value, draw, explain, staged_code, trace_backward, widget
 
 a = Value(2.0, label='a')
 b = Value(-3.0, label='b')
@@ -296,12 +296,16 @@ draw(L, step=2, trace=trace)
 print(explain(L, "a"))
 """),
     md("""
-The stepper: one frame per step, Prev/Next or the arrow keys (click it first); `stepper(L, 'page.html')`
-saves it as a page. Where JavaScript does not run (this notebook on GitHub) it shows step 0 and the
-table of every step.
+The stepper, live in the notebook: one frame per step, Prev/Next or the arrow keys (click it first).
+`w.step` is the step it shows, for Python to read or set. (`stepper(L, 'page.html')` saves the same as a
+page.) Where widgets do not run (this notebook on GitHub) it shows step 0 and the table of every step.
 """),
     code("""
-stepper(trace)
+w = widget(trace)
+w
+"""),
+    code("""
+print(f"the widget shows step {w.step} of {w.steps}")
 """),
     md("""
 ## A node used twice
@@ -325,6 +329,32 @@ assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
 assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh²)(b + 1), by hand
 """),
     md(r"""
+## CS231n's circuit
+
+The same graph drawn the way CS231n's notes draw it: gates as circles holding their op, each wire's name at
+its left end, its value in green above it and its gradient in red below. Their first example,
+$f = (x + y)\,z$ at $x = -2$, $y = 5$, $z = -4$:
+"""),
+    code("""
+x, y, z = Value(-2.0, label='x'), Value(5.0, label='y'), Value(-4.0, label='z')
+q = x + y; q.label = 'q'
+f = q * z; f.label = 'f'
+f.backward()
+draw(f, style="circuit")
+"""),
+    md("""
+Beside a circuit the notes write its staged code: the forward pass one stage per line, then the backward
+pass in reverse, one `d<name>` per wire. The add gate distributes the upstream gradient, the mul gate swaps
+its inputs; a wire that forks gets `+=`. It is plain Python, so run it:
+"""),
+    code("""
+code = staged_code(f)
+print(code)
+scope = {}
+exec(code, scope)
+assert (scope["dx"], scope["dy"], scope["dz"]) == (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # by hand: z, z, q
+"""),
+    md(r"""
 ## Predict the gradients
 
 The lecture's neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with tanh written out through exp as the lecture
@@ -346,14 +376,18 @@ o = (e - 1) / (e + 1); o.label = 'o'
 draw(o, show_grad=False)
 """),
     md(r"""
-The stepper in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
-inputs (Enter checks it, within 1%). Hint gives the local derivative's formula and the upstream gradient,
-Reveal shows the step, and the score runs along; the table of every step stays hidden until the last step
-is revealed. It needs JavaScript: run this notebook, or save the page with
-`stepper(o, "predict.html", predict=True)` and open it in a browser.
+The widget in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
+inputs (Enter checks it, within 1%; a wrong answer gets a second try before the answer shows). Hint gives the
+local derivative's formula and the upstream gradient, Reveal shows the step, and the score runs along. Python
+checks every answer, and the next cell reads how you did. It needs a running notebook: on GitHub, or with
+widgets off, `stepper(o, "predict.html", predict=True)` saves the same questions as a page.
 """),
     code("""
-stepper(o, predict=True)
+quiz = widget(o, predict=True)
+quiz
+"""),
+    code("""
+print(quiz.status, "- answers so far:", [(a["label"], a["said"]) for a in quiz.answers])
 """),
     md("""
 Where JavaScript does not run (this notebook on GitHub), the same questions work in cells: `Quiz` asks

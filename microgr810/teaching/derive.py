@@ -15,7 +15,7 @@ import sympy as sp
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
 from ..notation.formula import latex, numeric, symbol, text
-from ..notation.names import find, node_names
+from ..notation.names import find, node_names, partial
 from ..notation.symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
@@ -35,7 +35,7 @@ class Factor:
 
     @property
     def name(self) -> str:
-        return f"∂{self.out}/∂{self.wrt}"
+        return f"{partial(self.out, self.wrt)}"
 
     def latex_name(self) -> str:
         return rf"\frac{{\partial {_latex_symbol(self.out)}}}{{\partial {_latex_symbol(self.wrt)}}}"
@@ -119,7 +119,7 @@ class Derivation:
 
     @property
     def name(self) -> str:
-        return f"∂{self.root}/∂{self.node}"
+        return f"{partial(self.root, self.node)}"
 
     def _distinct_factors(self) -> list[Factor]:
         seen: dict[tuple[str, sp.Expr], Factor] = {}

@@ -26,7 +26,7 @@ import sympy as sp
 from ..core.engine import Value
 from ..notation import expr as reader
 from ..notation.formula import FormulaError, numeric, symbol, text, to_sympy
-from ..notation.names import find
+from ..notation.names import find, partial
 from ..notation.symbolic import SYMPY_MATH
 from .budget import within
 from .derive import Derivation, derive
@@ -693,7 +693,7 @@ def check_formula(
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")
     d = derive(root, find(root, node, where="check_formula"))
-    question = f"∂{d.root}/∂{d.node}"
+    question = partial(d.root, d.node)  # ∂n/∂(x1*w1 + x2*w2): a label with operators is bracketed
     known = set(d.values)
 
     def resolve(stem: str, indices: tuple[int, ...]) -> str:

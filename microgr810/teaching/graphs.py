@@ -19,6 +19,8 @@ __all__ = [
     "neuron",
     "lecture_expression",
     "exp_neuron",
+    "cs231n_circuit",
+    "cs231n_neuron",
     "parse_expression",
     "replay",
 ]
@@ -146,6 +148,23 @@ def exp_neuron(named: bool = True) -> Value:
     if named:
         n.label, e.label, o.label = "n", "e", "o"
     return o
+
+
+def cs231n_circuit() -> Value:
+    """CS231n's first circuit: f = (x + y) z at x = -2, y = 5, z = -4 (q = x + y)."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    f = q * z
+    q.label, f.label = "q", "f"
+    return f
+
+
+def cs231n_neuron() -> Value:
+    """CS231n's sigmoid neuron through exp: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), w = (2, -3, -3), x = (-1, -2)."""
+    w0, x0, w1, x1, w2 = Value(2.0, "w0"), Value(-1.0, "x0"), Value(-3.0, "w1"), Value(-2.0, "x1"), Value(-3.0, "w2")
+    f = 1 / (1 + ((w0 * x0 + w1 * x1 + w2) * -1).exp())
+    f.label = "f"
+    return f
 
 
 def parse_expression(text: str, values: Mapping[str, float] | None = None, seed: int = 0) -> Value:
