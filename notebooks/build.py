@@ -131,8 +131,9 @@ draw(L, highlight="b2", show_local=True)
 ### Your turn: $\partial L/\partial b_2$
 
 Write the gradient as a formula in `x[m]`, `W1[h,m]`, `b1[h]`, `a1[h]`, `z1[h]`, `W2[h]`, `b2`, `a2`,
-`y_hat` and `y`. `check_formula` compares it with autograd on six networks of this size (seeds 0–5,
-$y$ = 0, 1 and 0.3; seed 0 is this network's weights with $y = 0$) and, when it is wrong, says how.
+`y_hat` and `y` (Python, math or LaTeX style: `ŷ`, `σ'(a1[h])`, `W_2^h z_1^h`). `check_formula` compares it
+with the gradient on fresh random networks of this size (targets $y$ drawn from (0, 1)), to 40 digits,
+has sympy prove it, and, when it is wrong, names the mistake (docs/grading.md).
 The cell starts with a slip many people make first:
 """),
     code("""
@@ -305,7 +306,7 @@ The lecture's first example: $L = (a\\cdot b + c)\\cdot f$, every intermediate l
 there are no gradients yet, so the drawing leaves them out:
 """),
     code("""
-from microgr810 import Value, draw, explain, stepper, trace_backward
+from microgr810 import Value, draw, explain, staged_code, trace_backward, widget
 
 a = Value(2.0, label='a')
 b = Value(-3.0, label='b')
@@ -335,12 +336,16 @@ draw(L, step=2, trace=trace)
 print(explain(L, "a"))
 """),
     md("""
-The stepper: one frame per step, Prev/Next or the arrow keys (click it first); `stepper(L, 'page.html')`
-saves it as a page. Where JavaScript does not run (this notebook on GitHub) it shows step 0 and the
-table of every step.
+The stepper, live in the notebook: one frame per step, Prev/Next or the arrow keys (click it first).
+`w.step` is the step it shows, for Python to read or set. (`stepper(L, 'page.html')` saves the same as a
+page.) Where widgets do not run (this notebook on GitHub) it shows step 0 and the table of every step.
 """),
     code("""
-stepper(trace)
+w = widget(trace)
+w
+"""),
+    code("""
+print(f"the widget shows step {w.step} of {w.steps}")
 """),
     md("""
 ## A node used twice
@@ -364,6 +369,32 @@ assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
 assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh²)(b + 1), by hand
 """),
     md(r"""
+## CS231n's circuit
+
+The same graph drawn the way CS231n's notes draw it: gates as circles holding their op, each wire's name at
+its left end, its value in green above it and its gradient in red below. Their first example,
+$f = (x + y)\,z$ at $x = -2$, $y = 5$, $z = -4$:
+"""),
+    code("""
+x, y, z = Value(-2.0, label='x'), Value(5.0, label='y'), Value(-4.0, label='z')
+q = x + y; q.label = 'q'
+f = q * z; f.label = 'f'
+f.backward()
+draw(f, style="circuit")
+"""),
+    md("""
+Beside a circuit the notes write its staged code: the forward pass one stage per line, then the backward
+pass in reverse, one `d<name>` per wire. The add gate distributes the upstream gradient, the mul gate swaps
+its inputs; a wire that forks gets `+=`. It is plain Python, so run it:
+"""),
+    code("""
+code = staged_code(f)
+print(code)
+scope = {}
+exec(code, scope)
+assert (scope["dx"], scope["dy"], scope["dz"]) == (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # by hand: z, z, q
+"""),
+    md(r"""
 ## Predict the gradients
 
 The lecture's neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with tanh written out through exp as the lecture
@@ -385,14 +416,18 @@ o = (e - 1) / (e + 1); o.label = 'o'
 draw(o, show_grad=False)
 """),
     md(r"""
-The stepper in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
-inputs (Enter checks it, within 1%). Hint gives the local derivative's formula and the upstream gradient,
-Reveal shows the step, and the score runs along; the table of every step stays hidden until the last step
-is revealed. It needs JavaScript: run this notebook, or save the page with
-`stepper(o, "predict.html", predict=True)` and open it in a browser.
+The widget in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
+inputs (Enter checks it, within 1%; a wrong answer gets a second try before the answer shows). Hint gives the
+local derivative's formula and the upstream gradient, Reveal shows the step, and the score runs along. Python
+checks every answer, and the next cell reads how you did. It needs a running notebook: on GitHub, or with
+widgets off, `stepper(o, "predict.html", predict=True)` saves the same questions as a page.
 """),
     code("""
-stepper(o, predict=True)
+quiz = widget(o, predict=True)
+quiz
+"""),
+    code("""
+print(quiz.status, "- answers so far:", [(a["label"], a["said"]) for a in quiz.answers])
 """),
     md("""
 Where JavaScript does not run (this notebook on GitHub), the same questions work in cells: `Quiz` asks
@@ -983,6 +1018,204 @@ print(check_gradients(f, mine_fork))
 From a terminal, the same check reads your answers from a JSON or CSV file (node name, answer):
 `microgr810 ninja answers.json --M 2 --H 2 --seed 0`, or `--expr "tanh(a*b + c)"` for an expression of
 your own. It exits 0 when all are right, 1 when some are wrong, 2 when the file cannot be read.
+"""),
+]
+
+
+NOTEBOOKS["05_scalars_to_matrices"] = [
+    md("""
+# From scalars to matrices
+
+Part 2 of the derivation writes each gradient one element at a time, $\\partial L/\\partial W_1[h,m]$.
+Every course then writes the same gradients as matrices, `dW1 = dA1 @ x.T`, and the mistakes move:
+a transposed matrix, `*` where `@` belongs, an inner product where an outer one belongs, a forgotten
+slope, a batch not summed or not averaged. This notebook joins the two views: the scalar engine's
+nodes grouped into the math's matrices, and a checker for a whole matrix's gradient.
+
+The convention is the derivation's: column vectors. $x$ is $M\\times 1$, $W_1$ is $H\\times M$, $b_1, a_1,
+z_1$ are $H\\times 1$, $W_2$ is $1\\times H$, and $b_2, a_2, z_2 = \\hat y$ are $1\\times 1$.
+"""),
+    code("""
+import numpy as np
+from microgr810 import matrices, draw
+from microgr810.teaching.reference import ReferenceProblem
+from microgr810.teaching.grade_matrix import grade_matrix
+from microgr810.teaching.matrices import backward_steps
+from microgr810.pictures.matrix_view import draw_matrices
+
+M, H = 3, 4
+problem = ReferenceProblem.random(M, H, seed=0, y=1.0)
+net, L = problem.autograd()          # the scalar graph, after backward
+view = matrices(L)                   # its nodes grouped into matrices
+print(view.table())
+"""),
+    md("""
+## Part 1: the shapes compose
+
+Each matrix is made of the graph's own nodes, so its values and gradients are the nodes' `data` and
+`grad`. Multiplying the matrices as the math does gives the graph's own $a_1$ and $a_2$:
+"""),
+    code("""
+v = view.values()
+a1 = v["W1"] @ v["x"] + v["b1"]
+a2 = v["W2"] @ v["z1"] + v["b2"]
+print("W1 @ x + b1:", a1.shape, "equal to the graph's a1:", np.allclose(a1, v["a1"]))
+print("W2 @ z1 + b2:", a2.shape, "equal to the graph's a2:", np.allclose(a2, v["a2"]))
+print("the scalar nodes of W1:")
+print(view["W1"].names)
+"""),
+    md("""
+The scalar drawing (one box per neuron) and the matrix drawing of the same graph. Each matrix box
+says which scalar nodes it collapses; each edge carries the shape that flows along it.
+"""),
+    code("""
+draw(L, collapse=True)
+"""),
+    code("""
+draw_matrices(L)
+"""),
+    md("""
+## Part 2 in matrix form
+
+`grade_matrix(param, formula)` (and `check_formula("W1", formula)`, and `microgr810 grade W1 -- FORMULA`)
+reads a formula in matrix notation: the names above as matrices, `@` the matrix product, `.T` the
+transpose, `* / + -` and `σ` elementwise. It checks every operation's shapes first, then every entry
+against the scalar engine's gradient on fresh random networks.
+
+### Your turn: dW2
+
+$a_2 = W_2 z_1 + b_2$, so $\\partial L/\\partial W_2$ has $W_2$'s shape, $1\\times 4$. The first try below
+forgets which way $z_1$ stands:
+"""),
+    code("""
+formula = "(y_hat - y) * z1"     # a common first try
+print(grade_matrix("W2", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W2", "(y_hat - y) * z1.T", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: db2
+
+With the loss's and the sigmoid's derivatives multiplied out, $\\partial L/\\partial a_2$ is one short
+difference. The first try has it the wrong way round:
+"""),
+    code("""
+formula = "y - y_hat"     # a common first try
+print(grade_matrix("b2", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b2", "y_hat - y", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: db1
+
+Backward through $a_2 = W_2 z_1 + b_2$ gives $W_2^\\top$ times the gradient at $a_2$ ($4\\times 1$), then
+the sigmoid's slope $z_1 \\odot (1 - z_1)$ elementwise. The first try keeps $W_2$ as a row:
+"""),
+    code("""
+formula = "W2 * z1 * (1 - z1) * (y_hat - y)"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b1", "W2.T * z1 * (1 - z1) * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: dW1
+
+$\\partial L/\\partial W_1$ is $H\\times M$: the column $\\partial L/\\partial a_1$ ($H\\times 1$) times the row
+$x^\\top$ ($1\\times M$). The first try multiplies them elementwise:
+"""),
+    code("""
+formula = "(W2.T * z1 * (1 - z1)) * x.T * (y_hat - y)"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("""
+## Backprop one matrix op at a time
+
+The same chain rule, one line per matrix op, as a vectorised implementation writes it. Each line is
+evaluated with the matrices of the scalar graph and compared with the engine's own gradients.
+`stepper(L, matrices=True)` shows the same steps on the drawing (Prev/Next, or the arrow keys).
+"""),
+    code("""
+for step in backward_steps(view):
+    print(step.forward)
+    for target, formula in step.lines:
+        print(f"    {target} = {formula}")
+"""),
+    md("""
+## A batch
+
+A batch of $N$ datapoints is one **column** per datapoint: $X$ is $M\\times N$, $A_1$ and $Z_1$ are
+$H\\times N$, $A_2$, $Z_2 = \\hat Y$ and $Y$ are $1\\times N$. The weights are shared, so $W_1$ is still
+$H\\times M$, and the loss is the **mean** over the batch.
+"""),
+    code("""
+N = 4
+batch = ReferenceProblem.random(M, H, seed=0, batch=N)
+_, LN = batch.autograd()
+viewN = matrices(LN)
+print(viewN.table())
+"""),
+    md("""
+### Your turn: dW1 for the batch
+
+`@` with $X^\\top$ adds up the datapoints' outer products. The first try forgets the loss is a mean:
+"""),
+    code("""
+formula = "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H, batch=N))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W1", "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T / N", M=M, H=H, batch=N))
+""")
+    ),
+    md("""
+### Your turn: db1 for the batch
+
+A bias is added to every column, so its gradient adds up the columns: `sum(..., axis=1)` (or
+`.sum(axis=1)`), which keeps the result a column. The first try does not add them up:
+"""),
+    code("""
+formula = "W2.T @ (Y_hat - Y) * Z1 * (1 - Z1) / N"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H, batch=N))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b1", "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1) / N", M=M, H=H, batch=N))
+""")
+    ),
+    md("""
+## Three ways, one answer
+
+The matrix view's gradients (the scalar engine's) against `closed_form`'s numpy formulas:
+"""),
+    code("""
+from microgr810.teaching import closed_form
+
+g = closed_form.gradients(batch.W1, batch.b1, batch.W2, batch.b2, batch.x, batch.y)
+for name in ("W1", "b1", "W2", "b2"):
+    same = np.allclose(viewN[name].grads.reshape(np.shape(g[name])), g[name])
+    print(f"{name:3s} {viewN[name].shape}  engine = closed form: {same}")
 """),
 ]
 

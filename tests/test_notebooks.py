@@ -21,6 +21,8 @@ def test_notebook_runs(path, tmp_path):
     copy = tmp_path / path.name
     shutil.copy(path, copy)
     nb = nbformat.read(copy, as_version=4)
+    if any("widget(" in c.source for c in nb.cells if c.cell_type == "code"):
+        require_module("anywidget")  # the live widget: the `notebook` (and `test`) extra
     client = nbclient.NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )

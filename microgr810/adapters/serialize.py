@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-from ..core.nn import ACTIVATIONS, MLP
+from ..core.nn import MLP, activation_names
 
 __all__ = [
     "save",
@@ -220,7 +220,7 @@ def _check_header(doc: object, bad) -> tuple:
     if total > MAX_PARAMETERS:
         raise bad(f"the shape {sizes} has {total} parameters, more than the limit {MAX_PARAMETERS}")
     for key in ("activation", "output_activation"):
-        if not (doc[key] is None or isinstance(doc[key], str)) or doc[key] not in ACTIVATIONS:
+        if not (doc[key] is None or isinstance(doc[key], str)) or doc[key] not in activation_names():
             raise bad(f"{key} must be one of relu, tanh, sigmoid, linear or null, got {doc[key]!r:.60}")
     if not isinstance(doc["parameters"], dict):
         raise bad(f"parameters must be an object, got {type(doc['parameters']).__name__}")

@@ -11,11 +11,8 @@ from .common import CLIError, outdir, positive
 
 
 def add_batch_args(gr: argparse.ArgumentParser) -> None:
-    """grade's options for a whole class (the parser block of `grade` calls this)."""
-    b = gr.add_argument_group("a whole class (--batch)")
-    b.add_argument(
-        "--batch", default=None, metavar="ANSWERS", help="a CSV (columns student, parameter, formula) or JSON file"
-    )
+    """grade's options for a whole class, beside its --batch (the parser block of `grade` calls this)."""
+    b = gr.add_argument_group("a whole class (--batch ANSWERS)")
     b.add_argument("--out", default="grades", metavar="DIR", help="folder for the results and the class summary")
     b.add_argument(
         "--assignment",

@@ -1,10 +1,9 @@
-"""microgr810 dims: part 1, the shape of every parameter and intermediate."""
+"""microgr810 dims: part 1, the shape of every parameter and intermediate, from the matrix view."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..teaching import closed_form
 from .common import positive
 
 __all__ = ["add", "run"]
@@ -14,10 +13,13 @@ def add(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
     d.add_argument("--M", type=positive, default=3, help="input features")
     d.add_argument("--H", type=positive, default=4, help="hidden units")
+    d.add_argument("--batch", type=positive, default=None, metavar="N", help="a batch of N datapoints (X is M×N)")
     d.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    table = closed_form.shape_table(args.M, args.H)
+    from ..teaching.matrices import shape_table
+
+    table = shape_table(args.M, args.H, getattr(args, "batch", None))
     print(table)
     return 0 if table.ok else 1

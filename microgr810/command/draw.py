@@ -20,6 +20,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--format", choices=["svg", "png", "pdf", "dot"], default=None, help="default: from the file name's ending"
     )
+    g.add_argument(
+        "--style",
+        choices=["graph", "circuit"],
+        default="graph",
+        help="graph: boxes and ops; circuit: CS231n's gates and wires, value above and gradient below each wire",
+    )
     g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
     g.add_argument(
         "--collapse",
@@ -42,11 +48,11 @@ def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
 
     from ..pictures.draw import draw
 
-    g = draw(L, show_local=True, **view)
+    g = draw(L, **view) if view.get("style") == "circuit" else draw(L, show_local=True, **view)
     if fmt == "dot":
         return write_file(path, g.source)
     try:
-        picture = g.pipe(format=fmt)
+        picture = g.svg().encode() if fmt == "svg" else g.pipe(format=fmt)  # an SVG fits the window it opens in
     except graphviz.ExecutableNotFound as e:
         raise no_graphviz(e) from None
     return write_file(path, picture)
@@ -61,6 +67,17 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
+    if args.style == "circuit":
+        if highlight is not None or focus is not None or args.collapse:
+            raise CLIError("--style circuit draws every wire: it takes no --highlight, --focus or --collapse")
+        try:
+            print(f"wrote {write_drawing(L, Path(args.output), fmt, style='circuit')}")
+        except TooBig as e:
+            raise CLIError(
+                f"{size(args)}: {e.count} wires, past the {e.limit} a circuit keeps legible; a smaller network "
+                "(--M, --H) draws as a circuit, or --style graph --collapse a box per neuron"
+            ) from None
+        return 0
     nodes = len(topological_order(L))
     # asked for no view, a learner wants a picture: past a box per node's limit the next smaller view
     # draws it (as the stepper does), and a note says which

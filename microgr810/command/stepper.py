@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import no_graphviz, reference_args, reference_loss, write_file
+from .common import CLIError, no_graphviz, reference_args, reference_loss, write_file
 
 __all__ = ["add", "run"]
 
@@ -15,6 +15,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     st.add_argument("-o", "--output", default="backprop.html", help="file to write")
     st.add_argument(
         "--predict", action="store_true", help="predict mode: type each step's gradients before the page shows them"
+    )
+    st.add_argument(
+        "--matrices", action="store_true", help="one step per matrix op, with its vectorised backward lines and shapes"
     )
     reference_args(st)
     st.set_defaults(func=run)
@@ -27,7 +30,10 @@ def run(args: argparse.Namespace) -> int:
 
     _, L = reference_loss(args, backward=False)
     try:
-        page = stepper(L, predict=args.predict).html()
+        matrices = getattr(args, "matrices", False)  # the demo calls this with the flags it needs
+        if matrices and args.predict:
+            raise CLIError("--matrices and --predict do not go together: the matrix stepper shows every line")
+        page = stepper(L, matrices=True).html() if matrices else stepper(L, predict=args.predict).html()
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
     path = write_file(Path(args.output), page)

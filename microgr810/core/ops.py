@@ -35,6 +35,7 @@ class Op(NamedTuple):
     symbol: str | None = None  # how a call to it is written in text (sigmoid: σ, log: ln); default: the name
     latex: str | None = None  # ... and in LaTeX (sigmoid: \sigma); default \name or \operatorname{name}
     activation: bool = False  # a unary op a neuron may apply (nn, the command's --activation, closed forms)
+    apply: Callable[..., Any] | None = None  # the function the entry decorates: it builds the op's node
 
     def rule(self, m: Any, *operands: Any, out: Any, slots: Any = None) -> tuple:
         """d out / d operand for each operand, in `m`'s algebra; None where the operand is a number
@@ -63,6 +64,7 @@ def entry(
     OPS[name] = Op(name, arity, forward, d, target, write, symbol, latex, activation)
 
     def register(f: Callable) -> Callable:
+        OPS[name] = OPS[name]._replace(apply=f)
         return f
 
     return register

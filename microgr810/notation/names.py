@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from ..core.engine import Value, topological_order
 from ..core.losses import datapoint_label
 
-__all__ = ["node_names", "datapoint_label", "slots", "find", "DATAPOINT", "Name", "parse_name", "block_name"]
+__all__ = [
+    "node_names",
+    "datapoint_label",
+    "slots",
+    "find",
+    "DATAPOINT",
+    "Name",
+    "parse_name",
+    "block_name",
+    "math_name",
+    "partial",
+]
 
 DATAPOINT = re.compile(r"\[n=(\d+)\]$")  # a name ending in [n=k]: of datapoint k (a loss labelled so marks it)
 _MIXED = -1  # used by more than one datapoint (a weight), or by the batch's own nodes (the mean)
@@ -41,7 +52,7 @@ class Name:
         return self.text[: self.text.rfind("[n=")] if self.datapoint is not None else self.text
 
 
-_NAME = re.compile(r"([^\W\d]\w*)(?:\[([^\[\]]*)\])?(?:\[n=(\d+)\])?")
+_NAME = re.compile(r"([^\W\d]\w*)(?:\[(?!n=\d+\]$)([^\[\]]*)\])?(?:\[n=(\d+)\])?")  # a2[n=1]: no index
 
 
 def parse_name(name: str) -> Name:
@@ -52,6 +63,19 @@ def parse_name(name: str) -> Name:
         return Name(name, "", (), None)
     index = tuple(m[2].split(",")) if m[2] else ()
     return Name(name, m[1], index, int(m[3]) if m[3] else None)
+
+
+def math_name(name: str) -> str:
+    """A name as math text writes it after ∂ or in a product: bracketed when it is no name but an expression
+    (a label such as "x1*w1 + x2*w2" -> "(x1*w1 + x2*w2)"), so ∂n/∂(x1*w1 + x2*w2) reads as one derivative."""
+    if parse_name(name).stem or (name.startswith("(") and name.endswith(")")):
+        return name
+    return f"({name})" if any(c in name for c in " +-−*/^·×") else name
+
+
+def partial(out: str, wrt: str) -> str:
+    """∂out/∂wrt as math text, each name bracketed if it needs it (math_name)."""
+    return f"∂{math_name(out)}/∂{math_name(wrt)}"
 
 
 def block_name(names: list[str]) -> str:

@@ -21,7 +21,7 @@ import graphviz
 from ..core.checks import whole_number
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
-from ..notation.names import DATAPOINT, find, node_names
+from ..notation.names import DATAPOINT, find, node_names, partial
 from ..notation.text import op_text
 from ..teaching.trace import Trace, trace_backward
 from .colours import FADED, FLOW_COLOUR, PATH_COLOUR, PHASE_COLOURS, ROLE_COLOURS
@@ -37,6 +37,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_NEURON_BOXES",
     "MAX_FOCUS_BOXES",
+    "scalable_svg",
 ]
 
 # Where each view stops being legible: measured as the drawing's size with its 12 pt text shown at 12 px,
@@ -71,6 +72,15 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
         )
 
 
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def scalable_svg(svg: str) -> str:
+    """graphviz's SVG made to fit its container: width="100%" (the viewBox keeps the shape), never drawn
+    wider than its natural size, so a small graph keeps its text size and a big one fits the cell or page."""
+    return _SVG_SIZE.sub(lambda m: f'<svg width="100%" style="max-width:{m[1]}pt;height:auto"', svg, count=1)
+
+
 class TooBig(ValueError):
     """draw's refusal of a graph past its view's legible limit: `count` boxes, more than `limit`, in `view`
     ("nodes": a box per node, "neurons": a box per neuron, "focus": the paths to one node)."""
@@ -102,6 +112,13 @@ class Drawing(graphviz.Digraph):
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFound(e) from e
 
+    def svg(self) -> str:
+        """The drawing as an SVG that scales to the width of its container (see scalable_svg)."""
+        return scalable_svg(self.pipe(format="svg", encoding="utf-8"))
+
+    def _repr_image_svg_xml(self) -> str:  # how Jupyter shows a drawing: it fits the cell
+        return self.svg()
+
 
 def draw(
     root: Value,
@@ -122,6 +139,7 @@ def draw(
     step: int | None = None,
     trace: Trace | None = None,
     fontsize: int = 12,
+    style: str = "graph",
 ) -> Drawing:
     """The graph below `root` as a graphviz.Digraph (render with .render(path, format="svg"|"png")).
 
@@ -137,7 +155,38 @@ def draw(
     step: draw the graph after that many backward steps (done/current/pending, gradients only where
     they have arrived, the step's edges marked), from `trace` (a `trace_backward(root)`) or else by
     running trace_backward here. fontsize: of the boxes' text, in points.
+    style: "graph" (boxes and ops, as above) or "circuit" (CS231n's: gates as circles, values as wires
+    with their data above and their gradient below; see pictures/circuit.py), which takes rankdir,
+    show_grad, precision, max_label, fontsize and max_nodes.
     """
+    if style == "circuit":
+        _graph_only(
+            highlight=highlight is not None,
+            show_local=show_local,
+            cluster_layers=cluster_layers,
+            cluster_datapoints=cluster_datapoints,
+            collapse=collapse,
+            focus=focus is not None,
+            parameters=parameters is not None,
+            step=step is not None,
+            trace=trace is not None,
+        )
+        from .circuit import circuit
+
+        return cast(
+            Drawing,
+            circuit(
+                root,
+                rankdir=rankdir,
+                show_grad=show_grad,
+                precision=precision,
+                max_label=max_label,
+                fontsize=fontsize,
+                max_nodes=max_nodes,
+            ),
+        )
+    if style != "graph":
+        raise ValueError(f"draw: style must be 'graph' or 'circuit', got {style!r}")
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -178,10 +227,11 @@ def draw(
         "computation_graph",
         graph_attr={
             "rankdir": rankdir,
-            "nodesep": "0.2",
+            "nodesep": "0.5" if collapse and show_local else "0.2",
             # across a left-to-right flow edges run between tall columns: they
             # need less room to stay apart than between wide rows
-            "ranksep": "0.22" if rankdir in ("LR", "RL") else "0.45",
+            # (labels at the edges' ends, as the collapsed view writes them, need the edges long)
+            "ranksep": "2.4" if collapse and show_local else "0.22" if rankdir in ("LR", "RL") else "0.45",
             "fontname": "Helvetica",
         },
         node_attr={"fontname": "Helvetica", "fontsize": str(fontsize)},
@@ -206,6 +256,10 @@ def draw(
         return clusters[key]
 
     fmt = f"{{:.{precision}g}}"
+    uses = [0] * len(bs)  # edges out of each box
+    for b in bs:
+        for child in b.inputs:
+            uses[index[child]] += 1
     hidden_inputs = []  # shown boxes fed by boxes a focus leaves out
     for i, b in enumerate(bs):
         if i not in shown:
@@ -247,10 +301,10 @@ def draw(
             if c not in shown:
                 hidden_inputs.append(head)
                 continue
-            style = _edge_style(c in on_path, bool(on_path) and c not in on_path, flow)  # lit exactly when its input is
+            look = _edge_style(c in on_path, bool(on_path) and c not in on_path, flow)  # lit exactly when its input is
             if show_local:
-                style.update(label=fmt.format(local), fontsize=str(max(fontsize - 2, 1)))
-            g.edge(f"v{c}", head, id=f"e{i}_{j}", **style)
+                look.update(_local_label(fmt.format(local), fontsize, uses[c] > 1 if collapse else None))
+            g.edge(f"v{c}", head, id=f"e{i}_{j}", **look)
     if focus is not None and len(shown) < len(bs):
         drawn = {n for i in shown for n in (bs[i].node, *bs[i].steps, *bs[i].inside)}
         rest = len({n for i, b in enumerate(bs) if i not in shown for n in (b.node, *b.steps, *b.inside)} - drawn)
@@ -278,6 +332,13 @@ def draw(
     return g
 
 
+def _graph_only(**given: bool) -> None:
+    """Refuse options the circuit style has no use for, rather than ignore them."""
+    wrong = [name for name, on in given.items() if on]
+    if wrong:
+        raise ValueError(f"draw: style='circuit' does not take {', '.join(wrong)} (those belong to style='graph')")
+
+
 def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[str | tuple[str, str]]:
     """A box's fields but its grad: its name (a neuron's formula), its data, a neuron's ∂z/∂a."""
     node = b.node
@@ -287,7 +348,8 @@ def _cells(b: Box, names: dict[Value, str], fmt: str, max_label: int) -> list[st
         (f"data {fmt.format(node.data)}", ""),
     ]
     if b.linear is not None and node is not b.linear:
-        cells.append((html_text(f"∂{names[node]}/∂{names[b.linear]} = {fmt.format(node.local_grads[0])}", cut), ""))
+        local = f"{partial(names[node], names[b.linear])} = {fmt.format(node.local_grads[0])}"
+        cells.append((html_text(local, cut), ""))
     return cells
 
 
@@ -389,6 +451,19 @@ PHASE_STYLES = {
     "pending": {"color": PHASE_COLOURS["pending"], "penwidth": "1", "style": "filled,dashed"},
 }
 FLOW_STYLE = {"color": FLOW_COLOUR, "penwidth": "3", "arrowsize": "0.8"}  # the current step's edges
+
+
+def _local_label(text: str, fontsize: int, at_head: bool | None) -> dict[str, str]:
+    """An edge's d(out)/d(in), written on the edge. Between a box per node graphviz gives the label a place
+    of its own mid-edge; between neurons, where many edges fan out or meet, such places pile up in one column
+    between the ranks, so there the label sits at the edge's end that is its own: beside the arrow when its
+    input feeds several boxes, else at its tail."""
+    size = str(max(fontsize - 2, 1))
+    if at_head is None:
+        return {"label": text, "fontsize": size}
+    if at_head:
+        return {"xlabel": text, "fontsize": size}
+    return {"taillabel": text, "labelfontsize": size, "labeldistance": "3", "labelangle": "-8"}
 
 
 def _edge_style(lit: bool, faded: bool, flow: bool = False) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core.checks import whole_number
+from ..core.ops import OPS, activations
 
 __all__ = ["dimensions", "forward", "gradients", "sigmoid", "mlp_forward", "backprop"]
 
@@ -110,19 +111,35 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
 # -- any MLP: backprop in matrix form ---------------------------------------------------------------
 
 
+class _Arrays:
+    """The op table's rules on numpy arrays, elementwise (exp, log, tanh, sigmoid, relu's step, sin, ...)."""
+
+    sigmoid = staticmethod(sigmoid)
+
+    @staticmethod
+    def relu(a: np.ndarray) -> np.ndarray:
+        return np.maximum(a, 0.0)
+
+    @staticmethod
+    def step(a: np.ndarray) -> np.ndarray:
+        return (a > 0).astype(float)  # slope 0 at 0, as the engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+
+ARRAY_MATH = _Arrays()
+
+
 def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f(a) and f'(a), elementwise, for the activations of nn.MLP."""
-    if name == "sigmoid":
-        z = sigmoid(a)
-        return z, z * (1.0 - z)
-    if name == "tanh":
-        z = np.tanh(a)
-        return z, 1.0 - z * z
-    if name == "relu":
-        return np.maximum(a, 0.0), (a > 0).astype(float)  # slope 0 at 0, as the engine
+    """f(a) and f'(a), elementwise, for an activation of the op table (or linear: the identity)."""
     if name in ("linear", None):
         return a, np.ones_like(a)
-    raise ValueError(f"unknown activation {name!r}; choose one of sigmoid, tanh, relu, linear")
+    if name not in activations():
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(activations())}, linear")
+    op = OPS[name]
+    z = op.forward(ARRAY_MATH, a)
+    return z, op.d(ARRAY_MATH, 0, a, out=z) * np.ones_like(a)
 
 
 def mlp_forward(

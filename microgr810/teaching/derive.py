@@ -15,7 +15,7 @@ import sympy as sp
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
 from ..notation.formula import latex, numeric, symbol, text
-from ..notation.names import find, node_names
+from ..notation.names import find, node_names, partial
 from ..notation.symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
@@ -35,7 +35,7 @@ class Factor:
 
     @property
     def name(self) -> str:
-        return f"∂{self.out}/∂{self.wrt}"
+        return f"{partial(self.out, self.wrt)}"
 
     def latex_name(self) -> str:
         return rf"\frac{{\partial {_latex_symbol(self.out)}}}{{\partial {_latex_symbol(self.wrt)}}}"
@@ -54,6 +54,7 @@ class Derivation:
     paths: list[list[Factor]]
     definitions: dict[str, sp.Expr] = field(repr=False)
     values: dict[str, float] = field(repr=False)
+    hidden: frozenset[str] = field(default=frozenset(), repr=False)  # unlabelled interior nodes (t1, t2, ...)
 
     @property
     def products(self) -> list[sp.Expr]:
@@ -61,9 +62,14 @@ class Derivation:
 
     @cached_property
     def result(self) -> sp.Expr:
-        """The sum of the products, in its shortest form. One path's product is already in lowest terms
-        (sympy cancels z2(1 − z2) against 1/(z2(1 − z2)) as it multiplies); a sum gets simplify."""
-        total = sp.Add(*self.products)
+        """The sum of the products, in its shortest form, written in the nodes the learner named: an
+        unlabelled interior node (t1 = a·a) is replaced by its definition. One path's product is already in
+        lowest terms (sympy cancels z2(1 − z2) against 1/(z2(1 − z2)) as it multiplies); a sum gets simplify."""
+        hidden: dict[sp.Symbol, sp.Expr] = {}
+        for name, definition in self.definitions.items():  # inputs first: a definition may use earlier ones
+            if name in self.hidden:
+                hidden[symbol(name)] = definition.xreplace(hidden)
+        total = sp.Add(*self.products).xreplace(hidden)
         forms = [total, sp.factor_terms(total)] + ([sp.simplify(total)] if len(self.paths) > 1 else [])
         return min(forms, key=sp.count_ops)
 
@@ -106,13 +112,14 @@ class Derivation:
             paths=paths,
             definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
             values={name(k): v for k, v in self.values.items()},
+            hidden=frozenset(name(h) for h in self.hidden),
         )
 
     # -- showing it: 1. the chain rule, 2. each factor, 3. the product, 4. the simplified result ------
 
     @property
     def name(self) -> str:
-        return f"∂{self.root}/∂{self.node}"
+        return f"{partial(self.root, self.node)}"
 
     def _distinct_factors(self) -> list[Factor]:
         seen: dict[tuple[str, sp.Expr], Factor] = {}
@@ -235,4 +242,5 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
             o = n.operands[i]
             if isinstance(o, Value) and count[o]:
                 stack.append((o, [*path, Factor(names[n], names[o], i, _exact(rules[n][i]), n.op)]))
-    return Derivation(names[root], names[target], paths, definitions, values)
+    hidden = frozenset(names[n] for n in order if n.op and not n.label and n is not target)
+    return Derivation(names[root], names[target], paths, definitions, values, hidden)
