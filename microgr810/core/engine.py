@@ -109,7 +109,7 @@ class Value:
         ln_a = math.log(a) if a > 0.0 else 0.0 if a == 0.0 else math.nan  # a^b ln a -> 0 as a -> 0+
         return _node(out, "**", self, _power_slope(a, b), other, out * ln_a)
 
-    @entry("neg", arity=1, forward=lambda m, a: -a, d=lambda m, i, a, out: -1.0)
+    @entry("neg", arity=1, forward=lambda m, a: -a, d=lambda m, i, a, out: -1.0, write=lambda m, a: -a)
     def __neg__(self) -> Value:
         return _node(-self.data, "neg", self, -1.0)
 

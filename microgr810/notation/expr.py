@@ -594,7 +594,7 @@ def evaluate(
             if guard is not None:
                 guard(n.fn, [a])
             op = OPS[n.fn]
-            out = op.forward(m, a)
+            out = getattr(m, n.fn)(a)  # the algebra's own function: in Values, the op's node
             values.append(op.d(m, 0, a, out=out) if n.prime else out)
         else:
             k = len(n.args)

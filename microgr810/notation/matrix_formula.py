@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core.ops import OPS
 from . import expr
+from .arrays import ARRAY_MATH
 from .expr import SUMS, Call, Name, Node, Num, Op
 from .formula import MAX_EXPONENT, MAX_LENGTH, FormulaError
 
@@ -56,26 +57,7 @@ def size(shape: tuple[int, ...] | None) -> str:
     return "a number" if shape is None else "×".join(map(str, shape))
 
 
-class _Math:
-    """The op table's forward rules on numpy arrays, elementwise."""
-
-    @staticmethod
-    def sigmoid(a: Any) -> Any:
-        return 1.0 / (1.0 + np.exp(-a))
-
-    @staticmethod
-    def relu(a: Any) -> Any:
-        return np.maximum(a, 0.0)
-
-    @staticmethod
-    def step(a: Any) -> Any:
-        return (np.asarray(a) > 0).astype(float)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(np, name)
-
-
-_NUMPY = _Math()
+_NUMPY = ARRAY_MATH
 
 
 def read(text: str) -> Node:

@@ -19,14 +19,12 @@ import numpy as np
 
 from ..core.checks import whole_number
 from ..core.ops import OPS, activations
+from ..notation.arrays import ARRAY_MATH
 
 __all__ = ["dimensions", "forward", "gradients", "sigmoid", "mlp_forward", "backprop"]
 
 
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """sigma(a) = 1 / (1 + e^-a), written so that no exp overflows."""
-    z = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+sigmoid = ARRAY_MATH.sigmoid  # σ(a) = 1/(1 + e^-a) elementwise, no exp overflowing
 
 
 def dimensions(M: int, H: int) -> dict[str, tuple[int, ...]]:
@@ -109,26 +107,6 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
 
 
 # -- any MLP: backprop in matrix form ---------------------------------------------------------------
-
-
-class _Arrays:
-    """The op table's rules on numpy arrays, elementwise (exp, log, tanh, sigmoid, relu's step, sin, ...)."""
-
-    sigmoid = staticmethod(sigmoid)
-
-    @staticmethod
-    def relu(a: np.ndarray) -> np.ndarray:
-        return np.maximum(a, 0.0)
-
-    @staticmethod
-    def step(a: np.ndarray) -> np.ndarray:
-        return (a > 0).astype(float)  # slope 0 at 0, as the engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(np, name)
-
-
-ARRAY_MATH = _Arrays()
 
 
 def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,7 @@ import mpmath
 import sympy as sp
 
 from ..core.engine import Value
+from ..core.ops import by_rule
 from ..notation import expr as reader
 from ..notation.formula import FormulaError, numeric, symbol, text, to_sympy
 from ..notation.names import find, partial
@@ -143,8 +144,9 @@ class _Precise:
     def step(a: Any) -> Any:
         return mpmath.mpf(1) if a > 0 else mpmath.mpf(0)
 
-    def __getattr__(self, name: str) -> Any:  # an op added later (sin, cos): mpmath has it
-        return getattr(mpmath, name)
+    def __getattr__(self, name: str) -> Any:  # an op added later: mpmath's function, or the op's own rule
+        found = getattr(mpmath, name, None)
+        return found if found is not None else by_rule(self, name)
 
 
 PRECISE = _Precise()
