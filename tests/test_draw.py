@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from microgr810.reference import ReferenceProblem
 
 from conftest import require_binary
-from microgr810.core.engine import Value
+from microgr810.core.engine import Value, linear
 from microgr810.pictures.draw import PATH_COLOUR, ROLE_COLOURS, GraphvizNotFound, draw
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
@@ -85,8 +85,9 @@ def test_roles_have_their_colours():
         for name, attrs in found.items()
         if name.startswith("v")
     }
-    assert fills["x"] == ROLE_COLOURS["input"] and fills["W"] == ROLE_COLOURS["parameter"]
-    assert fills["b"] == ROLE_COLOURS["input"] and fills["b1[0]"] == ROLE_COLOURS["parameter"]
+    # no label makes a parameter (a generic drawing does not know the reference net's W1, b1): with no
+    # `linear` node and no parameters= every leaf is an input
+    assert {fills[k] for k in ("x", "W", "b", "b1[0]")} == {ROLE_COLOURS["input"]}
     # the number 1 is part of its op (written "t1 + 1"), not a box with a gradient
     assert not [attrs for attrs in found.values() if "data 1<" in attrs]
     assert any("t1 + 1" in attrs for name, attrs in found.items() if name.startswith("op"))
@@ -94,8 +95,13 @@ def test_roles_have_their_colours():
     # parameters= says exactly which leaves are parameters: a list, or a Module
     fills2 = {bold_label(attrs): attrs for attrs in nodes(draw(out, parameters=[a]).source).values()}
     assert ROLE_COLOURS["parameter"] in fills2["x"] and ROLE_COLOURS["input"] in fills2["W"]
+    # by default the leaves a `linear` node reads as weight or bias: w and c here, not the input u
+    u, w, c = Value(1.5, "u"), Value(0.5, "weight"), Value(0.1, "c")
+    found = {bold_label(attrs): attrs for attrs in nodes(draw(linear([w], [u], c).tanh()).source).values()}
+    assert ROLE_COLOURS["parameter"] in found["weight"] and ROLE_COLOURS["parameter"] in found["c"]
+    assert ROLE_COLOURS["input"] in found["u"]
     net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    for params_given in (net, net.parameters()):
+    for params_given in (net, net.parameters(), None):
         found = {bold_label(attrs): attrs for attrs in nodes(draw(L, parameters=params_given).source).values()}
         params = {label for label, attrs in found.items() if ROLE_COLOURS["parameter"] in attrs}
         assert params == {"W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]", "W2[0,0]", "W2[0,1]", "b2"}
