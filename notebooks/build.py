@@ -102,10 +102,11 @@ derive(L, "b2")
 """),
     md("""
 The same path in the graph, lit, with each edge's local derivative
-$\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number:
+$\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number (`parameters=` says which leaves to colour
+as the network's parameters):
 """),
     code("""
-draw(L, highlight="b2", show_local=True)
+draw(L, highlight="b2", show_local=True, parameters=net.parameters())
 """),
     md("""
 `explain` multiplies those numbers along the path and checks the product against autograd's `b2.grad`
@@ -147,7 +148,7 @@ derive(L, "W2[0,1]")
 print(derive_indexed("W2[h]"))
 """),
     code("""
-draw(L, highlight="W2[0,1]", show_local=True)
+draw(L, highlight="W2[0,1]", show_local=True, parameters=net.parameters())
 """),
     code("""
 print(explain(L, "W2[0,1]"))
@@ -183,7 +184,7 @@ derive(L, "b1[1]")
 print(derive_indexed("b1[h]"))
 """),
     code("""
-draw(L, highlight="b1[1]", show_local=True)
+draw(L, highlight="b1[1]", show_local=True, parameters=net.parameters())
 """),
     code("""
 print(explain(L, "b1[1]"))
@@ -218,7 +219,7 @@ print(derive_indexed("W1[h,m]"))
 """),
     md("Along the lit path the numbers on the edges are the five local derivatives; their product is the gradient."),
     code("""
-draw(L, highlight="W1[1,0]", show_local=True)
+draw(L, highlight="W1[1,0]", show_local=True, parameters=net.parameters())
 """),
     code("""
 print(explain(L, "W1[1,0]"))
@@ -465,14 +466,14 @@ except ValueError as err:
 $\\partial z/\\partial a$ and its gradient:
 """),
     code("""
-draw(L, collapse=True)
+draw(L, collapse=True, parameters=net.parameters())
 """),
     md("""
 `focus=`: only the chain-rule paths from L to one weight, here the first layer's `W1[0,0]`; everything
 else is counted in one dashed box:
 """),
     code("""
-draw(L, focus="W1[0,0]")
+draw(L, focus="W1[0,0]", parameters=net.parameters())
 """),
     md("""
 Read along the path: `z1[0]` sits on tanh's flat part (its $\\partial z/\\partial a$ in the collapsed drawing
@@ -902,7 +903,7 @@ The scalar drawing (one box per neuron) and the matrix drawing of the same graph
 says which scalar nodes it collapses; each edge carries the shape that flows along it.
 """),
     code("""
-draw(L, collapse=True)
+draw(L, collapse=True, parameters=net.parameters())
 """),
     code("""
 draw_matrices(L)
