@@ -8,26 +8,20 @@ neuron; stepper.png: the reference net's stepper page after 3 steps in a 1280 x 
 headless Chromium, skipped with a note when `chromium` is not on PATH). PNGs at 110 dpi.
 """
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+from circuit_pictures import write  # noqa: E402  (atomic: a temp file in the same folder, then os.replace)
 
 from microgr810 import draw, stepper  # noqa: E402
 from microgr810.core.nn import MLP  # noqa: E402
 from microgr810.teaching.reference import ReferenceProblem  # noqa: E402
-
-
-def write(path: Path, data: bytes) -> None:
-    """Atomically: a temp file in the same folder, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
 
 
 def graphs(out: Path) -> None:
