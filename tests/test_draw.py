@@ -193,6 +193,28 @@ def test_cluster_per_layer():
     assert "<B>x[0]</B>" not in blocks["cluster_layer1"] + blocks["cluster_layer2"]
 
 
+def test_layers_come_from_the_ops_not_the_labels():
+    # by hand: h = tanh(p·u0 + q·u1 + r) is layer 1 (one linear below it), o = s·h is layer 2; the inputs
+    # and the loss are in none. Labels that look like the reference net's (W1, a2) mean nothing.
+    u0, u1 = Value(1.0, "u0"), Value(2.0, "W1[0,0]")
+    p, q, r, s_ = Value(0.3, "p"), Value(-0.2, "q"), Value(0.1, "r"), Value(0.5, "s")
+    h = linear([p, q], [u0, u1], r).tanh()
+    h.label = "h"
+    o = linear([s_], [h], 0.0)
+    o.label = "a2"
+    loss = o * o
+    loss.label = "loss"
+    loss.backward()
+    src = draw(loss, cluster_layers=True).source
+    blocks = {k: html.unescape(v) for k, v in re.findall(r"subgraph (cluster_layer\d+) \{(.*?)\n\t\}", src, re.S)}
+    assert set(blocks) == {"cluster_layer1", "cluster_layer2"}
+    in_block = {k: set(re.findall(r"<B>(.*?)</B>", v)) for k, v in blocks.items()}
+    assert {"p", "q", "r", "h"} <= in_block["cluster_layer1"] and "s" in in_block["cluster_layer2"]
+    assert {"u0", "W1[0,0]", "loss"}.isdisjoint(in_block["cluster_layer1"] | in_block["cluster_layer2"])
+    fills = {bold_label(a): a for a in nodes(src).values()}
+    assert ROLE_COLOURS["input"] in fills["W1[0,0]"] and ROLE_COLOURS["parameter"] in fills["s"]
+
+
 def test_show_grad_off_and_bad_rankdir():
     assert "grad " not in draw(reference_loss(), show_grad=False, legend=False).source
     with pytest.raises(ValueError, match="rankdir"):
