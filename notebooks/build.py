@@ -125,7 +125,7 @@ The path in the graph, lit, with each edge's local derivative
 $\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number:
 """),
     code("""
-draw(L, highlight="b2", show_local=True)
+draw(L, highlight="b2", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_2$
@@ -172,7 +172,7 @@ $\partial a_2/\partial W_2[h] = z_1[h]$, and the rest of the path is the one of 
 Take $h = 1$ (numpy keeps $\mathbf W_2$ as $1\times H$, so the element is `W2[0,1]`):
 """),
     code("""
-draw(L, highlight="W2[0,1]", show_local=True)
+draw(L, highlight="W2[0,1]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_2[h]$
@@ -211,7 +211,7 @@ and $\partial a_1[h]/\partial b_1[h] = 1$. (The original problem sheet writes $\
 for the last one: a typo for $\partial a_1[h]/\partial b_1[h]$.)
 """),
     code("""
-draw(L, highlight="b1[1]", show_local=True)
+draw(L, highlight="b1[1]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_1[h]$
@@ -249,7 +249,7 @@ path of (c) with its last factor $\partial a_1[h]/\partial W_1[h,m] = x[m]$. Tak
 """),
     md("Along the lit path the numbers on the edges are the five local derivatives; their product is the gradient."),
     code("""
-draw(L, highlight="W1[1,0]", show_local=True)
+draw(L, highlight="W1[1,0]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_1[h, m]$
@@ -512,14 +512,14 @@ except ValueError as err:
 $\\partial z/\\partial a$ and its gradient:
 """),
     code("""
-draw(L, collapse=True)
+draw(L, collapse=True, parameters=net.parameters())
 """),
     md("""
 `focus=`: only the chain-rule paths from L to one weight, here the first layer's `W1[0,0]`; everything
 else is counted in one dashed box:
 """),
     code("""
-draw(L, focus="W1[0,0]")
+draw(L, focus="W1[0,0]", parameters=net.parameters())
 """),
     md("""
 Read along the path: `z1[0]` sits on tanh's flat part (its $\\partial z/\\partial a$ in the collapsed drawing
@@ -1069,7 +1069,7 @@ The scalar drawing (one box per neuron) and the matrix drawing of the same graph
 says which scalar nodes it collapses; each edge carries the shape that flows along it.
 """),
     code("""
-draw(L, collapse=True)
+draw(L, collapse=True, parameters=net.parameters())
 """),
     code("""
 draw_matrices(L)

@@ -23,9 +23,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..pictures.animate import animate
 
-    _, L = reference_loss(args, backward=False)
+    net, L = reference_loss(args, backward=False)
     try:
-        path = animate(L, args.output, args.frames, width=args.width, progress=True)
+        path = animate(L, args.output, args.frames, width=args.width, progress=True, parameters=net.parameters())
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
     except OSError as e:

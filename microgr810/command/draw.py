@@ -43,7 +43,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
-    """Draw L (with local derivatives on the edges) into `path`; `view` goes to draw (highlight, collapse, focus)."""
+    """Draw L (with local derivatives on the edges) into `path`; `view` goes to draw (highlight, collapse, focus,
+    parameters)."""
     import graphviz
 
     from ..pictures.draw import draw
@@ -61,7 +62,7 @@ def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
 def run(args: argparse.Namespace) -> int:
     from ..pictures.draw import MAX_NODES, TooBig
 
-    _, L = reference_loss(args)
+    net, L = reference_loss(args)
     highlight = find(L, args.highlight, where="--highlight") if args.highlight else None
     focus = find(L, args.focus, where="--focus") if args.focus else None
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
@@ -84,7 +85,13 @@ def run(args: argparse.Namespace) -> int:
     fallback = not args.collapse and focus is None and nodes > MAX_NODES
     try:
         path = write_drawing(
-            L, Path(args.output), fmt, highlight=highlight, focus=focus, collapse=args.collapse or fallback
+            L,
+            Path(args.output),
+            fmt,
+            highlight=highlight,
+            focus=focus,
+            collapse=args.collapse or fallback,
+            parameters=net.parameters(),
         )
     except TooBig as e:
         raise CLIError(too_big(args, e)) from None

@@ -28,12 +28,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..pictures.stepper import stepper
 
-    _, L = reference_loss(args, backward=False)
+    net, L = reference_loss(args, backward=False)
     try:
         matrices = getattr(args, "matrices", False)  # the demo calls this with the flags it needs
         if matrices and args.predict:
             raise CLIError("--matrices and --predict do not go together: the matrix stepper shows every line")
-        page = stepper(L, matrices=True).html() if matrices else stepper(L, predict=args.predict).html()
+        if matrices:
+            page = stepper(L, matrices=True).html()
+        else:
+            page = stepper(L, predict=args.predict, parameters=net.parameters()).html()
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
     path = write_file(Path(args.output), page)

@@ -47,12 +47,28 @@ class Name:
     datapoint: int | None
 
     @property
+    def letters(self) -> str:
+        """The stem's letters: W1 -> "W", y_hat -> "y_hat"."""
+        return split_stem(self.stem)[0]
+
+    @property
+    def number(self) -> str:
+        """The stem's number (a layer): W1 -> "1", y_hat -> ""."""
+        return split_stem(self.stem)[1]
+
+    @property
     def base(self) -> str:
         """The name without its datapoint: z1[0][n=2] -> z1[0]."""
         return self.text[: self.text.rfind("[n=")] if self.datapoint is not None else self.text
 
 
 _NAME = re.compile(r"([^\W\d]\w*)(?:\[(?!n=\d+\]$)([^\[\]]*)\])?(?:\[n=(\d+)\])?")  # a2[n=1]: no index
+
+
+def split_stem(stem: str) -> tuple[str, str]:
+    """A stem's letters and its trailing number: W1 -> ("W", "1"), t12 -> ("t", "12"), y_hat -> ("y_hat", "")."""
+    letters = stem.rstrip("0123456789")
+    return letters, stem[len(letters) :]
 
 
 def parse_name(name: str) -> Name:

@@ -8,14 +8,13 @@ wire that forks. The walk is `topological_order` (no recursion); graphviz names 
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..core.checks import whole_number
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS, is_number
 from ..notation.names import node_names
 from ..notation.text import op_text
 from .colours import CIRCUIT_DATA, CIRCUIT_GRAD
+from .drawing import Drawing, TooBig
 from .graphviz_html import html_text
 
 __all__ = ["circuit", "gate_text", "wire_number", "MAX_WIRES"]
@@ -86,11 +85,9 @@ def circuit(
     max_label: int = 40,
     fontsize: int = 12,
     max_nodes: int | None = None,
-) -> Any:
-    """The graph below `root` as CS231n's circuit (a draw.Drawing; render with .render(path, format="svg")).
+) -> Drawing:
+    """The graph below `root` as CS231n's circuit (a Drawing; render with .render(path, format="svg")).
     show_grad: the gradients (red, under each wire) as they stand now: call root.backward() first."""
-    from .draw import Drawing, TooBig
-
     if not isinstance(root, Value):
         raise TypeError(f"circuit needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):

@@ -366,38 +366,3 @@ def stepper(
     if path is not None:
         s.save(path)
     return s
-
-
-def _stepper_picture(path: str = "docs/images/stepper.png", step: int = 3) -> None:
-    """The README's picture: the reference net's (M=2, H=2) stepper page at `step`, in a 1280 x 800 window.
-
-    Re-make it with: python3 -c "from microgr810.stepper import _stepper_picture; _stepper_picture()"
-    (needs Chromium on PATH as `chromium`).
-    """
-    import shutil
-    import subprocess
-    import tempfile
-
-    from ..teaching.reference import ReferenceProblem
-
-    p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
-    exe = shutil.which("chromium")
-    if exe is None:
-        raise RuntimeError("the stepper picture is a screenshot by Chromium, which is not on PATH as `chromium`")
-    with tempfile.TemporaryDirectory() as tmp:
-        page = stepper(p.loss(p.network()), FilePath(tmp) / "stepper.html").save(FilePath(tmp) / "stepper.html")
-        subprocess.run(
-            [
-                exe,
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--hide-scrollbars",
-                "--window-size=1280,800",
-                f"--screenshot={FilePath(path).resolve()}",
-                f"{page.as_uri()}#step={step}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )

@@ -15,7 +15,7 @@ import sympy as sp
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
 from ..notation.formula import latex, numeric, symbol, text
-from ..notation.names import find, node_names, partial
+from ..notation.names import find, node_names, parse_name, partial
 from ..notation.symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
@@ -222,7 +222,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
             ops = [symbol(names[o]) if isinstance(o, Value) else _number(o) for o in n.operands]
             slot = OPS[n.op].target  # a loss's target y is a number operand: written as the symbol y
             if slot is not None and slot < len(ops) and not isinstance(n.operands[slot], Value):
-                y = "y" + names[n][len(names[n].split("[")[0]) :]  # L -> y, L[3] -> y[3] in a batch
+                y = "y" + names[n][len(parse_name(names[n]).stem) :]  # L -> y, L[n=3] -> y[n=3] in a batch
                 ops[slot] = symbol(y)
                 values[y] = float(n.operands[slot])
             operands[n] = ops

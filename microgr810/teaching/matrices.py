@@ -8,7 +8,6 @@ gradients are its nodes' data and grad, and `nodes` leads back to the scalars.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +16,16 @@ import numpy as np
 from ..core.engine import Value
 from ..core.nn import MLP
 from ..core.ops import OPS
-from ..notation.names import node_names, parse_name
+from ..notation.names import node_names, parse_name, split_stem
 from .reference import matrix_name
 
 __all__ = ["matrices", "Matrix", "MatrixView", "MatrixStep", "backward_steps", "gradient_name"]
 
-_LAYERED = re.compile(r"([Wbaz])(\d+)")  # nn's labels: W{l}[h,m], b{l}[h], a{l}[h], z{l}[h] of layer l
+
+def _layered(stem: str) -> tuple[str, int] | None:
+    """nn's labels W{l}[h,m], b{l}[h], a{l}[h], z{l}[h] of layer l: ("W", l) for the stem W{l}, else None."""
+    letters, number = split_stem(stem)
+    return (letters, int(number)) if letters in ("W", "b", "a", "z") and number else None
 
 
 @dataclass
@@ -129,7 +132,7 @@ def _from_graph(root: Value) -> MatrixView:
             f"matrices(): no node under {names[root]!r} is labelled as an MLP labels them "
             f"(x[m], W1[h,m], b1[h], a1[h], z1[h], ...): build the graph with nn.MLP"
         )
-    layers = sorted({int(m[2]) for s in cells if (m := _LAYERED.fullmatch(s))})
+    layers = sorted({m[1] for s in cells if (m := _layered(s))})
     order = ["x"] + [f"{k}{l}" for l in layers for k in "Wbaz"]
     items = [_matrix(stem, cells[stem], batch, layers[-1] if layers else 0) for stem in order if stem in cells]
     if targets and len(targets) == max(targets) + 1:
@@ -149,14 +152,14 @@ def _entry(stem: str, index: tuple[str, ...], col: int) -> tuple[int, int] | Non
     at = tuple(int(i) for i in index)
     if stem == "x" and len(at) == 1:
         return (at[0], col)
-    m = _LAYERED.fullmatch(stem)
+    m = _layered(stem)
     if m is None:
         return None
-    if m[1] == "W":
+    if m[0] == "W":
         return at if len(at) == 2 else None
     if len(at) > 1:
         return None
-    return (at[0] if at else 0, 0 if m[1] == "b" else col)
+    return (at[0] if at else 0, 0 if m[0] == "b" else col)
 
 
 def _matrix(stem: str, cells: dict[tuple[int, int], tuple[Any, str]], batch: bool, last: int) -> Matrix:
@@ -202,7 +205,7 @@ def backward_steps(view: MatrixView) -> list[MatrixStep]:
 
     The loss is BCE (or MSE) of the last layer's output, the mean over a batch's columns.
     """
-    layers = sorted(int(m[2]) for name in view if (m := _LAYERED.fullmatch(name)) and m[1] == "W")
+    layers = sorted(m[1] for name in view if (m := _layered(name)) and m[0] == "W")
     if not layers or "L" in view:
         raise ValueError("backward_steps: the view holds no layer W1, ...; take matrices() of a loss built by nn.MLP")
     batch = view.N is not None

@@ -14,6 +14,7 @@ from ..core.engine import Value
 from ..core.losses import bce
 from ..core.nn import MLP
 from ..notation.formats import fmt
+from ..notation.names import parse_name, split_stem
 
 __all__ = [
     "ReferenceProblem",
@@ -188,10 +189,10 @@ def index_form(name: str, bound: dict[str, int], letters: dict[str, str] | None 
     """A concrete name written with index letters where its indices are the bound ones:
     index_form("W2[0,1]", {"h": 1}) -> "W2[h]" (as the derivation writes it); other names unchanged.
     `letters` renames the derivation's h and m (e.g. {"h": "j"} for a parameter written b1[j])."""
-    stem, _, rest = name.partition("[")
+    parsed = parse_name(name)
+    stem, indices = parsed.stem, parsed.index
     form = INDEX_FORM.get(stem)
-    indices = rest.rstrip("]").split(",")
-    if form is None or not rest or len(indices) != len(form):
+    if form is None or parsed.datapoint is not None or not indices or len(indices) != len(form):
         return name
     out = []
     for want, got in zip(form, indices):
@@ -212,14 +213,15 @@ def parse_parameter(param: str) -> tuple[str, list[str | int]]:
     """ "W1[h,m]" -> ("W1", ["h", "m"]); "W2[h]" -> ("W2", [0, "h"]); "W1[0,2]" -> ("W1", [0, 2]); "b2" -> ("b2", []).
     An index is a whole number or one letter."""
     text = param.replace(" ", "") if isinstance(param, str) else ""
-    stem, bracket, rest = text.partition("[")
-    if stem not in PARAMETERS or bracket and not rest.endswith("]"):
+    parsed = parse_name(text)
+    stem = parsed.stem
+    if stem not in PARAMETERS or parsed.datapoint is not None:
         raise ValueError(
             f"unknown parameter {param!r:.80}; the reference network's are W1[h,m], b1[h], W2[h], b2 "
             f"(or one of them, e.g. W1[0,2])"
         )
     tokens: list[str | int] = []
-    for t in rest[:-1].split(",") if bracket else []:
+    for t in parsed.index:
         if t.isdigit():
             tokens.append(int(t))
         elif len(t) == 1 and t.isalpha():
@@ -468,8 +470,8 @@ def matrix_name(stem: str, batch: bool) -> str:
     """The name of a matrix of the network: a1 -> a1, or A1 in a batch; W1, b1 keep theirs."""
     if not batch:
         return stem
-    letters = stem.rstrip("0123456789")
-    return BATCH_NAMES.get(letters, letters) + stem[len(letters) :]
+    letters, number = split_stem(stem)
+    return BATCH_NAMES.get(letters, letters) + number
 
 
 def matrix_shapes(M: int, H: int, N: int | None = None) -> dict[str, tuple[int, int]]:
