@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..core.engine import Value, topological_order
@@ -211,3 +212,18 @@ def slots(node: Value) -> list[str]:
 
 def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def resolver(known: Iterable[str]) -> Callable[[str, tuple], str]:
+    """For a formula reader: (stem, indices) -> the node name it means, if `known` has it; else a ValueError
+    listing some of the known names (W1, (0, 1) -> "W1[0,1]")."""
+    names = list(dict.fromkeys(known))
+
+    def resolve(stem: str, indices: tuple) -> str:
+        name = f"{stem}[{','.join(map(str, indices))}]" if indices else stem
+        if name not in names:
+            shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+            raise ValueError(f"no node named {name!r} in this graph; its names are {shown}")
+        return name
+
+    return resolve

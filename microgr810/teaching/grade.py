@@ -27,7 +27,7 @@ from ..core.engine import Value
 from ..core.ops import by_rule
 from ..notation import expr as reader
 from ..notation.formula import FormulaError, numeric, symbol, text, to_sympy
-from ..notation.names import find, partial
+from ..notation.names import find, partial, resolver
 from ..notation.symbolic import SYMPY_MATH
 from .budget import within
 from .derive import Derivation, derive
@@ -696,14 +696,7 @@ def check_formula(
         raise TypeError("check_formula(root, node, formula): the formula is missing")
     d = derive(root, find(root, node, where="check_formula"))
     question = partial(d.root, d.node)  # ∂n/∂(x1*w1 + x2*w2): a label with operators is bracketed
-    known = set(d.values)
-
-    def resolve(stem: str, indices: tuple[int, ...]) -> str:
-        name = f"{stem}[{','.join(map(str, indices))}]" if indices else stem
-        if name not in known:
-            shown = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
-            raise ValueError(f"no node named {name!r} in this graph; its names are {shown}")
-        return name
+    resolve = resolver(sorted(d.values))
 
     try:
         tree = reader.read(formula, max_length=500)

@@ -19,7 +19,7 @@ from ..core.engine import Value, topological_order
 from ..core.ops import OPS
 from ..notation.formats import fmt
 from ..notation.formula import FormulaError, numeric, parse_formula
-from ..notation.names import find, node_names
+from ..notation.names import find, node_names, resolver
 from . import misconceptions
 from .classroom.batch import join_split_brackets
 
@@ -157,12 +157,7 @@ def _evaluator(root: Value, names: dict[Value, str]):
     if isinstance(target, (int, float)):
         by_name.setdefault("y", float(target))  # the loss's target, as derive names it
 
-    def resolve(stem: str, indices: tuple[int, ...]) -> str:
-        name = f"{stem}[{','.join(map(str, indices))}]" if indices else stem
-        if name not in by_name:
-            shown = ", ".join(list(by_name)[:10]) + (", ..." if len(by_name) > 10 else "")
-            raise ValueError(f"no node named {name!r} in this graph; its names are {shown}")
-        return name
+    resolve = resolver(by_name)
 
     def value(node: str, answer: object) -> tuple[str, float]:
         if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
