@@ -27,7 +27,7 @@ class Value:
     # object for the garbage collector to track; a number operand has no derivative (None). An op with any
     # number of operands (linear, sum) keeps tuples: its operands in _a, its Value inputs in _b, their
     # local derivatives in _db. Speed and memory of this layout: benchmarks/NOTES.md.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_seen")
     data: float
     grad: float
     label: str
@@ -36,15 +36,16 @@ class Value:
     _da: Any
     _b: Any
     _db: Any
+    _seen: object  # the last sort that reached this node (each sort is a new object: no mark outlives it)
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = as_float(data)
+        self.data = data if type(data) is float else as_float(data)
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.80}")
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._a = self._da = self._b = self._db = None
+        self._a = self._da = self._b = self._db = self._seen = None
 
     # -- the ops: value, then d out / d each operand ------------------------------------------------------
 
@@ -60,6 +61,7 @@ class Value:
             out._da = 1.0
             out._b = other
             out._db = 1.0
+            out._seen = None
             return out
         return _node(_data(self) + _data(other), "+", self, 1.0, other, 1.0)
 
@@ -79,6 +81,7 @@ class Value:
             out._da = other.data
             out._b = other
             out._db = self.data
+            out._seen = None
             return out
         a, b = _data(self), _data(other)
         return _node(a * b, "*", self, b, other, a)
@@ -192,10 +195,8 @@ class Value:
         `Module.zero_grad()`), as in PyTorch. `on_step(node)`, if given, is called just before `node` passes
         its gradient on (leaves included): `teaching.trace` watches backprop through it.
         """
-        order = _order(self, leaves=on_step is not None)  # leaves pass nothing on: only a watcher wants them
-        for node in order:
-            if node._op:
-                node.grad = 0.0  # interior nodes hold this call's gradient only
+        # leaves pass nothing on: only a watcher wants them; interior nodes hold this call's gradient only
+        order = _order(self, leaves=on_step is not None, zero=True)
         self.grad += 1.0
         for node in reversed(order):
             if on_step is not None:
@@ -300,7 +301,7 @@ def node(data: float, op: str, operands: Sequence[Any], local_grads: Sequence[fl
     d out / d operand for each (None for a number). The op must have its entry in the op table."""
     if len(operands) != len(local_grads):
         raise ValueError(f"node {op!r}: {len(operands)} operands but {len(local_grads)} local derivatives")
-    if 1 <= len(operands) <= 2:
+    if len(operands) == 2 or len(operands) == 1 and type(operands[0]) is Value:
         out = _node(as_float(data), op, *(t for pair in zip(operands, local_grads) for t in pair))
         out.label = label
         return out
@@ -311,23 +312,29 @@ def node(data: float, op: str, operands: Sequence[Any], local_grads: Sequence[fl
 
 
 def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
-    """A new node of op with operands a, b and their local derivatives (none for a number operand)."""
+    """A new node of op: a unary op's operand a is a Value; a binary op's a, b may be numbers (no derivative)."""
     v = _new(Value)  # shaped for speed: no __init__ checks, the slots filled directly
     v.data = data
     v.grad = 0.0
     v.label = ""
     v._op = op
+    v._seen = None
+    if b is None:  # a unary op, called on the Value a
+        v._a = a
+        v._da = da
+        v._b = v._db = None
+        return v
     if type(a) is Value:
         v._a = a
         v._da = da
     else:
-        v._a = _num(a)
+        v._a = a if type(a) is float else _num(a)
         v._da = None
-    if type(b) is Value or b is None:
+    if type(b) is Value:
         v._b = b
-        v._db = db if b is not None else None
+        v._db = db
     else:
-        v._b = _num(b)
+        v._b = b if type(b) is float else _num(b)
         v._db = None
     return v
 
@@ -338,7 +345,7 @@ _new = object.__new__
 def _n_ary(data: float, op: str, operands: tuple, local_grads: tuple, label: str) -> Value:
     """A node of any arity: its operands as written, then its Value inputs and their local derivatives."""
     v = _new(Value)
-    v.data, v.grad, v.label, v._op, v._da = data, 0.0, label, op, None
+    v.data, v.grad, v.label, v._op, v._da, v._seen = data, 0.0, label, op, None, None
     if all(type(x) is Value for x in operands):
         v._a = v._b = operands
         v._db = local_grads
@@ -427,41 +434,62 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     return _order(root, leaves)
 
 
-def _order(root: Value, leaves: bool) -> list[Value]:
-    # A depth-first post-order on an explicit stack, never recursion (a chain of a million ops works). No
-    # container per node, so no garbage collection starts mid-walk: a node is pushed once to be expanded,
-    # then again under a None marker, to be placed once every input above it on the stack is placed.
+def _order(root: Value, leaves: bool, zero: bool = False) -> list[Value]:
+    # A depth-first post-order on an explicit stack, never recursion (a chain of a million ops works). A node
+    # waits on the stack above a None marker until its inputs are placed. No container per node, so no
+    # garbage collection starts mid-walk. A node found is stamped with this sort's own object: nothing is
+    # written into .grad but gradients, and a stamp an interrupted sort leaves means nothing to the next.
+    # zero: backward's sort, which starts each interior node's gradient at 0 as it finds it.
+    # Shaped for speed (NOTES.md): the slots are read directly, and the walk goes straight down to a node's
+    # first input instead of through the stack.
     if not root._op:
         return [root] if leaves else []
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Any] = [root]
+    stack: list[Any] = []  # nodes waiting for their inputs (each above a None), and inputs to expand
     push, pop, place = stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        if node is None:  # its inputs are placed: the node follows them
-            place(pop())
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        if not node._op:  # a leaf (pushed only when leaves are wanted)
+    seen = object()  # this sort's stamp: a node is seen when its _seen is this object
+    node: Any = root
+    root._seen = seen
+    while True:
+        if not node._op:  # a leaf (reached only when leaves are wanted)
             place(node)
-            continue
-        push(node)
-        push(None)
-        b = node._b
-        if type(b) is tuple:  # an op of any arity: its Value inputs, the first expanded first
-            for x in reversed(b):
-                if (leaves or x._op) and x not in seen:
-                    push(x)
-            continue
-        if node._db is not None and (leaves or b._op) and b not in seen:
-            push(b)
-        a = node._a
-        if node._da is not None and (leaves or a._op) and a not in seen:
-            push(a)
-    return order
+        else:
+            if zero:
+                node.grad = 0.0
+            b = node._b
+            if type(b) is tuple:  # an op of any arity: its Value inputs, the first expanded first
+                push(node)
+                push(None)
+                for x in reversed(b):
+                    if x._seen is not seen and (leaves or x._op):
+                        push(x)
+            else:
+                a = node._a
+                wait_b = node._db is not None and b._seen is not seen and (leaves or b._op)
+                if node._da is not None and a._seen is not seen and (leaves or a._op):
+                    push(node)
+                    push(None)
+                    if wait_b:
+                        push(b)
+                    node = a
+                    a._seen = seen
+                    continue
+                if wait_b:
+                    push(node)
+                    push(None)
+                    node = b
+                    b._seen = seen
+                    continue
+                place(node)  # its inputs are leaves, numbers or placed already
+        while stack:  # the next node to expand; a node whose inputs are all placed follows them
+            node = pop()
+            if node is None:
+                place(pop())
+            elif node._seen is not seen:
+                node._seen = seen
+                break
+        else:
+            return order
 
 
 class _ValueMath:
