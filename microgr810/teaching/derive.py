@@ -7,6 +7,7 @@ For the reference network `derive(L, "W1[0,1]")` gives the derivation's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -14,6 +15,7 @@ import sympy as sp
 
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
+from ..notation.formats import latex_name
 from ..notation.formula import latex, numeric, symbol, text
 from ..notation.names import find, node_names
 from ..notation.symbolic import SYMPY_MATH
@@ -146,12 +148,12 @@ class Derivation:
         rows = [rf"\text{{1. chain rule:}} && {d} &= {chain}"]
         step2 = r"\text{2. each factor:}"
         rows += [
-            rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {latex(f.formula)}"
+            rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {_latex(f.formula)}"
             for i, f in enumerate(self._distinct_factors())
         ]
         rows += [
             rf"\text{{3. the product:}} && {d} &= {written}",
-            rf"\text{{4. simplified:}} && {d} &= {latex(self.result)}",
+            rf"\text{{4. simplified:}} && {d} &= {_latex(self.result)}",
         ]
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
@@ -170,11 +172,35 @@ def _paren(e: sp.Expr) -> str:
 
 
 def _latex_paren(e: sp.Expr) -> str:
-    return rf"\left({latex(e)}\right)" if isinstance(e, sp.Add) else latex(e)
+    return rf"\left({_latex(e)}\right)" if isinstance(e, sp.Add) else _latex(e)
 
 
 def _latex_symbol(name: str) -> str:
-    return latex(symbol(name))
+    return latex_name(name)
+
+
+def _latex(e: sp.Expr) -> str:
+    """A formula in LaTeX whose node names are written by formats.latex_name, the one LaTeX escaping:
+    sympy prints stand-ins (plain letters, sorted as the names are, so terms keep their order), which
+    are then replaced by the names."""
+    symbols = sorted(e.free_symbols, key=lambda s: s.name)
+    stand_in = {s: sp.Symbol("mgzq" + _letters(i), real=True) for i, s in enumerate(symbols)}
+    out = latex(e.xreplace(stand_in))
+    return _put_back(out, stand_in)
+
+
+def _put_back(out: str, stand_in: dict[sp.Symbol, sp.Symbol]) -> str:
+    names = {t.name: latex_name(s.name) for s, t in stand_in.items()}
+    return re.sub("mgzq[a-z]{6}", lambda m: names[m[0]], out)
+
+
+def _letters(i: int) -> str:
+    """i as six letters, a..z as digits: fixed width, so the stand-ins sort as their numbers do."""
+    out = ""
+    for _ in range(6):
+        i, r = divmod(i, 26)
+        out = chr(97 + r) + out
+    return out
 
 
 def _number(x: float) -> sp.Expr:
