@@ -271,12 +271,12 @@ def test_without_graphviz_draw_says_how_to_install_it(tmp_path):
 
 
 def test_without_graphviz_the_demo_goes_on_with_the_dot_text(tmp_path, monkeypatch, capsys):
-    from microgr810 import cli
+    from microgr810.command import train
 
     monkeypatch.setenv("PATH", "/nonexistent")  # no `dot` anywhere
     trained = []
     # the training is test_demo_makes_every_file's; here it is enough that the demo gets there
-    monkeypatch.setattr(cli, "cmd_train", lambda args: trained.append(args.out) or 0)
+    monkeypatch.setattr(train, "run", lambda args: trained.append(args.out) or 0)
     assert main(["demo", "--out", str(tmp_path)]) == 0
     assert "skipped the pictures" in capsys.readouterr().out and trained == [str(tmp_path)]
     assert (tmp_path / "reference-graph.dot").read_text().startswith("digraph")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from microgr810.reference import ReferenceProblem
+from microgr810.reference import ReferenceProblem, hand_formulas
 
 from microgr810 import Value, closed_form
 from microgr810.teaching.explain import explain
@@ -25,7 +25,7 @@ def test_paths_sum_to_grad_for_every_parameter(M, H, seed, y):
     L = p.loss(net)
     hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)  # numpy, the derivation's (a)-(d)
     for name, param in net.named_parameters():
-        e = explain(L, param, y=y)
+        e = explain(L, param, y=y, hand=hand_formulas)
         want = entry(hand, name)
         # one path to each parameter of this network: the layers are fully connected but not shared
         assert len(e.paths) == 1, name
@@ -41,7 +41,7 @@ def test_batch_loss_reaches_each_parameter_once_per_datapoint():
     L = p.loss(net)
     hand = closed_form.gradients(p.W1, p.b1, p.W2, p.b2, p.x, p.y)  # the batch mean, in numpy
     for name, param in net.named_parameters():
-        e = explain(L, param)
+        e = explain(L, param, hand=hand_formulas)
         assert len(e.paths) == 4, name
         assert math.isclose(e.total, param.grad, rel_tol=1e-9, abs_tol=1e-14), name
         assert math.isclose(e.total, entry(hand, name), rel_tol=1e-9, abs_tol=1e-14), name
@@ -105,7 +105,7 @@ def test_hand_formula_reads_like_the_derivation_and_y_is_the_loss_nodes_target()
     p = ReferenceProblem.random(3, 2, seed=1, y=1.0)
     net = p.network()
     L = p.loss(net)
-    text = str(explain(L, "W1[0,1]"))
+    text = str(explain(L, "W1[0,1]", hand=hand_formulas))
     assert "W2[0]·x[1]·z1[0](1 − z1[0])(ŷ − y)" in text
     assert "(0.553 − 1)" in text  # y = 1, the number the loss node keeps as its target
     assert "DIFFERS" not in text

@@ -2,7 +2,9 @@
 
 import time
 
-from microgr810.command.cli import CHECK_WORK, TRACE_ROWS, main
+from microgr810.command.check import CHECK_WORK
+from microgr810.command.cli import main
+from microgr810.command.trace import TRACE_ROWS
 
 
 def refused(capsys, *argv):

@@ -13,7 +13,7 @@ from ..core.autodiff import grad
 from ..core.engine import Value, add_n
 from ..core.nn import MLP
 
-__all__ = ["to_torch", "from_torch", "as_torch_function"]
+__all__ = ["to_torch", "from_torch", "as_torch_function", "torch_gradients"]
 
 # microgr810's activation names and the torch.nn modules that compute the same function
 _MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
@@ -194,3 +194,29 @@ def _functions() -> tuple[Any, Any]:
             return (None, *(tensor(h.data, ctx.saved_tensors).reshape(x.shape) for h, x in zip(hv, ctx.saved_tensors)))
 
     return _Forward, _Gradient
+
+
+def torch_gradients(net: MLP, X: Any, y: Any, loss: str = "bce") -> dict[str, Any] | None:
+    """∂L/∂(each weight block) by PyTorch for the mean loss of `net` over the rows of X (None without torch).
+
+    The network is the one `to_torch` builds; loss "bce" (of a probability output) or "mse".
+    """
+    try:
+        torch = _torch()
+    except ImportError:
+        return None
+    import numpy as np
+
+    module = to_torch(net)
+    out = module(torch.as_tensor(np.asarray(X, dtype=float), dtype=torch.float64))
+    target = torch.as_tensor(np.asarray(y, dtype=float).reshape(out.shape), dtype=torch.float64)
+    if loss == "bce":
+        value = torch.nn.functional.binary_cross_entropy(out, target)
+    else:
+        value = ((out - target) ** 2).mean()
+    value.backward()
+    grads = {}
+    for l, linear in enumerate((m for m in module.layers if isinstance(m, torch.nn.Linear)), 1):
+        grads[f"W{l}"] = linear.weight.grad.numpy()
+        grads[f"b{l}"] = linear.bias.grad.numpy().reshape(np.shape(net.arrays()[f"b{l}"]))
+    return grads

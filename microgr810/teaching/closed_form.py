@@ -12,6 +12,7 @@ For a batch the loss is the mean over datapoints, so each gradient is the mean t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,36 @@ def dimensions(M: int, H: int) -> dict[str, tuple[int, ...]]:
     """Part 1: the shape of every parameter and intermediate for data of M features, H hidden units."""
     M, H = whole_number("M", M), whole_number("H", H)
     return {"x": (M,), "W1": (H, M), "b1": (H,), "a1": (H,), "z1": (H,), "W2": (1, H), "b2": (), "a2": (), "z2": ()}
+
+
+@dataclass
+class ShapeTable:
+    """Part 1's table: every shape for M features and H hidden units, and whether they compose."""
+
+    M: int
+    H: int
+    shapes: dict[str, tuple[int, ...]]
+    a1: tuple[int, ...]  # the shape W1 x + b1 has when arrays of these shapes are composed
+    a2: tuple[int, ...]  # ... and W2 z1 + b2
+
+    @property
+    def ok(self) -> bool:
+        return self.a1 == self.shapes["a1"] and self.a2 == self.shapes["a2"]
+
+    def __str__(self) -> str:
+        lines = [f"Part 1: shapes for M = {self.M} features, H = {self.H} hidden units"]
+        lines += [f"  {name:3s} {'x'.join(map(str, shape)) or 'scalar':>8s}" for name, shape in self.shapes.items()]
+        verdict = "shapes compose" if self.ok else "MISMATCH"
+        lines.append(f"  W1 x + b1 -> {self.a1}, W2 z1 + b2 -> {self.a2 or 'scalar'}: {verdict}")
+        return "\n".join(lines)
+
+
+def shape_table(M: int, H: int) -> ShapeTable:
+    """dimensions(M, H), checked by composing zero arrays of those shapes as the network does."""
+    dims = dimensions(M, H)
+    a1 = np.zeros(dims["W1"]) @ np.zeros(dims["x"]) + np.zeros(dims["b1"])
+    a2 = (np.zeros(dims["W2"]) @ np.zeros(dims["z1"]))[0] + np.zeros(dims["b2"])
+    return ShapeTable(M, H, dims, a1.shape, np.shape(a2))
 
 
 def _check(W1: Any, b1: Any, W2: Any, b2: Any) -> tuple[np.ndarray, ...]:

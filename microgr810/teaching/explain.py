@@ -5,13 +5,13 @@ local derivatives along it. For the reference network with BCE, also the derivat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..core.engine import Value, topological_order
 from ..notation.formats import fmt, latex_name, md_code, md_table, tex_number, tex_partial
 from ..notation.names import find, node_names, slots
-from .reference import hand_formulas
 from .trace import formula
 
 __all__ = ["explain", "Explanation", "Path", "Factor", "MAX_PATHS"]
@@ -231,13 +231,21 @@ def _factors(node: Value, names: dict[Value, str]) -> list[Factor]:
     return out
 
 
-def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths: int = MAX_PATHS) -> Explanation:
+def explain(
+    root: Value,
+    node: Value | str,
+    *,
+    y: float | None = None,
+    max_paths: int = MAX_PATHS,
+    hand: Callable[[Value, float | None], tuple[dict[Value, tuple[str, str, float]], list[str]]] | None = None,
+) -> Explanation:
     """∂root/∂node as the sum over all paths of the products of local derivatives, checked against node.grad.
 
     `node` is a Value or a node's name as trace and draw write it (its label; t3; a2[n=1] in a batch).
     If `root.grad` is 0 (backward never ran from root), explain runs `root.backward()` first; otherwise
     it compares with the gradients as they stand.
-    For the reference network's BCE loss `y` is the target (read back from the loss node if omitted).
+    `hand(root, y)`, if given, knows a derivation's formulas for some nodes ({node: (formula, with numbers,
+    value)}, notes): they are shown beside the chain rule (the reference problem's: `reference.explain_reference`).
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}: {root!r:.80}")
@@ -248,7 +256,7 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
     if ran:
         root.backward()
     paths = _paths(root, target, order, names, max_paths)
-    hand, notes = hand_formulas(root, y)
+    formulas, notes = hand(root, y) if hand is not None else ({}, [])
     return Explanation(
         names[root],
         names[target],
@@ -256,7 +264,7 @@ def explain(root: Value, node: Value | str, *, y: float | None = None, max_paths
         math.fsum(p.product for p in paths),
         target.grad,
         ran,
-        hand.get(target),
-        notes if target in hand else [],
+        formulas.get(target),
+        notes if target in formulas else [],
         leaf=not target.op,
     )

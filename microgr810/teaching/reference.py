@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ..notation.formats import fmt
 __all__ = [
     "ReferenceProblem",
     "hand_formulas",
+    "explain_reference",
     "derive_indexed",
     "expand_parameter",
     "parse_parameter",
@@ -249,3 +251,10 @@ def derive_indexed(param: str = "W1[h,m]", M: int = 2, H: int = 2, *, seed: int 
     bound = {c: canonical[c] for c in letters}
     names = set(d.values) | {f.out for p in d.paths for f in p}
     return d.renamed({n: index_form(n, bound, letters) for n in names})
+
+
+def explain_reference(root: Value, node: Value | str, *, y: float | None = None) -> Any:
+    """explain(root, node) with the derivation's hand formulas (a)-(d) beside the chain rule where they apply."""
+    from .explain import explain
+
+    return explain(root, node, y=y, hand=hand_formulas)
