@@ -51,7 +51,13 @@ def as_float(x: object, what: str = "data") -> float:
         if item is not None and getattr(x, "shape", None) == () and getattr(dtype, "kind", "") in ("f", "i", "u"):
             return float(item())
         raise TypeError(f"Value {what} must be a real number, got {type(x).__name__}: {x!r:.80}")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:  # an int past the largest float; its digits are not printed (there may be thousands)
+        digits = int(abs(int(x)).bit_length() * 0.30103) + 1
+        raise OverflowError(
+            f"Value {what} must fit in a float (at most about 1.8e308), got an integer of about {digits} digits"
+        ) from None
 
 
 def _num(x: object) -> float:
@@ -332,9 +338,29 @@ class Value:
                 d = node._db
                 if d is not None:
                     b.grad += d * g
-        except BaseException:  # interrupted (Ctrl-C): no found-mark may outlive this call
+        except BaseException as e:  # interrupted (Ctrl-C): no found-mark may outlive this call
             _clear_marks(order)
+            if isinstance(e, TypeError):
+                _not_floats(order)  # p.grad = None (a PyTorch habit) or data set to an array: say which node
             raise
+        if type(self.data) is not float:  # a node's data was set to something else (e.g. an array) before the forward
+            raise TypeError(
+                f"backward from {self.describe()}: its data is a {type(self.data).__name__}, not a float; "
+                f"a node's data was set to a non-number (data is always a float: p.data = float(...))"
+            )
+
+
+def _not_floats(order: list[Value]) -> None:
+    """Raise a TypeError naming the first node (or input: leaves may be left out of `order`) whose grad or
+    data is not a float; none found: return."""
+    for n in (x for node in order for x in (node, *node.inputs)):
+        for attr in ("grad", "data"):
+            v = getattr(n, attr)
+            if type(v) is not float:
+                hint = "zero it with p.grad = 0.0 or zero_grad()" if attr == "grad" else "p.data = float(...)"
+                raise TypeError(
+                    f"{n.describe()}.{attr} is {type(v).__name__} {v!r:.40}, but {attr} is always a float: {hint}"
+                ) from None
 
 
 _new = object.__new__
@@ -470,6 +496,8 @@ def _linear_with_numbers(w: Sequence[Value], x: Sequence[Value | Number], b: Val
     dx = [wi.data if type(xi) is Value else None for wi, xi in zip(w, x)]
     bd, db = (b.data, 1.0) if type(b) is Value else (_num(b), None)
     data = sum(map(mul, (wi.data for wi in w), xd), bd)
+    if type(data) is not float:  # a node's data was set to an array or the like: name it
+        _not_floats([*w, *(xi for xi in x if type(xi) is Value), *([b] if type(b) is Value else [])])
     return _n_ary(data, "linear", (*w, *x, b if db else bd), (*xd, *dx, db))
 
 
