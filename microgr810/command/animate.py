@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..pictures.animate import animate
 
+    if not args.output.lower().endswith(".gif"):
+        raise CLIError(f"animate writes a GIF: name the file *.gif, not {args.output!r:.80} (PNG frames: --frames DIR)")
     within_view_limits(args, "GIF")
     _, L = reference_loss(args, backward=False)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..teaching import closed_form
-from .common import positive
+from .common import CLIError, positive
 
 __all__ = ["add", "run"]
 
@@ -18,6 +18,11 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.M * args.H > closed_form.MAX_ENTRIES:  # before any array is made
+        raise CLIError(
+            f"--M {args.M} --H {args.H}: W1 would hold {args.M * args.H:,} entries, past the limit of "
+            f"{closed_form.MAX_ENTRIES:,} (80 MB); use --M and --H whose product is at most {closed_form.MAX_ENTRIES:,}"
+        )
     table = closed_form.shape_table(args.M, args.H)
     print(table)
     return 0 if table.ok else 1

@@ -20,9 +20,10 @@ from ..notation.formula import latex, numeric, symbol, text
 from ..notation.names import find, node_names
 from ..notation.symbolic import SYMPY_MATH
 
-__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
+__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "MAX_FACTORS"]
 
 MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify takes minutes
+MAX_FACTORS = 500  # a path's local derivatives: past this the product's exact numbers run to thousands of digits
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,16 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     target = find(root, node, names=names, where="derive")
     order = topological_order(root)
     count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`
+    longest: dict[Value, int] = {}  # the most factors on a path from a node down to target (-1: none)
     for n in order:
         count[n] = 1 if n is target else sum(count[o] for o in n.operands if isinstance(o, Value))
+        below = [longest[o] for o in n.inputs if longest[o] >= 0]
+        longest[n] = 0 if n is target else 1 + max(below) if below else -1
+    if longest[root] > MAX_FACTORS:
+        raise ValueError(
+            f"derive: a path from {names[root]!r:.60} to {names[target]!r:.60} has {longest[root]:,} factors, "
+            f"more than {MAX_FACTORS}; derive a node nearer the root, or a shorter graph"
+        )
     if count[root] > max_paths:
         raise ValueError(
             f"derive: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "

@@ -155,15 +155,27 @@ FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
+MAX_LENGTH = 2_000  # characters of an expression: a line or two; a longer graph is built in code
+
+
+def _shown(text: str) -> str:
+    """The expression as an error message echoes it: quoted, cut after 60 characters."""
+    return repr(text) if len(text) <= 60 else f"{text[:60]!r}... ({len(text):,} characters)"
+
+
 def parse_expression(text: str, values: Mapping[str, float] | None = None, seed: int = 0) -> Value:
     """The graph of an expression such as "tanh(a*b + c)": names are leaves (data from `values`, else
     drawn from the seed), numbers are numbers, functions are tanh, exp, log, relu, sigmoid."""
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"the expression {_shown(text)} is longer than {MAX_LENGTH:,} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as e:
-        raise ValueError(f"cannot read the expression {text!r}: {e.msg}") from None
-    except RecursionError:  # Python's own parser recurses: build a long chain in code instead
+        raise ValueError(f"cannot read the expression {_shown(text)}: {e.msg}") from None
+    except (RecursionError, MemoryError):  # Python's own parser recurses: build a long chain in code instead
         raise ValueError(f"the expression is nested too deeply for Python's parser ({len(text)} characters)") from None
+    except ValueError as e:  # an integer past Python's 4,300 digits
+        raise ValueError(f"cannot read the expression {_shown(text)}: {str(e)[:80]}") from None
     values = dict(values or {})
     rng = random.Random(seed)
     leaves: dict[str, Value] = {}
@@ -183,7 +195,10 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
                 leaves[node.id] = Value(data, node.id)
             done[id(node)] = leaves[node.id]
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            done[id(node)] = float(node.value)
+            try:
+                done[id(node)] = float(node.value)
+            except OverflowError:  # its digits are not echoed: there may be hundreds
+                raise ValueError(f"a number in {_shown(text)} is past the largest float (about 1.8e308)") from None
         elif isinstance(node, ast.UnaryOp):
             done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
         elif isinstance(node, ast.BinOp):
@@ -192,10 +207,10 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
             x = args[0] if isinstance(args[0], Value) else Value(args[0])
             done[id(node)] = getattr(x, node.func.id)()
     if values:
-        raise ValueError(f"values given for names not in the expression {text!r}: {', '.join(sorted(values))}")
+        raise ValueError(f"values given for names not in the expression {_shown(text)}: {', '.join(sorted(values))}")
     root = done[id(tree)]
     if not isinstance(root, Value):
-        raise ValueError(f"the expression {text!r} has no names, so nothing to differentiate: use a name like x")
+        raise ValueError(f"the expression {_shown(text)} has no names, so nothing to differentiate: use a name like x")
     if not root.label:
         root.label = "f"
     return root
@@ -206,14 +221,14 @@ def _binary(op: str, a: Any, b: Any, text: str) -> Any:
     try:
         return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b if op == "/" else a**b
     except (ZeroDivisionError, OverflowError) as e:
-        raise ValueError(f"cannot compute {text!r}: {e}") from None
+        raise ValueError(f"cannot compute {_shown(text)}: {str(e)[:80]}") from None
 
 
 def _children(node: ast.AST, text: str) -> list[ast.AST]:
     """The operands of an expression node, refusing anything but names, numbers, arithmetic and FUNCTIONS."""
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
-            raise ValueError(f"{node.id} is a function: write {node.id}(x) (in {text!r})")
+            raise ValueError(f"{node.id} is a function: write {node.id}(x) (in {_shown(text)})")
         return []
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return []
@@ -231,7 +246,7 @@ def _children(node: ast.AST, text: str) -> list[ast.AST]:
         return list(node.args)
     what = ast.get_source_segment(text.strip(), node) or type(node).__name__
     raise ValueError(
-        f"cannot use {what!r} in an expression: write names, numbers, + - * / ** and "
+        f"cannot use {_shown(what)} in an expression: write names, numbers, + - * / ** and "
         f"{', '.join(FUNCTIONS)} of one argument"
     )
 
