@@ -103,10 +103,12 @@ def write_file(path: Path, content: str | bytes) -> Path | None:
         raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def target(text: str) -> Path:
+def target(text: str, example: str) -> Path:
     """The file a command will write, checked before the work (a link, FIFO, device or a missing folder
-    outside the current directory is refused); "-" is standard output."""
+    outside the current directory is refused); "-" is standard output. `example`: a file name to suggest."""
     path = Path(text)
+    if path.is_dir() and not path.is_symlink():
+        raise CLIError(f"{path} is a folder; name the file to write, e.g. {path / example}")
     if text != "-":
         check_output(path)
     return path

@@ -66,7 +66,7 @@ def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path | None:
 def run(args: argparse.Namespace) -> int:
     from ..pictures.draw import MAX_NEURON_BOXES, MAX_NODES, TooBig
 
-    output = target(args.output)
+    output = target(args.output, "graph.svg")
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..pictures.stepper import stepper
 
-    output = target(args.output)
+    output = target(args.output, "backprop.html")
     within_view_limits(args, "stepper")
     _, L = reference_loss(args, backward=False)
     try:

@@ -67,7 +67,7 @@ def output_folder(path: str | os.PathLike) -> Path:
         raise OutputRefused(f"the output folder {folder} is a symbolic link to no folder; name a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputRefused(f"the output folder {folder} is a file; name a folder (it is made if missing)")
-    _make_folder(folder, f"the output folder {folder}")
+    _make_folder(folder, f"cannot write to the output folder {folder}")
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".microgr810-", suffix=".probe")
         os.close(fd)
@@ -92,8 +92,8 @@ def _checked_target(target: Path) -> Path:
         raise OutputRefused("'-' names no file here: give a file name (standard output is not written to)")
     try:
         st = os.lstat(target)
-    except FileNotFoundError:
-        _make_folder(target.parent, f"the folder of {target}")
+    except (FileNotFoundError, NotADirectoryError):
+        _make_folder(target.parent, f"cannot write {target}")
         return target
     if stat.S_ISLNK(st.st_mode):
         raise OutputRefused(f"{target} is a symbolic link; microgr810 writes no file through a link: name the file")
@@ -108,8 +108,11 @@ def _make_folder(folder: Path, what: str) -> None:
     """Make a missing folder if it lies inside the current directory, else refuse naming it."""
     if folder.is_dir():
         return
-    if folder.exists() or folder.is_symlink():
-        raise OutputRefused(f"{what}: {folder} is not a folder")
+    existing = folder
+    while not (existing.exists() or existing.is_symlink()) and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputRefused(f"{what}: {existing} is a file, not a folder")
     here = Path.cwd().resolve()
     inside = folder.resolve()
     if inside != here and here not in inside.parents:

@@ -18,9 +18,9 @@ from .progress import progress_bar
 __all__ = ["train", "TrainResult", "accuracy", "estimate_seconds", "step_nodes"]
 
 # a training step costs about this much per node it creates and per operand link (forward, backward and
-# the update; measured at hidden 8, 16,16, 64,64 and 500 on 100 points: 9-27 µs a node, 0.9-4 µs an edge)
-SECONDS_PER_NODE = 15e-6
-SECONDS_PER_EDGE = 0.4e-6
+# the update; fitted to hidden 16,16, 64,64 and 200 on 100 points, each within 1.6x)
+SECONDS_PER_NODE = 3e-6
+SECONDS_PER_EDGE = 1.5e-6
 
 
 @dataclass
