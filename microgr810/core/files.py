@@ -52,6 +52,8 @@ def atomic_file(path: str | os.PathLike) -> Iterator[IO[bytes]]:
         os.replace(tmp, target)
         tmp = None
     except OSError as e:
+        if e.filename not in (None, tmp):  # another file's error (one written inside this block): as it is
+            raise
         raise OSError(e.errno, e.strerror or str(e), str(path)) from None
     finally:
         if tmp is not None:
