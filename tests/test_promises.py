@@ -323,6 +323,7 @@ PAST_THE_LIMIT = [
     ["animate", "--M", "300", "--H", "300", "-o", "never.gif"],
     ["animate", "--M", "40", "--H", "40", "-o", "never.gif"],
     ["dims", "--M", "1000000000", "--H", "1000000000"],
+    ["explain", "W1[0,0]", "--M", "3000", "--H", "3000"],
     ["train", "--hidden", "100000", "-o", "never"],
     ["train", "--hidden", "1000,1000", "-o", "never"],
     ["train", "--steps", "1000000", "-o", "never"],
@@ -434,9 +435,7 @@ def test_huge_integers_are_one_short_line(make):
     assert len(str(e.value)) < 150 and "digits" in str(e.value)
 
 
-@pytest.mark.parametrize(
-    "expr", ["a*" + "9" * 400, "(" * 300 + "a" + ")" * 300, "a+" * 5000 + "a", "b**" + "9" * 4000]
-)
+@pytest.mark.parametrize("expr", ["a*" + "9" * 400, "(" * 300 + "a" + ")" * 300, "a+" * 5000 + "a", "b**" + "9" * 4000])
 def test_quiz_expressions_fail_in_one_short_line(expr, capsys):
     assert main(["quiz", "--expr", expr]) == 2
     err = capsys.readouterr().err

@@ -74,7 +74,7 @@ def size(args: argparse.Namespace) -> str:
 
 
 def duration(seconds: float) -> str:
-    if seconds < 2:
+    if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -132,22 +132,24 @@ def no_graphviz(e: Exception) -> CLIError:
     return CLIError(" ".join(str(e).split()))
 
 
-# Building the reference graph and its backward pass: past this a command that draws or asks about one
-# node (draw --focus, explain) would wait with nothing to show; refused from the flags alone.
-BUILD_SECONDS = 3.0
+# Building the reference graph and its backward pass (GraphSize.build_seconds), `passes` times over for
+# what a command does with it (explain walks every path, draw --focus lays it out): past this a command
+# would wait with nothing to show, so it refuses from the flags alone.
+GRAPH_SECONDS = 5.0
 
 
-def within_build_limit(args: argparse.Namespace, command: str) -> None:
-    """Refuse, from --M/--H/--batch alone, a reference graph whose building would take past BUILD_SECONDS."""
+def within_build_limit(args: argparse.Namespace, command: str, passes: float) -> None:
+    """Refuse, from --M/--H/--batch alone, a command whose graph work would take past GRAPH_SECONDS."""
     from ..teaching.reference import graph_size
 
     g = graph_size(args.M, args.H, args.batch)
-    if g.build_seconds() > BUILD_SECONDS:
+    seconds = passes * g.build_seconds()
+    if seconds > GRAPH_SECONDS:
         raise too_costly(
             args,
-            f"building the graph ({g.nodes:,} nodes, {g.edges:,} edges) for {command}",
-            g.build_seconds(),
-            BUILD_SECONDS,
+            f"{command} on a graph of {g.nodes:,} nodes and {g.edges:,} edges",
+            seconds,
+            GRAPH_SECONDS,
             f"use smaller --M/--H (e.g. 300 and 300){' or a smaller --batch' if args.batch else ''}",
         )
 

@@ -14,6 +14,7 @@ class TrainingDiverged(CLIError):
 
     status = 1
 
+
 __all__ = ["add", "run", "TRAIN_SECONDS", "STEP_EDGES"]
 
 # Past these train refuses (exit 2) before it builds anything; under them a progress bar shows after 1 s.
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     result = train(args.dataset, args.hidden, args.steps, args.lr, args.seed, progress=not args.quiet)
     if result.diverged_at is not None:
         raise TrainingDiverged(
-            f"the loss diverged (became inf or NaN) at step {result.diverged_at} of {args.steps}, with --lr {args.lr:g}; no plots written. Try a smaller --lr "
+            f"the loss diverged (became inf or NaN) at step {result.diverged_at} of {args.steps}, "
+            f"with --lr {args.lr:g}; no plots written. Try a smaller --lr "
             f"(e.g. {min(args.lr / 10, 1.0):g})"
         )
     files = [plot_loss(result, folder / "loss.png"), plot_decision_boundary(result, folder / "decision_boundary.png")]

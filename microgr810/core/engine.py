@@ -54,7 +54,7 @@ def as_float(x: object, what: str = "data") -> float:
     try:
         return float(x)
     except OverflowError:  # an int past the largest float; its digits are not printed (there may be thousands)
-        digits = int(abs(int(x)).bit_length() * 0.30103) + 1
+        digits = int(abs(int(x)).bit_length() * 0.30103) + 1  # type: ignore[call-overload]
         raise OverflowError(
             f"Value {what} must fit in a float (at most about 1.8e308), got an integer of about {digits} digits"
         ) from None
