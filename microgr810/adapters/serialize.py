@@ -48,8 +48,8 @@ __all__ = [
 FORMAT = "microgr810.MLP"
 VERSION = 1
 # Limits against hostile files: each is far above any network a scalar engine can train.
-MAX_BYTES = 64 * 2**20  # ~20 bytes a float: room for ~3 million parameters; read in about a second
-MAX_PARAMETERS = 2_000_000  # every W and b entry together
+MAX_BYTES = 16 * 2**20  # ~20 bytes a float; the worst file this size (all escapes) is read in ~2.5 s
+MAX_PARAMETERS = 500_000  # every W and b entry together: a forward pass of about a second
 MAX_LAYERS = 1_000
 MAX_DEPTH = 4  # top object > parameters > W > row
 _KEYS = ("format", "version", "nin", "nouts", "activation", "output_activation", "parameters")
