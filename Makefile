@@ -37,7 +37,8 @@ bench: .venv/ready
 	$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q 'torch==2.13.0'
 	$(PY) benchmarks/run.py
 
-# rewrite notebooks/*.ipynb from notebooks/build.py and run them, so their outputs are committed
+# rewrite notebooks/*.ipynb (and the teachers' notebooks/solutions/*.ipynb) from notebooks/build.py and run
+# them, so their outputs are committed
 notebooks: .venv/ready
 	cd notebooks && ../$(PY) build.py && rm -f loss.png decision_boundary.png
 

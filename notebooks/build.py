@@ -5,6 +5,7 @@ committed notebooks again top to bottom (tests/test_notebooks.py).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,30 @@ def code(text: str):
     return nbformat.v4.new_code_cell(text.strip())
 
 
+def solution(cell, instead=None):
+    """A cell only the teacher's version has (notebooks/solutions/); `instead`: the student's version's
+    cell in its place (e.g. an empty answer to fill in), or nothing."""
+    cell.metadata["tags"] = ["solution"]
+    if instead is not None:
+        instead.metadata["tags"] = ["student"]
+    return [cell] if instead is None else [cell, instead]
+
+
+def _flatten(cells):
+    for c in cells:
+        yield from (c if isinstance(c, list) else [c])
+
+
+def student_cells(cells):
+    """The cells a learner gets: no solution cells (their `instead` cells stand in their place)."""
+    return [c for c in _flatten(cells) if "solution" not in c.metadata.get("tags", [])]
+
+
+def teacher_cells(cells):
+    """The teacher's version: every solution cell, none of the cells that only stand in for one."""
+    return [c for c in _flatten(cells) if "student" not in c.metadata.get("tags", [])]
+
+
 NOTEBOOKS = {}
 
 NOTEBOOKS["01_backprop_by_hand"] = [
@@ -37,9 +62,9 @@ $$\hat y = \sigma(\mathbf W_2\,\sigma(\mathbf W_1 \mathbf x + \mathbf b_1) + b_2
 with the intermediates $\mathbf a_1 = \mathbf W_1\mathbf x + \mathbf b_1$, $\mathbf z_1 = \sigma(\mathbf a_1)$,
 $a_2 = \mathbf W_2 \mathbf z_1 + b_2$, $\hat y = z_2 = \sigma(a_2)$.
 
-For each gradient we let the chain rule write the formula (`derive`), look at its path in the graph
-(`draw`), multiply the numbers along it (`explain`), and then you write the formula yourself and the
-checker grades it (`check_formula`).
+For each gradient we look at its path in the graph (`draw`), then you write the formula yourself and
+the checker grades it (`check_formula`); after that the chain rule writes its own (`derive`) and
+multiplies the numbers along the path (`explain`), to check your working against.
 
 Everything below, every number and every drawing, comes from **one** network: $M = 2$ inputs,
 $H = 2$ hidden units, weights drawn with seed 0, target $y = 1$. Small enough that its whole graph fits
@@ -93,33 +118,22 @@ assert (W1 @ x + b1).shape == (H,) and (W2 @ z1 + b2).size == 1
 ## 2(a): $\partial L/\partial b_2$
 
 $b_2$ reaches $L$ along one path, $b_2 \to a_2 \to z_2 \to L$, so $\partial L/\partial b_2$ is the product
-of three local derivatives. `derive` writes that chain rule with each factor as a formula (in the
-graph's names: $z_2$ is $\hat y$), multiplies them and simplifies. Watch the sigmoid's
-$z_2(1 - z_2)$ cancel against the loss's denominator: that is why the answer is so short.
-"""),
-    code("""
-derive(L, "b2")
+of three local derivatives.
 """),
     md("""
-The same path in the graph, lit, with each edge's local derivative
+The path in the graph, lit, with each edge's local derivative
 $\\partial\\,\\text{out}/\\partial\\,\\text{in}$ as a number:
 """),
     code("""
-draw(L, highlight="b2", show_local=True)
-"""),
-    md("""
-`explain` multiplies those numbers along the path and checks the product against autograd's `b2.grad`
-and the derivation's formula:
-"""),
-    code("""
-print(explain(L, "b2"))
+draw(L, highlight="b2", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_2$
 
 Write the gradient as a formula in `x[m]`, `W1[h,m]`, `b1[h]`, `a1[h]`, `z1[h]`, `W2[h]`, `b2`, `a2`,
-`y_hat` and `y`. `check_formula` compares it with autograd on six networks of this size (seeds 0–5,
-$y$ = 0, 1 and 0.3; seed 0 is this network's weights with $y = 0$) and, when it is wrong, says how.
+`y_hat` and `y` (Python, math or LaTeX style: `ŷ`, `σ'(a1[h])`, `W_2^h z_1^h`). `check_formula` compares it
+with the gradient on fresh random networks of this size (targets $y$ drawn from (0, 1)), to 40 digits,
+has sympy prove it, and, when it is wrong, names the mistake (docs/grading.md).
 The cell starts with a slip many people make first:
 """),
     code("""
@@ -127,9 +141,28 @@ formula = "(y_hat - y) * y_hat * (1 - y_hat)"     # a common first try
 print(check_formula("b2", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
 print(check_formula("b2", "y_hat - y", M=M, H=H))
+""")
+    ),
+    md(r"""
+### Check your working
+
+Once the checker accepts your formula: `derive` writes the chain rule with each factor as a formula (in
+the graph's names: $z_2$ is $\hat y$), multiplies them and simplifies. Watch the sigmoid's
+$z_2(1 - z_2)$ cancel against the loss's denominator: that is why the answer is so short.
+"""),
+    code("""
+derive(L, "b2")
+"""),
+    md("""
+`explain` multiplies the numbers along the path and checks the product against autograd's `b2.grad`
+and the derivation's formula:
+"""),
+    code("""
+print(explain(L, "b2"))
 """),
     md(r"""
 ## 2(b): $\partial L/\partial W_2[h]$
@@ -139,17 +172,7 @@ $\partial a_2/\partial W_2[h] = z_1[h]$, and the rest of the path is the one of 
 Take $h = 1$ (numpy keeps $\mathbf W_2$ as $1\times H$, so the element is `W2[0,1]`):
 """),
     code("""
-derive(L, "W2[0,1]")
-"""),
-    md("The same steps for every $h$, in the index form the derivation uses:"),
-    code("""
-print(derive_indexed("W2[h]"))
-"""),
-    code("""
-draw(L, highlight="W2[0,1]", show_local=True)
-"""),
-    code("""
-print(explain(L, "W2[0,1]"))
+draw(L, highlight="W2[0,1]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_2[h]$
@@ -162,9 +185,21 @@ formula = "W2[h] * (y_hat - y)"     # a common first try
 print(check_formula("W2[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
 print(check_formula("W2[h]", "z1[h] * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("### Check your working: the chain rule for $h = 1$, then for every $h$ in index form"),
+    code("""
+derive(L, "W2[0,1]")
+"""),
+    code("""
+print(derive_indexed("W2[h]"))
+"""),
+    code("""
+print(explain(L, "W2[0,1]"))
 """),
     md(r"""
 ## 2(c): $\partial L/\partial b_1[h]$
@@ -176,16 +211,7 @@ and $\partial a_1[h]/\partial b_1[h] = 1$. (The original problem sheet writes $\
 for the last one: a typo for $\partial a_1[h]/\partial b_1[h]$.)
 """),
     code("""
-derive(L, "b1[1]")
-"""),
-    code("""
-print(derive_indexed("b1[h]"))
-"""),
-    code("""
-draw(L, highlight="b1[1]", show_local=True)
-"""),
-    code("""
-print(explain(L, "b1[1]"))
+draw(L, highlight="b1[1]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial b_1[h]$
@@ -198,9 +224,21 @@ formula = "W2[h] * a1[h] * (1 - a1[h]) * (y_hat - y)"     # a common first try
 print(check_formula("b1[h]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted:"),
-    code("""
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
 print(check_formula("b1[h]", "W2[h] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("### Check your working"),
+    code("""
+derive(L, "b1[1]")
+"""),
+    code("""
+print(derive_indexed("b1[h]"))
+"""),
+    code("""
+print(explain(L, "b1[1]"))
 """),
     md(r"""
 ## 2(d): $\partial L/\partial W_1[h, m]$
@@ -209,18 +247,9 @@ $W_1[h,m]$ enters only $a_1[h] = \sum_m W_1[h,m]\,x[m] + b_1[h]$, through the te
 path of (c) with its last factor $\partial a_1[h]/\partial W_1[h,m] = x[m]$. Take $h = 1$, $m = 0$
 (different numbers, so a mix-up of $h$ and $m$ would show):
 """),
-    code("""
-derive(L, "W1[1,0]")
-"""),
-    code("""
-print(derive_indexed("W1[h,m]"))
-"""),
     md("Along the lit path the numbers on the edges are the five local derivatives; their product is the gradient."),
     code("""
-draw(L, highlight="W1[1,0]", show_local=True)
-"""),
-    code("""
-print(explain(L, "W1[1,0]"))
+draw(L, highlight="W1[1,0]", show_local=True, parameters=net.parameters())
 """),
     md(r"""
 ### Your turn: $\partial L/\partial W_1[h, m]$
@@ -232,9 +261,21 @@ formula = "W2[h] * x[m] * (y_hat - y)"     # a common first try
 print(check_formula("W1[h,m]", formula, M=M, H=H))
 # Fix `formula` using the diagnosis and run the cell again.
 """),
-    md("The fix, accepted (for all four elements of $\\mathbf W_1$):"),
-    code("""
+    *solution(md("The fix, accepted (for all four elements of $\\mathbf W_1$):")),
+    *solution(
+        code("""
 print(check_formula("W1[h,m]", "W2[h] * x[m] * z1[h] * (1 - z1[h]) * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("### Check your working"),
+    code("""
+derive(L, "W1[1,0]")
+"""),
+    code("""
+print(derive_indexed("W1[h,m]"))
+"""),
+    code("""
+print(explain(L, "W1[1,0]"))
 """),
     md("""
 ## Every parameter at once
@@ -265,7 +306,7 @@ The lecture's first example: $L = (a\\cdot b + c)\\cdot f$, every intermediate l
 there are no gradients yet, so the drawing leaves them out:
 """),
     code("""
-from microgr810 import Value, draw, explain, stepper, trace_backward
+from microgr810 import Value, draw, explain, staged_code, trace_backward, widget
 
 a = Value(2.0, label='a')
 b = Value(-3.0, label='b')
@@ -295,12 +336,16 @@ draw(L, step=2, trace=trace)
 print(explain(L, "a"))
 """),
     md("""
-The stepper: one frame per step, Prev/Next or the arrow keys (click it first); `stepper(L, 'page.html')`
-saves it as a page. Where JavaScript does not run (this notebook on GitHub) it shows step 0 and the
-table of every step.
+The stepper, live in the notebook: one frame per step, Prev/Next or the arrow keys (click it first).
+`w.step` is the step it shows, for Python to read or set. (`stepper(L, 'page.html')` saves the same as a
+page.) Where widgets do not run (this notebook on GitHub) it shows step 0 and the table of every step.
 """),
     code("""
-stepper(trace)
+w = widget(trace)
+w
+"""),
+    code("""
+print(f"the widget shows step {w.step} of {w.steps}")
 """),
     md("""
 ## A node used twice
@@ -324,6 +369,32 @@ assert len(e.paths) == 2 and abs(e.total - a.grad) < 1e-12
 assert abs(a.grad - (1 - L.data**2) * (b.data + 1)) < 1e-12    # dL/da = (1 - tanh²)(b + 1), by hand
 """),
     md(r"""
+## CS231n's circuit
+
+The same graph drawn the way CS231n's notes draw it: gates as circles holding their op, each wire's name at
+its left end, its value in green above it and its gradient in red below. Their first example,
+$f = (x + y)\,z$ at $x = -2$, $y = 5$, $z = -4$:
+"""),
+    code("""
+x, y, z = Value(-2.0, label='x'), Value(5.0, label='y'), Value(-4.0, label='z')
+q = x + y; q.label = 'q'
+f = q * z; f.label = 'f'
+f.backward()
+draw(f, style="circuit")
+"""),
+    md("""
+Beside a circuit the notes write its staged code: the forward pass one stage per line, then the backward
+pass in reverse, one `d<name>` per wire. The add gate distributes the upstream gradient, the mul gate swaps
+its inputs; a wire that forks gets `+=`. It is plain Python, so run it:
+"""),
+    code("""
+code = staged_code(f)
+print(code)
+scope = {}
+exec(code, scope)
+assert (scope["dx"], scope["dy"], scope["dz"]) == (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # by hand: z, z, q
+"""),
+    md(r"""
 ## Predict the gradients
 
 The lecture's neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with tanh written out through exp as the lecture
@@ -345,14 +416,18 @@ o = (e - 1) / (e + 1); o.label = 'o'
 draw(o, show_grad=False)
 """),
     md(r"""
-The stepper in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
-inputs (Enter checks it, within 1%). Hint gives the local derivative's formula and the upstream gradient,
-Reveal shows the step, and the score runs along; the table of every step stays hidden until the last step
-is revealed. It needs JavaScript: run this notebook, or save the page with
-`stepper(o, "predict.html", predict=True)` and open it in a browser.
+The widget in predict mode: at each backward step, type $\partial o/\partial\text{input}$ for the step's
+inputs (Enter checks it, within 1%; a wrong answer gets a second try before the answer shows). Hint gives the
+local derivative's formula and the upstream gradient, Reveal shows the step, and the score runs along. Python
+checks every answer, and the next cell reads how you did. It needs a running notebook: on GitHub, or with
+widgets off, `stepper(o, "predict.html", predict=True)` saves the same questions as a page.
 """),
     code("""
-stepper(o, predict=True)
+quiz = widget(o, predict=True)
+quiz
+"""),
+    code("""
+print(quiz.status, "- answers so far:", [(a["label"], a["said"]) for a in quiz.answers])
 """),
     md("""
 Where JavaScript does not run (this notebook on GitHub), the same questions work in cells: `Quiz` asks
@@ -386,12 +461,19 @@ q.hint()
 q.answer(-0.1036)
 """),
     md("""
-Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps). The answer key, every step of
-backward:
+Your turn: keep going with `q.ask()` and `q.answer(...)` (7 more steps); `q.hint()` when stuck. The quiz
+checks each answer as you give it.
 """),
     code("""
-print(trace_backward(o))
+q.ask()
+# q.answer(...)   your answer for this step; then q.ask() again for the next
 """),
+    *solution(md("The answer key, every step of backward:")),
+    *solution(
+        code("""
+print(trace_backward(o))
+""")
+    ),
     md("""
 tanh through exp and tanh as one operation give the same gradients: only the graph differs (one node
 instead of five), and with it how many steps backward takes.
@@ -430,14 +512,14 @@ except ValueError as err:
 $\\partial z/\\partial a$ and its gradient:
 """),
     code("""
-draw(L, collapse=True)
+draw(L, collapse=True, parameters=net.parameters())
 """),
     md("""
 `focus=`: only the chain-rule paths from L to one weight, here the first layer's `W1[0,0]`; everything
 else is counted in one dashed box:
 """),
     code("""
-draw(L, focus="W1[0,0]")
+draw(L, focus="W1[0,0]", parameters=net.parameters())
 """),
     md("""
 Read along the path: `z1[0]` sits on tanh's flat part (its $\\partial z/\\partial a$ in the collapsed drawing
@@ -587,12 +669,19 @@ q.ask()
     code("""
 q.hint()
 """),
-    code("""
+    *solution(
+        code("""
 q.answer(1)      # c = t1 + a: each input of a + gets the upstream gradient times 1
 """),
-    code("""
-q.answer(0)      # a slip: a also gets 1 here
+        instead=code("""
+# q.answer(...)   your answer for this step (a number); the quiz says whether it is right, then q.ask()
 """),
+    ),
+    *solution(
+        code("""
+q.answer(0)      # a slip: a also gets 1 here
+""")
+    ),
 ]
 
 NOTEBOOKS["03_training"] = [
@@ -820,16 +909,337 @@ print(mc.check("accumulate_interior", root))
 ]
 
 
-def build(name: str, cells) -> Path:
+NOTEBOOKS["06_backprop_ninja"] = [
+    md(r"""
+# Becoming a backprop ninja, node by node
+
+Karpathy's favourite exercise: compute **every** intermediate gradient of a network by hand, then
+compare each with autograd. His `cmp(name, mine, true)` says exact, approximate or wrong, and the max
+difference. `check_gradients` does that for every node you answer, in backward order, and then says
+more: which node is the **first** wrong one, what went wrong there where it can tell (a missing local
+factor, `=` where `+=` belongs at a fork, a step taken out of order, a flipped sign), and which later
+nodes are wrong only because they **inherit** that error (their own local step was right).
+
+The network is the reference problem ([docs/derivation.md](../docs/derivation.md)): $M = 2$ inputs,
+$H = 2$ sigmoid hidden units, a sigmoid output and binary cross-entropy, seed 0, target $y = 1$.
+"""),
+    code("""
+from microgr810 import Value, check_gradients
+from microgr810.reference import ReferenceProblem
+from microgr810.names import node_names
+
+p = ReferenceProblem.random(M=2, H=2, seed=0, y=1.0)
+L = p.loss(p.network())       # the forward pass only: no backward, so no gradient is filled in
+names = node_names(L)
+print("the forward pass, node by node (y = 1):")
+for node, name in names.items():
+    print(f"  {name:8s} = {node.data: .6f}")
+"""),
+    md(r"""
+## Your turn: every gradient of the network
+
+Give $\partial L/\partial n$ for the nodes below, backwards from $L$, as numbers or as formulas in the
+node names above (and `y`). You need the local derivative of each step:
+$\partial L/\partial z_2 = \frac{z_2 - y}{z_2(1 - z_2)}$ (BCE), $\sigma' = z(1 - z)$ (each sigmoid),
+and for $a = \sum_k w_k\,x_k + b$: $\partial a/\partial w_k = x_k$, $\partial a/\partial x_k = w_k$,
+$\partial a/\partial b = 1$. Each node's gradient is the gradient of the node above it times that local step.
+
+The cell starts with a first attempt that has one slip in it. Run it, read the table, fix the
+**first** wrong node, and run it again: the nodes marked "inherits the error from …" fix themselves
+once the node they inherit from is right.
+"""),
+    code("""
+mine = {
+    "z2":      "-(y/z2) + (1 - y)/(1 - z2)",
+    "a2":      "z2 - y",
+    "b2":      "z2 - y",
+    "W2[0,0]": "z1[0] * (z2 - y)",
+    "W2[0,1]": "z1[1] * (z2 - y)",
+    "z1[0]":   "W2[0,0] * (z2 - y)",
+    "z1[1]":   "W2[0,1] * (z2 - y)",
+    "a1[0]":   "W2[0,0] * (z2 - y)",                          # a first try
+    "a1[1]":   "W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+    "b1[0]":   "W2[0,0] * (z2 - y)",
+    "W1[0,0]": "x[0] * W2[0,0] * (z2 - y)",
+    "W1[0,1]": "x[1] * W2[0,0] * (z2 - y)",
+    "W1[1,0]": "x[0] * W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+    "x[0]":    "W1[0,0] * W2[0,0] * z1[0] * (1 - z1[0]) * (z2 - y) + W1[1,0] * W2[0,1] * z1[1] * (1 - z1[1]) * (z2 - y)",
+}
+report = check_gradients(L, mine)
+print(report)
+"""),
+    md("""
+The report is data too: `report.first_wrong`, `report.diagnosis`, and per node `report.rows` (name, your
+value, the gradient, status, max difference, what it inherits).
+"""),
+    code("""
+print("first wrong:", report.first_wrong or "none")
+print("wrong on their own:", [r.name for r in report.mistakes])
+"""),
+    *solution(md("The whole answer, every node right:")),
+    *solution(
+        code("""
+sig0 = "z1[0] * (1 - z1[0])"
+sig1 = "z1[1] * (1 - z1[1])"
+answer = dict(mine)
+answer["a1[0]"] = f"W2[0,0] * {sig0} * (z2 - y)"
+answer["b1[0]"] = answer["a1[0]"]
+answer["W1[0,0]"] = f"x[0] * W2[0,0] * {sig0} * (z2 - y)"
+answer["W1[0,1]"] = f"x[1] * W2[0,0] * {sig0} * (z2 - y)"
+print(check_gradients(L, answer))
+""")
+    ),
+    md(r"""
+## A fork: `=` where `+=` belongs
+
+A node used twice gets a share of the gradient from each use, and backward must **add** them. micrograd's
+lecture example: $d = a\,b$, $e = a + b$, $f = d\,e$, here at $a = 3$, $b = 2$. Both $a$ and $b$ are used twice.
+The first attempt below keeps only one share for $a$; `check_gradients` names the classic bug.
+"""),
+    code("""
+a = Value(3.0, "a"); b = Value(2.0, "b")
+d = a * b; d.label = "d"
+e = a + b; e.label = "e"
+f = d * e; f.label = "f"
+print(check_gradients(f, {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}))
+"""),
+    md("Your turn: fix the answer for `a` (both paths) and run the cell:"),
+    code("""
+mine_fork = {"d": "e", "e": "d", "a": "b * e", "b": "a * e + d"}   # fix "a"
+print(check_gradients(f, mine_fork))
+"""),
+    *solution(
+        code("""
+mine_fork["a"] = "b * e + d"     # the share through d plus the share through e
+print(check_gradients(f, mine_fork))
+""")
+    ),
+    md("""
+From a terminal, the same check reads your answers from a JSON or CSV file (node name, answer):
+`microgr810 ninja answers.json --M 2 --H 2 --seed 0`, or `--expr "tanh(a*b + c)"` for an expression of
+your own. It exits 0 when all are right, 1 when some are wrong, 2 when the file cannot be read.
+"""),
+]
+
+
+NOTEBOOKS["05_scalars_to_matrices"] = [
+    md("""
+# From scalars to matrices
+
+Part 2 of the derivation writes each gradient one element at a time, $\\partial L/\\partial W_1[h,m]$.
+Every course then writes the same gradients as matrices, `dW1 = dA1 @ x.T`, and the mistakes move:
+a transposed matrix, `*` where `@` belongs, an inner product where an outer one belongs, a forgotten
+slope, a batch not summed or not averaged. This notebook joins the two views: the scalar engine's
+nodes grouped into the math's matrices, and a checker for a whole matrix's gradient.
+
+The convention is the derivation's: column vectors. $x$ is $M\\times 1$, $W_1$ is $H\\times M$, $b_1, a_1,
+z_1$ are $H\\times 1$, $W_2$ is $1\\times H$, and $b_2, a_2, z_2 = \\hat y$ are $1\\times 1$.
+"""),
+    code("""
+import numpy as np
+from microgr810 import matrices, draw
+from microgr810.teaching.reference import ReferenceProblem
+from microgr810.teaching.grade_matrix import grade_matrix
+from microgr810.teaching.matrices import backward_steps
+from microgr810.pictures.matrix_view import draw_matrices
+
+M, H = 3, 4
+problem = ReferenceProblem.random(M, H, seed=0, y=1.0)
+net, L = problem.autograd()          # the scalar graph, after backward
+view = matrices(L)                   # its nodes grouped into matrices
+print(view.table())
+"""),
+    md("""
+## Part 1: the shapes compose
+
+Each matrix is made of the graph's own nodes, so its values and gradients are the nodes' `data` and
+`grad`. Multiplying the matrices as the math does gives the graph's own $a_1$ and $a_2$:
+"""),
+    code("""
+v = view.values()
+a1 = v["W1"] @ v["x"] + v["b1"]
+a2 = v["W2"] @ v["z1"] + v["b2"]
+print("W1 @ x + b1:", a1.shape, "equal to the graph's a1:", np.allclose(a1, v["a1"]))
+print("W2 @ z1 + b2:", a2.shape, "equal to the graph's a2:", np.allclose(a2, v["a2"]))
+print("the scalar nodes of W1:")
+print(view["W1"].names)
+"""),
+    md("""
+The scalar drawing (one box per neuron) and the matrix drawing of the same graph. Each matrix box
+says which scalar nodes it collapses; each edge carries the shape that flows along it.
+"""),
+    code("""
+draw(L, collapse=True, parameters=net.parameters())
+"""),
+    code("""
+draw_matrices(L)
+"""),
+    md("""
+## Part 2 in matrix form
+
+`grade_matrix(param, formula)` (and `check_formula("W1", formula)`, and `microgr810 grade W1 -- FORMULA`)
+reads a formula in matrix notation: the names above as matrices, `@` the matrix product, `.T` the
+transpose, `* / + -` and `σ` elementwise. It checks every operation's shapes first, then every entry
+against the scalar engine's gradient on fresh random networks.
+
+### Your turn: dW2
+
+$a_2 = W_2 z_1 + b_2$, so $\\partial L/\\partial W_2$ has $W_2$'s shape, $1\\times 4$. The first try below
+forgets which way $z_1$ stands:
+"""),
+    code("""
+formula = "(y_hat - y) * z1"     # a common first try
+print(grade_matrix("W2", formula, M=M, H=H))
+# Fix `formula` using the diagnosis and run the cell again.
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W2", "(y_hat - y) * z1.T", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: db2
+
+With the loss's and the sigmoid's derivatives multiplied out, $\\partial L/\\partial a_2$ is one short
+difference. The first try has it the wrong way round:
+"""),
+    code("""
+formula = "y - y_hat"     # a common first try
+print(grade_matrix("b2", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b2", "y_hat - y", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: db1
+
+Backward through $a_2 = W_2 z_1 + b_2$ gives $W_2^\\top$ times the gradient at $a_2$ ($4\\times 1$), then
+the sigmoid's slope $z_1 \\odot (1 - z_1)$ elementwise. The first try keeps $W_2$ as a row:
+"""),
+    code("""
+formula = "W2 * z1 * (1 - z1) * (y_hat - y)"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b1", "W2.T * z1 * (1 - z1) * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("""
+### Your turn: dW1
+
+$\\partial L/\\partial W_1$ is $H\\times M$: the column $\\partial L/\\partial a_1$ ($H\\times 1$) times the row
+$x^\\top$ ($1\\times M$). The first try multiplies them elementwise:
+"""),
+    code("""
+formula = "(W2.T * z1 * (1 - z1)) * x.T * (y_hat - y)"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W1", "(W2.T * z1 * (1 - z1)) @ x.T * (y_hat - y)", M=M, H=H))
+""")
+    ),
+    md("""
+## Backprop one matrix op at a time
+
+The same chain rule, one line per matrix op, as a vectorised implementation writes it. Each line is
+evaluated with the matrices of the scalar graph and compared with the engine's own gradients.
+`stepper(L, matrices=True)` shows the same steps on the drawing (Prev/Next, or the arrow keys).
+"""),
+    code("""
+for step in backward_steps(view):
+    print(step.forward)
+    for target, formula in step.lines:
+        print(f"    {target} = {formula}")
+"""),
+    md("""
+## A batch
+
+A batch of $N$ datapoints is one **column** per datapoint: $X$ is $M\\times N$, $A_1$ and $Z_1$ are
+$H\\times N$, $A_2$, $Z_2 = \\hat Y$ and $Y$ are $1\\times N$. The weights are shared, so $W_1$ is still
+$H\\times M$, and the loss is the **mean** over the batch.
+"""),
+    code("""
+N = 4
+batch = ReferenceProblem.random(M, H, seed=0, batch=N)
+_, LN = batch.autograd()
+viewN = matrices(LN)
+print(viewN.table())
+"""),
+    md("""
+### Your turn: dW1 for the batch
+
+`@` with $X^\\top$ adds up the datapoints' outer products. The first try forgets the loss is a mean:
+"""),
+    code("""
+formula = "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T"     # a common first try
+print(grade_matrix("W1", formula, M=M, H=H, batch=N))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("W1", "(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1)) @ X.T / N", M=M, H=H, batch=N))
+""")
+    ),
+    md("""
+### Your turn: db1 for the batch
+
+A bias is added to every column, so its gradient adds up the columns: `sum(..., axis=1)` (or
+`.sum(axis=1)`), which keeps the result a column. The first try does not add them up:
+"""),
+    code("""
+formula = "W2.T @ (Y_hat - Y) * Z1 * (1 - Z1) / N"     # a common first try
+print(grade_matrix("b1", formula, M=M, H=H, batch=N))
+"""),
+    *solution(md("The fix, accepted:")),
+    *solution(
+        code("""
+print(grade_matrix("b1", "sum(W2.T @ (Y_hat - Y) * Z1 * (1 - Z1), axis=1) / N", M=M, H=H, batch=N))
+""")
+    ),
+    md("""
+## Three ways, one answer
+
+The matrix view's gradients (the scalar engine's) against `closed_form`'s numpy formulas:
+"""),
+    code("""
+from microgr810.teaching import closed_form
+
+g = closed_form.gradients(batch.W1, batch.b1, batch.W2, batch.b2, batch.x, batch.y)
+for name in ("W1", "b1", "W2", "b2"):
+    same = np.allclose(viewN[name].grads.reshape(np.shape(g[name])), g[name])
+    print(f"{name:3s} {viewN[name].shape}  engine = closed form: {same}")
+"""),
+]
+
+
+def build(name: str, cells, *, teacher: bool = False) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.cells = cells
+    nb.cells = teacher_cells(cells) if teacher else student_cells(cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
-    path = HERE / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    folder = HERE / "solutions" if teacher else HERE
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    tmp = path.with_name(f".{path.name}.tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, path)  # a notebook half written is never left in place
     return path
+
+
+def has_solutions(cells) -> bool:
+    return any("solution" in c.metadata.get("tags", []) for c in _flatten(cells))
 
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or NOTEBOOKS:
         print("wrote", build(name, NOTEBOOKS[name]))
+        if has_solutions(NOTEBOOKS[name]):
+            print("wrote", build(name, NOTEBOOKS[name], teacher=True))

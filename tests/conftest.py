@@ -69,3 +69,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+
+def names_hidden_slope(text: str, activation: str = "sigmoid") -> bool:
+    """Does `text` (a grader's diagnosis or mistake) name the hidden unit's slope, in any of the ways the
+    grader writes it: z1[h]·(1 − z1[h]) or σ′(a1[h]) for the sigmoid, 1 − z1[h]² or tanh′(a1[h]) for tanh."""
+    written = {
+        "sigmoid": ("z1[h]·(1 − z1[h])", "z1[h](1 − z1[h])", "σ′(a1[h])"),
+        "tanh": ("1 − z1[h]^2", "1 − z1[h]²", "tanh′(a1[h])"),
+    }[activation]
+    return any(w in text for w in written)

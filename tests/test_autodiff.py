@@ -139,9 +139,9 @@ def test_grad_refuses_what_is_not_a_value():
 
 
 def test_a_rule_calling_a_missing_op_says_which_op_to_add():
-    """CONTRIBUTING.md's sin: its rule calls m.cos, and grad() through it needs a cos op too."""
+    """A new op whose rule calls m.sec: grad() through it needs a sec op too."""
     from microgr810.core.engine import VALUE_MATH
 
-    with pytest.raises(AttributeError, match=r"calls m\.cos, but Value has no 'cos' op"):
-        VALUE_MATH.cos  # noqa: B018
+    with pytest.raises(AttributeError, match=r"calls m\.sec, but Value has no 'sec' op"):
+        VALUE_MATH.sec  # noqa: B018
     assert VALUE_MATH.exp(Value(0.0)).data == 1.0  # an op that exists builds its node

@@ -19,7 +19,8 @@ def run(*args):
 def test_dims(capsys):
     assert main(["dims", "--M", "3", "--H", "4"]) == 0
     out = capsys.readouterr().out
-    assert "W1       4x3" in out and "b2    scalar" in out and "shapes compose" in out
+    assert "W1         4×3" in out and "b1         4×1" in out and "b2         1×1" in out
+    assert "W2         1×4" in out and "x          3×1" in out and "shapes compose" in out
 
 
 @pytest.mark.parametrize("extra", [[], ["--batch", "4"], ["--y", "0.3", "--M", "2", "--H", "5"]])

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from microgr810.reference import ReferenceProblem
 
 from conftest import require_binary
-from microgr810.core.engine import Value
+from microgr810.core.engine import Value, linear
 from microgr810.pictures.draw import PATH_COLOUR, ROLE_COLOURS, GraphvizNotFound, draw
 
 DOT_HINT = "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
@@ -85,8 +85,9 @@ def test_roles_have_their_colours():
         for name, attrs in found.items()
         if name.startswith("v")
     }
-    assert fills["x"] == ROLE_COLOURS["input"] and fills["W"] == ROLE_COLOURS["parameter"]
-    assert fills["b"] == ROLE_COLOURS["input"] and fills["b1[0]"] == ROLE_COLOURS["parameter"]
+    # no label makes a parameter (a generic drawing does not know the reference net's W1, b1): with no
+    # `linear` node and no parameters= every leaf is an input
+    assert {fills[k] for k in ("x", "W", "b", "b1[0]")} == {ROLE_COLOURS["input"]}
     # the number 1 is part of its op (written "t1 + 1"), not a box with a gradient
     assert not [attrs for attrs in found.values() if "data 1<" in attrs]
     assert any("t1 + 1" in attrs for name, attrs in found.items() if name.startswith("op"))
@@ -94,8 +95,13 @@ def test_roles_have_their_colours():
     # parameters= says exactly which leaves are parameters: a list, or a Module
     fills2 = {bold_label(attrs): attrs for attrs in nodes(draw(out, parameters=[a]).source).values()}
     assert ROLE_COLOURS["parameter"] in fills2["x"] and ROLE_COLOURS["input"] in fills2["W"]
+    # by default the leaves a `linear` node reads as weight or bias: w and c here, not the input u
+    u, w, c = Value(1.5, "u"), Value(0.5, "weight"), Value(0.1, "c")
+    found = {bold_label(attrs): attrs for attrs in nodes(draw(linear([w], [u], c).tanh()).source).values()}
+    assert ROLE_COLOURS["parameter"] in found["weight"] and ROLE_COLOURS["parameter"] in found["c"]
+    assert ROLE_COLOURS["input"] in found["u"]
     net, L = ReferenceProblem.random(2, 2, seed=0, y=1.0).autograd()
-    for params_given in (net, net.parameters()):
+    for params_given in (net, net.parameters(), None):
         found = {bold_label(attrs): attrs for attrs in nodes(draw(L, parameters=params_given).source).values()}
         params = {label for label, attrs in found.items() if ROLE_COLOURS["parameter"] in attrs}
         assert params == {"W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]", "W2[0,0]", "W2[0,1]", "b2"}
@@ -185,6 +191,28 @@ def test_cluster_per_layer():
     for label in ("W2[0,1]", "b2", "a2", "z2"):
         assert f"<B>{label}</B>" in blocks["cluster_layer2"]
     assert "<B>x[0]</B>" not in blocks["cluster_layer1"] + blocks["cluster_layer2"]
+
+
+def test_layers_come_from_the_ops_not_the_labels():
+    # by hand: h = tanh(p·u0 + q·u1 + r) is layer 1 (one linear below it), o = s·h is layer 2; the inputs
+    # and the loss are in none. Labels that look like the reference net's (W1, a2) mean nothing.
+    u0, u1 = Value(1.0, "u0"), Value(2.0, "W1[0,0]")
+    p, q, r, s_ = Value(0.3, "p"), Value(-0.2, "q"), Value(0.1, "r"), Value(0.5, "s")
+    h = linear([p, q], [u0, u1], r).tanh()
+    h.label = "h"
+    o = linear([s_], [h], 0.0)
+    o.label = "a2"
+    loss = o * o
+    loss.label = "loss"
+    loss.backward()
+    src = draw(loss, cluster_layers=True).source
+    blocks = {k: html.unescape(v) for k, v in re.findall(r"subgraph (cluster_layer\d+) \{(.*?)\n\t\}", src, re.S)}
+    assert set(blocks) == {"cluster_layer1", "cluster_layer2"}
+    in_block = {k: set(re.findall(r"<B>(.*?)</B>", v)) for k, v in blocks.items()}
+    assert {"p", "q", "r", "h"} <= in_block["cluster_layer1"] and "s" in in_block["cluster_layer2"]
+    assert {"u0", "W1[0,0]", "loss"}.isdisjoint(in_block["cluster_layer1"] | in_block["cluster_layer2"])
+    fills = {bold_label(a): a for a in nodes(src).values()}
+    assert ROLE_COLOURS["input"] in fills["W1[0,0]"] and ROLE_COLOURS["parameter"] in fills["s"]
 
 
 def test_show_grad_off_and_bad_rankdir():

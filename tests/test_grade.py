@@ -8,7 +8,6 @@ import pytest
 import microgr810
 from microgr810 import Value
 from microgr810.command.cli import main
-from microgr810.notation.formula import FormulaError
 from microgr810.teaching.grade import check_formula, grade
 from microgr810.teaching.graphs import exp_neuron
 
@@ -46,44 +45,40 @@ def test_accepts_every_correct_form(param, formula):
 
 
 @pytest.mark.parametrize(
-    "param,formula,diagnosis",
+    "param,formula,mistake",
     [
-        ("W1[h,m]", "W2[h]*x[m]*(y_hat - y)", "missing the factor z1[h]·(1 − z1[h]) = ∂z1[h]/∂a1[h]"),
-        ("W1[h,m]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor x[m] = ∂a1[h]/∂W1[h,m]"),
-        ("b1[h]", "z1[h]*(1 - z1[h])*(y_hat - y)", "missing the factor W2[h] = ∂a2/∂z1[h]"),
-        (
-            "W2[h]",
-            "z1[h]*(y_hat - y)*y_hat*(1 - y_hat)",
-            "an extra factor z2·(1 − z2) = ∂z2/∂a2 (the z2(1 − z2) that BCE cancels",
-        ),
-        ("b2", "(y_hat - y)/(y_hat*(1 - y_hat))", "missing the factor z2·(1 − z2) = ∂z2/∂a2"),
-        ("W1[h,m]", "W2[h]**2*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "an extra factor W2[h] = ∂a2/∂z1[h]"),
-        ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])", "missing the factor z2 − y = ∂L/∂z2 · ∂z2/∂a2"),
-        ("b1[h]", "z1[h]*(1 - z1[h])", "missing the factor W2[h]·(z2 − y) = ∂L/∂z2 · ∂z2/∂a2 · ∂a2/∂z1[h]"),
-        ("b2", "y - y_hat", "only the sign differs"),
-        ("W1[h,m]", "-W2[h]*x[m]*z1[h]*(1 - z1[h])*(z2 - y)", "only the sign differs"),
-        ("W1[h,m]", "W2[h]*x[m]*a1[h]*(1 - a1[h])*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
-        ("W2[h]", "a1[h]*(y_hat - y)", "a1[h] is used where z1[h] belongs"),
-        ("b2", "a2 - y", "a2 is used where z2 belongs"),
-        ("W1[h,m]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)", "x[0] is used where x[m] belongs"),
+        ("W1[h,m]", "W2[h]*x[m]*(y_hat - y)", "left out σ′(a1[h])"),
+        ("W1[h,m]", "W2[h]*z1[h]*(1 - z1[h])*(y_hat - y)", "left out x[m]"),
+        ("b1[h]", "z1[h]*(1 - z1[h])*(y_hat - y)", "left out W2[h]"),
+        ("W2[h]", "z1[h]*(y_hat - y)*y_hat*(1 - y_hat)", "extra σ′(a2)"),
+        ("b2", "(y_hat - y)/(y_hat*(1 - y_hat))", "left out σ′(a2)"),
+        ("W1[h,m]", "W2[h]**2*x[m]*z1[h]*(1 - z1[h])*(y_hat - y)", "extra W2[h]"),
+        ("W1[h,m]", "W2[h]*x[m]*z1[h]*(1 - z1[h])", "error term left out"),
+        ("b2", "y - y_hat", "sign flipped"),
+        ("W1[h,m]", "-W2[h]*x[m]*z1[h]*(1 - z1[h])*(z2 - y)", "sign flipped"),
+        ("W1[h,m]", "W2[h]*x[m]*a1[h]*(1 - a1[h])*(y_hat - y)", "a1[h] for z1[h] in σ′"),
+        ("W2[h]", "a1[h]*(y_hat - y)", "a1[h] for z1[h]"),
+        ("b2", "a2 - y", "a2 for ŷ"),
+        ("W1[h,m]", "W2[h]*x[0]*z1[h]*(1 - z1[h])*(y_hat - y)", "x[0] for x[m]"),
     ],
 )
-def test_rejects_wrong_forms_and_says_why(param, formula, diagnosis):
+def test_rejects_wrong_forms_and_names_the_mistake(param, formula, mistake):
     v = grade(param, formula, **SMALL)
-    assert not v.ok
-    assert diagnosis in v.diagnosis, v.diagnosis
+    assert v.verdict == "wrong" and not v.ok and v.exit_code == 1
+    assert v.mistake == mistake, (v.mistake, v.diagnosis)
+    assert v.diagnosis and v.diagnosis.count(". ") <= 2
     param_name, where, got, want = v.mismatch
     assert got != pytest.approx(want) and "network" in where
 
 
 def test_a_formula_far_from_the_chain_rule_gets_the_general_advice():
-    v = grade("W1[h,m]", "W2[h]*x[m]", **SMALL)
-    assert not v.ok and "compare factor by factor" in v.diagnosis
+    v = grade("W1[h,m]", "W2[h]*x[m]*y*z1[h]", **SMALL)
+    assert v.verdict == "wrong" and "compare factor by factor" in v.diagnosis and v.mistake == ""
 
 
 def test_check_formula_is_grade_for_a_parameter_name():
     v = microgr810.check_formula("b2", "y_hat - y", M=2, H=2)
-    assert v.ok and v.checked == ["b2"]
+    assert v.ok and v.verdict == "correct" and v.checked == ["b2"] and v.read_as == "y_hat − y"
 
 
 def karpathy():
@@ -119,8 +114,8 @@ def test_any_graph_with_a_relu():
 
 
 def test_any_graph_refuses_unknown_names():
-    with pytest.raises(FormulaError, match="no node named 'z2' in this graph"):
-        check_formula(karpathy(), "w1", "z2")
+    v = check_formula(karpathy(), "w1", "z2")
+    assert v.verdict == "malformed" and "no node named 'z2' in this graph" in v.diagnosis
 
 
 @pytest.mark.parametrize(
@@ -131,9 +126,8 @@ def test_any_graph_refuses_unknown_names():
         ("b2", "(lambda: 0)()", "is not allowed"),
         ("b2", "[y for y in z2]", "a comprehension"),
         ("b2", "'z2'", "a string"),
-        ("b2", "z2(1 - z2)", "write * between factors"),
         ("b2", "q - y", "unknown name 'q'"),
-        ("W1[h,m]", "x[h]", "out of range"),
+        ("W1[h,m]", "x[7]", "out of range"),
         ("W1[h,m]", "x[q]", "unknown index letter 'q'"),
         ("W1[9,0]", "x[0]", "out of range"),
         ("W7[h]", "z2", "unknown parameter 'W7[h]'"),
@@ -156,15 +150,26 @@ def test_hostile_text_from_a_shell_is_one_line_and_status_2():
     )
     assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
     assert r.stderr.startswith("microgr810 grade: error: the call __import__('os').system(...) is not allowed")
+    assert "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
 def test_command_exit_status_and_report(capsys):
     assert main(["grade", "W1[h,m]", "W2[h]*x[m]*z1[h]*(1-z1[h])*(y_hat-y)", "--M", "2", "--H", "2", "--answer"]) == 0
     out = capsys.readouterr().out
-    assert "correct" in out and "all 4 parameters" in out
-    assert "the chain rule gives: ∂L/∂W1[h,m] = W2[h]·x[m]·z1[h]·(1 − z1[h])·(z2 − y)" in out
+    assert "correct" in out and "at 4 units each" in out and "read as: W2[h]·x[m]·z1[h]" in out
+    assert "the chain rule gives: ∂L/∂W1[h,m] = W2[h]·x[m]·z1[h]·(1 − z1[h])·(ŷ − y)" in out
     assert main(["grade", "b1[h]", "W2[h]*(y_hat-y)", "--M", "2", "--H", "2"]) == 1
     out = capsys.readouterr().out
-    assert "WRONG" in out and "missing the factor z1[h]·(1 − z1[h])" in out
+    assert "WRONG" in out and "mistake: left out σ′(a1[h])" in out
     assert main(["grade", "b2", "--", "-(y - y_hat)"]) == 0
+
+
+@pytest.mark.parametrize("flag", ["--M", "--H"])
+def test_command_refuses_a_size_beyond_the_limit_at_once(flag, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["grade", "b2", "z2 - y", flag, "65"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "from 1 to 64" in err and len(err.strip().splitlines()) == 1
+    v = grade("b2", "z2 - y", M=65, H=2)
+    assert v.verdict == "malformed" and "from 1 to 64" in v.diagnosis

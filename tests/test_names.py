@@ -265,3 +265,30 @@ def test_find_reads_every_name_the_trace_writes_and_says_which_exist():
     with pytest.raises(ValueError, match=r"\(29 names\)$") as e:
         find(L, "W1[0,2]")
     assert set(str(e.value).split("its nodes are ")[1].split(", ")[:2]) == {"W1[0,0]", "W1[0,1]"}
+
+
+def test_labels_with_operators_or_spaces_are_bracketed_in_math_text():
+    from microgr810.notation.names import math_name, partial
+
+    assert partial("n", "x1*w1 + x2*w2") == "∂n/∂(x1*w1 + x2*w2)"
+    assert [math_name(n) for n in ("W1[0,1]", "z1[0][n=2]", "y_hat", "t3", "ΣL", "a b", "-x", "(a + b)")] == [
+        "W1[0,1]", "z1[0][n=2]", "y_hat", "t3", "ΣL", "(a b)", "(-x)", "(a + b)"
+    ]  # fmt: skip
+
+
+def test_explain_and_derive_bracket_karpathys_labels():
+    from microgr810 import Value, derive, explain
+
+    x1, x2, w1, w2 = Value(2.0, "x1"), Value(0.0, "x2"), Value(-3.0, "w1"), Value(1.0, "w2")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1*w1 + x2*w2"
+    n = s + Value(6.8813735870195432, "b")
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    chain = "∂o/∂n · ∂n/∂(x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x1*w1) · ∂(x1*w1)/∂x1"
+    assert chain in str(explain(o, "x1"))
+    assert chain in str(derive(o, x1))

@@ -38,6 +38,8 @@ PRODUCERS = {
     "tanh": [lambda r: _v(r).tanh()],
     "sigmoid": [lambda r: _v(r).sigmoid()],
     "relu": [lambda r: _v(r).relu()],
+    "sin": [lambda r: _v(r).sin()],
+    "cos": [lambda r: _v(r).cos()],
     "linear": [
         lambda r: linear([_v(r), _v(r)], [_v(r), _v(r)], _v(r)),
         lambda r: linear([_v(r), _v(r), _v(r)], [0.5, -1.0, 2.0], 0.25),

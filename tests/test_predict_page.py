@@ -74,7 +74,14 @@ def test_predict_fragment_alone_keyboard_only(chromium, tmp_path):  # noqa: F811
     assert s["head"].startswith("Predict step 2 of 5") and s["labels"] == ["∂o/∂x1w1x2w2 = ", "∂o/∂b = "]
     assert s["reveal"] == "" and s["focus"] == "INPUT"
 
-    typed(dt, "-1/2")  # a sign slip
+    typed(dt, "-1/2")  # a sign slip: named, and a second try before the answer shows
+    press(dt, "Enter", 13)
+    s = dt.eval(STATE)
+    assert s["feedback"][0] == "✗ " + quiz.feedback(-0.5, 0.5, last_try=False)[1]
+    assert s["feedback"][0] == "✗ not quite; right size, wrong sign: try once more" and "0.5" not in s["feedback"][0]
+    assert s["score"] == "score: 0 of 0 right" or s["score"] == "score: 1 of 1 right"  # not counted yet
+    assert s["focus"] == "INPUT"  # the same box, its text selected: typing replaces it
+    typed(dt, "-1/2")  # the same slip twice: now the answer shows
     press(dt, "Enter", 13)
     s = dt.eval(STATE)
     expected = quiz.feedback(-0.5, 0.5)[1]
@@ -113,6 +120,8 @@ def same_words_as_python(dt) -> None:
         cases.append((answer * (1 + rng.choice([0.0, 1e-4, -3e-3, 0.0099, 0.02, -2.0, 0.5])), answer))
     js = dt.eval(f"{json.dumps(cases)}.map(c => document.querySelector('.mg-predict').feedback(c[0], c[1]))")
     assert [list(quiz.feedback(g, a)) for g, a in cases] == js
+    js = dt.eval(f"{json.dumps(cases)}.map(c => document.querySelector('.mg-predict').feedback(c[0], c[1], false))")
+    assert [list(quiz.feedback(g, a, last_try=False)) for g, a in cases] == js
 
 
 def test_predict_fragment_inside_the_stepper_follows_its_steps(chromium, tmp_path):  # noqa: F811
@@ -171,6 +180,9 @@ def test_predict_in_the_stepper_page_marks_answers_and_keeps_score(chromium, tmp
     s = dt.eval(STATE)
     assert s["step"] == "1" and s["head"].startswith("Predict step 2 of 5: n = x1w1x2w2 + b")
     typed(dt, "0.25")  # n = x1w1x2w2 + b passes ∂o/∂n = 0.5 on unchanged: 0.25 is half of it
+    press(dt, "Enter", 13)
+    assert dt.eval(STATE)["feedback"][0] == "✗ not quite: try once more"  # a second try, the answer unsaid
+    typed(dt, "0.25")
     press(dt, "Enter", 13)
     s = dt.eval(STATE)
     assert s["feedback"][0] == "✗ not quite: it is 0.5, yours is off by 0.25 (50.0% of it)"

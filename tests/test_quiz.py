@@ -173,6 +173,10 @@ def test_feedback_words():
     assert quiz.feedback(0.52, 0.5) == (False, "not quite: it is 0.5, yours is off by 0.02 (4.0% of it)")
     assert quiz.feedback(0.0, 0.0) == (True, "right: 0")
     assert quiz.feedback(0.1, 0.0) == (False, "not quite: it is 0, yours is off by 0.1")
+    # a first try: told wrong, a sign slip named, the answer unsaid
+    assert quiz.feedback(0.52, 0.5, last_try=False) == (False, "not quite: try once more")
+    assert quiz.feedback(-0.5, 0.5, last_try=False) == (False, "not quite; right size, wrong sign: try once more")
+    assert quiz.feedback(0.5, 0.5, last_try=False) == (True, "right: 0.5")
     assert [quiz.parse_number(t) for t in ("1/4", " −2e-1 ", ".5", "1/0", "nan", "0x1", "")] == [
         0.25,
         -0.2,
@@ -215,7 +219,7 @@ def test_fragment_is_offline_and_its_data_cannot_end_the_script():
     for needle in ("src=", "href=", "@import", "url(", "http:", "https:", "fetch(", "XMLHttpRequest"):
         assert needle not in frag, needle
     data = fragment_data(frag)
-    assert data["steps"][1]["asks"][0]["label"] == "∂L/∂</script><script>alert(1)</script>&"
+    assert data["steps"][1]["asks"][0]["label"] == "∂L/∂(</script><script>alert(1)</script>&)"  # a / in it: bracketed
     assert data["rtol"] == 1e-2 and len(data["steps"]) == 2
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bootstrap a fresh machine: a .venv with the package and its test/demo extras, and Graphviz's
-# `dot`. In CI (CI=true) also PyTorch and Chromium, because there the tests that need them must run.
+# `dot`. In CI (CI=true) also PyTorch, Chromium and pdflatex, because there the tests that need them must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,8 @@ fi
 apt_pkgs=()
 command -v dot >/dev/null 2>&1 || apt_pkgs+=(graphviz)
 if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
+# a LaTeX engine, for the assignment sheets' PDF (without one they are written as .tex and .md only)
+if [ "${CI:-}" = "true" ] && ! command -v pdflatex >/dev/null 2>&1; then apt_pkgs+=(texlive-latex-base); fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq

@@ -31,11 +31,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 from ..core.files import write_atomic
-from ..core.nn import ACTIVATIONS, MLP
+from ..core.nn import MLP, activation_names
 
 __all__ = [
     "save",
     "load",
+    "atomic_write",
     "ModelFileError",
     "FORMAT",
     "VERSION",
@@ -99,6 +100,9 @@ def save(net: MLP, path: str | os.PathLike) -> None:
         write_atomic(path, text)
     except ValueError as e:  # a link, FIFO, device or folder: refused, never replaced
         raise ModelFileError(f"cannot save to {path}: {e}") from None
+
+
+atomic_write = write_atomic  # the one atomic writer (core.files), under the name other modules import here
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -203,7 +207,7 @@ def _check_header(doc: object, bad) -> tuple:
     if total > MAX_PARAMETERS:
         raise bad(f"the shape {sizes} has {total} parameters, more than the limit {MAX_PARAMETERS}")
     for key in ("activation", "output_activation"):
-        if not (doc[key] is None or isinstance(doc[key], str)) or doc[key] not in ACTIVATIONS:
+        if not (doc[key] is None or isinstance(doc[key], str)) or doc[key] not in activation_names():
             raise bad(f"{key} must be one of relu, tanh, sigmoid, linear or null, got {doc[key]!r:.60}")
     if not isinstance(doc["parameters"], dict):
         raise bad(f"parameters must be an object, got {type(doc['parameters']).__name__}")

@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.output.lower().endswith(".gif"):
         raise CLIError(f"animate writes a GIF: name the file *.gif, not {args.output!r:.80} (PNG frames: --frames DIR)")
     within_view_limits(args, "GIF")
-    _, L = reference_loss(args, backward=False)
+    net, L = reference_loss(args, backward=False)
     try:
-        path = animate(L, args.output, args.frames, width=args.width, progress=True)
+        path = animate(L, args.output, args.frames, width=args.width, progress=True, parameters=net.parameters())
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
     except OSError as e:  # named with the user's path (core.files)

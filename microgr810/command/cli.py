@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import animate, check, demo, dims, draw, explain, grade, quiz, stepper, trace, train
+from . import animate, assignment, check, demo, dims, draw, explain, export, grade, ninja, quiz, stepper, trace, train
 from .common import CLIError, Parser
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 # in the order `microgr810 --help` lists them
-COMMANDS = [dims, check, draw, trace, explain, stepper, grade, animate, train, demo, quiz]
+COMMANDS = [dims, check, draw, trace, explain, stepper, grade, ninja, assignment, export, animate, train, demo, quiz]
 
 
 def build_parser() -> argparse.ArgumentParser:

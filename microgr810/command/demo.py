@@ -32,14 +32,14 @@ def run(args: argparse.Namespace) -> int:
     print("\n== One gradient explained: the chain rule for W1[0,1] ==")
     explain.run(argparse.Namespace(**vars(small), node="W1[0,1]"))
     print("\n== The graph, with W1[0,1]'s chain-rule path highlighted ==")
-    _, L = reference_loss(small)
-    w = find(L, "W1[0,1]")
+    net, L = reference_loss(small)
+    w, params = find(L, "W1[0,1]"), net.parameters()
     try:
-        print(f"wrote {write_drawing(L, folder / 'reference-graph.svg', 'svg', highlight=w)}")
+        print(f"wrote {write_drawing(L, folder / 'reference-graph.svg', 'svg', highlight=w, parameters=params)}")
         print("\n== Backprop step by step, in a page ==")
         stepper.run(argparse.Namespace(**vars(small), output=str(folder / "backprop.html"), predict=False))
     except CLIError as e:  # most likely no Graphviz: keep the DOT text and go on with the demo
-        dot = write_drawing(L, folder / "reference-graph.dot", "dot", highlight=w)
+        dot = write_drawing(L, folder / "reference-graph.dot", "dot", highlight=w, parameters=params)
         print(f"skipped the pictures: {e}\nwrote {dot} (its DOT text)")
     print("\n== Training on moons (micrograd's demo) ==")
     train.run(

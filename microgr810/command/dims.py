@@ -1,11 +1,10 @@
-"""microgr810 dims: part 1, the shape of every parameter and intermediate."""
+"""microgr810 dims: part 1, the shape of every parameter and intermediate, from the matrix view."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..teaching import closed_form
-from .common import CLIError, positive
+from .common import positive, within_build_limit
 
 __all__ = ["add", "run"]
 
@@ -14,15 +13,15 @@ def add(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("dims", help="part 1: the shape of every parameter and intermediate")
     d.add_argument("--M", type=positive, default=3, help="input features")
     d.add_argument("--H", type=positive, default=4, help="hidden units")
+    d.add_argument("--batch", type=positive, default=None, metavar="N", help="a batch of N datapoints (X is M×N)")
     d.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.M * args.H > closed_form.MAX_ENTRIES:  # before any array is made
-        raise CLIError(
-            f"--M {args.M} --H {args.H}: W1 would hold {args.M * args.H:,} entries, past the limit of "
-            f"{closed_form.MAX_ENTRIES:,} (80 MB); use --M and --H whose product is at most {closed_form.MAX_ENTRIES:,}"
-        )
-    table = closed_form.shape_table(args.M, args.H)
+    from ..teaching.matrices import shape_table
+
+    args.batch = getattr(args, "batch", None)  # the demo calls this with --M and --H only
+    within_build_limit(args, "dims", passes=2)  # the matrices are read off the reference graph, built once
+    table = shape_table(args.M, args.H, args.batch)
     print(table)
     return 0 if table.ok else 1

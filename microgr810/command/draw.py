@@ -31,6 +31,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--format", choices=["svg", "png", "pdf", "dot"], default=None, help="default: from the file name's ending"
     )
+    g.add_argument(
+        "--style",
+        choices=["graph", "circuit"],
+        default="graph",
+        help="graph: boxes and ops; circuit: CS231n's gates and wires, value above and gradient below each wire",
+    )
     g.add_argument("--highlight", default=None, metavar="NODE", help='a node\'s name, e.g. "W1[0,1]" or "z1[0]"')
     g.add_argument(
         "--collapse",
@@ -48,22 +54,24 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path | None:
-    """Draw L (with local derivatives on the edges) into `path`; `view` goes to draw (highlight, collapse, focus)."""
+    """Draw L (with local derivatives on the edges) into `path` ("-": standard output); `view` goes to draw
+    (highlight, collapse, focus, parameters)."""
     import graphviz
 
     from ..pictures.draw import draw
 
-    g = draw(L, show_local=True, **view)
+    g = draw(L, **view) if view.get("style") == "circuit" else draw(L, show_local=True, **view)
     if fmt == "dot":
         return write_file(path, g.source)
     try:
-        picture = g.pipe(format=fmt)
+        picture = g.svg().encode() if fmt == "svg" else g.pipe(format=fmt)  # an SVG fits the window it opens in
     except graphviz.ExecutableNotFound as e:
         raise no_graphviz(e) from None
     return write_file(path, picture)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..pictures.circuit import MAX_WIRES
     from ..pictures.draw import MAX_NEURON_BOXES, MAX_NODES, TooBig
 
     output = target(args.output, "graph.svg")
@@ -71,10 +79,25 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
     g = graph_size(args.M, args.H, args.batch)  # the view's size from the flags, before anything is built
-    if args.focus is None and (args.collapse or g.nodes > MAX_NODES) and g.neuron_boxes > MAX_NEURON_BOXES:
+    circuit_too_big = (
+        f"{size(args)}: {g.nodes} wires, past the {MAX_WIRES} a circuit keeps legible; a smaller network "
+        "(--M, --H) draws as a circuit, or --style graph --collapse a box per neuron"
+    )
+    if args.style == "circuit":
+        if args.highlight is not None or args.focus is not None or args.collapse:
+            raise CLIError("--style circuit draws every wire: it takes no --highlight, --focus or --collapse")
+        if g.nodes > MAX_WIRES:
+            raise CLIError(circuit_too_big)
+    elif args.focus is None and (args.collapse or g.nodes > MAX_NODES) and g.neuron_boxes > MAX_NEURON_BOXES:
         raise CLIError(too_big(args, TooBig("", g.neuron_boxes, MAX_NEURON_BOXES, "neurons")))
     within_build_limit(args, "draw --focus", passes=3)  # measured 3.1 at 650×650
-    _, L = reference_loss(args)
+    net, L = reference_loss(args)
+    if args.style == "circuit":
+        try:
+            wrote(write_drawing(L, output, fmt, style="circuit"))
+        except TooBig:
+            raise CLIError(circuit_too_big) from None
+        return 0
     highlight = find(L, args.highlight, where="--highlight") if args.highlight else None
     focus = find(L, args.focus, where="--focus") if args.focus else None
     nodes = g.nodes
@@ -82,7 +105,15 @@ def run(args: argparse.Namespace) -> int:
     # draws it (as the stepper does), and a note says which
     fallback = not args.collapse and focus is None and nodes > MAX_NODES
     try:
-        path = write_drawing(L, output, fmt, highlight=highlight, focus=focus, collapse=args.collapse or fallback)
+        path = write_drawing(
+            L,
+            output,
+            fmt,
+            highlight=highlight,
+            focus=focus,
+            collapse=args.collapse or fallback,
+            parameters=net.parameters(),
+        )
     except TooBig as e:
         raise CLIError(too_big(args, e)) from None
     if fallback:

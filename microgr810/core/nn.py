@@ -18,15 +18,20 @@ if TYPE_CHECKING:
 
 from .checks import whole_number
 from .engine import Number, Value, linear
+from .ops import OPS, activations
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "activation_names"]
 
-ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, None: None, "linear": None}
+
+def activation_names() -> tuple[str | None, ...]:
+    """What a neuron may apply: the op table's activations (relu, tanh, sigmoid, ...), or none ("linear", None)."""
+    return (*activations(), "linear", None)
 
 
 def _check_activation(activation: object) -> None:
-    if not (activation is None or isinstance(activation, str)) or activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of relu, tanh, sigmoid, linear, None")
+    if not (activation is None or isinstance(activation, str)) or activation not in activation_names():
+        shown = ", ".join(map(str, activation_names()))
+        raise ValueError(f"unknown activation {activation!r}; choose one of {shown}")
 
 
 class Module:
@@ -63,7 +68,7 @@ class Neuron(Module):
         self.w = [Value(rng.uniform(-bound, bound), f"W{layer}[{row},{m}]") for m in range(nin)]
         self.b = Value(0.0, f"b{layer}{sub}")
         self.activation = activation
-        self._act = ACTIVATIONS[activation]
+        self._act = None if activation in ("linear", None) else OPS[activation].apply
         self._a_label = f"a{layer}{sub}"
         self._z_label = f"z{layer}{sub}"
 

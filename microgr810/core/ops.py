@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-__all__ = ["Op", "OPS", "entry", "FLOAT_MATH", "activations", "calls", "is_number"]
+__all__ = ["Op", "OPS", "entry", "FLOAT_MATH", "activations", "calls", "is_number", "by_rule"]
 
 OPS: dict[str, Op] = {}
 
@@ -35,6 +35,7 @@ class Op(NamedTuple):
     symbol: str | None = None  # how a call to it is written in text (sigmoid: σ, log: ln); default: the name
     latex: str | None = None  # ... and in LaTeX (sigmoid: \sigma); default \name or \operatorname{name}
     activation: bool = False  # a unary op a neuron may apply (nn, the command's --activation, closed forms)
+    apply: Callable[..., Any] | None = None  # the function the entry decorates: it builds the op's node
 
     def rule(self, m: Any, *operands: Any, out: Any, slots: Any = None) -> tuple:
         """d out / d operand for each operand, in `m`'s algebra; None where the operand is a number
@@ -63,6 +64,7 @@ def entry(
     OPS[name] = Op(name, arity, forward, d, target, write, symbol, latex, activation)
 
     def register(f: Callable) -> Callable:
+        OPS[name] = OPS[name]._replace(apply=f)
         return f
 
     return register
@@ -100,8 +102,17 @@ class _Floats:
     def step(a: float) -> float:
         return 1.0 if a > 0 else 0.0
 
-    def __getattr__(self, name: str) -> Any:  # an op added later (sin, cos): math has it
-        return getattr(math, name)
+    def __getattr__(self, name: str) -> Any:  # an op added later: math's function of that name, or its own rule
+        found = getattr(math, name, None)
+        return found if found is not None else by_rule(self, name)
+
+
+def by_rule(m: Any, name: str) -> Callable[[Any], Any]:
+    """The unary op `name` in the algebra m when m has no function of that name: its own forward rule."""
+    op = OPS.get(name)
+    if op is None or op.arity != 1:
+        raise AttributeError(f"no function {name!r}: not a unary op of the op table")
+    return lambda a: op.forward(m, a)
 
 
 FLOAT_MATH = _Floats()

@@ -1,181 +1,104 @@
-"""Formulas between text and sympy: read what a learner typed (safely), write a result as the math does,
-and evaluate one with numbers. Symbols are named exactly by node names (W1[0,1], z1[0], t3).
+"""Formulas between text and sympy: read what a learner typed (through the one reader, notation/expr.py),
+write a result as the math does, and evaluate one with numbers. Symbols are named exactly by node
+names (W1[0,1], z1[0], t3).
 
-Reading uses Python's `ast` and a whitelist; nothing is ever evaluated as Python. Allowed: numbers,
-names, subscripts `W1[h,m]` (index letters or whole numbers), `+ - * / **`, unary minus, parentheses
-and calls of sigmoid (σ), exp, log (ln), tanh, step (relu's slope).
-Everything else (attributes, other calls, lambdas, strings, comprehensions, ...) is a FormulaError.
+`parse_formula(text, resolve, letters)` reads `text` with `expr.read` (Python, math or LaTeX style;
+the functions are the op table's) and builds sympy through the op table's rules (`SYMPY_MATH`).
+Anything the reader refuses, a name the resolver does not know, or a constant too large to compute
+is a FormulaError.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from . import expr as reader
 from .symbolic import SYMPY_MATH
 
-__all__ = ["FormulaError", "parse_formula", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
+__all__ = ["FormulaError", "parse_formula", "to_sympy", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
 
 MAX_LENGTH = 500  # a gradient formula is a line; longer text is refused before it is parsed
 MAX_EXPONENT = 64  # 9**9**9 would keep sympy busy for ever: constant exponents stay small
-FUNCTIONS = {
-    "sigmoid": SYMPY_MATH.sigmoid,
-    "σ": SYMPY_MATH.sigmoid,
-    "exp": SYMPY_MATH.exp,
-    "log": SYMPY_MATH.log,
-    "ln": SYMPY_MATH.log,
-    "tanh": SYMPY_MATH.tanh,
-    "step": SYMPY_MATH.step,
-}
-# what people type for the math's own signs, read as Python's
-_SPELLING = {"^": "**", "−": "-", "·": "*", "⋅": "*", "×": "*", "²": "**2", "³": "**3", "ŷ": "y_hat"}
+MAX_CONSTANT = sp.Integer(10) ** 300  # nor may a power build a constant beyond a float's range
 
 # A name resolver: (stem, indices) -> the symbol's node name, e.g. ("W2", (1,)) -> "W2[0,1]";
 # it raises ValueError for a name or index the graph does not have.
 Resolver = Callable[[str, tuple[int, ...]], str]
 
 
-class FormulaError(ValueError):
+class FormulaError(reader.ExprError):
     """A formula that is malformed, not allowed, or names something unknown."""
 
 
 def parse_formula(text: str, resolve: Resolver, letters: Mapping[str, int] | None = None) -> sp.Expr:
     """The sympy expression of `text`; `letters` binds index letters (h, m) to whole numbers."""
-    if not isinstance(text, str):
-        raise FormulaError(f"a formula must be text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are read")
-    for sign, python in _SPELLING.items():
-        text = text.replace(sign, python)
-    if not text.strip():
-        raise FormulaError("the formula is empty")
+    letters = dict(letters or {})
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
-        where = f" at column {e.offset}" if isinstance(e, SyntaxError) and e.offset else ""
-        raise FormulaError(f"not a formula{where}: {getattr(e, 'msg', None) or e}") from None
-    return _Reader(resolve, dict(letters or {})).read(tree.body)
+        tree = reader.read(text, letters=letters, max_length=MAX_LENGTH)
+    except reader.ExprError as e:
+        raise FormulaError(str(e)) from None
+    return to_sympy(tree, resolve, letters)
 
 
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
+def to_sympy(tree: reader.Node, resolve: Resolver, letters: Mapping[str, int] | None = None) -> sp.Expr:
+    """A tree of the reader as sympy, its names resolved to node names and letters bound."""
+    letters = dict(letters or {})
 
-
-class _Reader:
-    """Turns the whitelisted ast nodes into sympy; any other node is refused by name."""
-
-    def __init__(self, resolve: Resolver, letters: dict[str, int]) -> None:
-        self.resolve = resolve
-        self.letters = letters
-
-    def read(self, node: ast.AST) -> sp.Expr:
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = self.read(node.left), self.read(node.right)
-            if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
-                raise FormulaError(f"the exponent {right} is too large (at most {MAX_EXPONENT})")
-            return _BINARY[type(node.op)](left, right)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner = self.read(node.operand)
-            return -inner if isinstance(node.op, ast.USub) else inner
-        if isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
-                raise FormulaError(f"{_show(node)} is not allowed in a formula: only numbers and names")
-            return sp.Rational(repr(node.value)) if type(node.value) is float else sp.Integer(node.value)
-        if isinstance(node, ast.Name):
-            return self.name(node.id, ())
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return self.name(node.value.id, tuple(self.index(p, node.value.id) for p in parts))
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        raise FormulaError(f"{_show(node)} is not allowed in a formula")
-
-    def index(self, node: ast.AST, stem: str) -> int:
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id not in self.letters:
-                bound = ", ".join(sorted(self.letters)) or "none here"
-                raise FormulaError(f"unknown index letter {node.id!r} in {stem}[...] (index letters: {bound})")
-            return self.letters[node.id]
-        raise FormulaError(f"an index of {stem} must be a letter or a whole number, got {_show(node)}")
-
-    def name(self, stem: str, indices: tuple[int, ...]) -> sp.Expr:
-        if stem in FUNCTIONS:
-            raise FormulaError(f"{stem} is a function: write {stem}(...)")
+    def name(n: reader.Name) -> sp.Expr:
+        index = []
+        for i in n.index:
+            if isinstance(i, str):
+                if i not in letters:
+                    bound = ", ".join(sorted(letters)) or "none here"
+                    raise FormulaError(f"unknown index letter {i!r} in {n.stem}[...] (index letters: {bound})")
+                i = letters[i]
+            index.append(i)
         try:
-            return symbol(self.resolve(stem, indices))
+            return symbol(resolve(n.stem, tuple(index)))
         except FormulaError:
             raise
         except ValueError as e:  # the resolver's own refusal (unknown name, index out of range)
             raise FormulaError(str(e)) from None
 
-    def call(self, node: ast.Call) -> sp.Expr:
-        f = node.func
-        if isinstance(f, ast.Name) and f.id in FUNCTIONS:
-            if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-                raise FormulaError(f"{f.id}(...) takes exactly one argument")
-            return FUNCTIONS[f.id](self.read(node.args[0]))
-        what = ast.unparse(f)[:40]
-        what = what if isinstance(f, (ast.Name, ast.Attribute, ast.Subscript)) else f"({what})"
-        if isinstance(f, (ast.Subscript, ast.Constant)) or isinstance(f, ast.Name) and self._is_name(f.id):
-            # z1[h](1 - z1[h]) is how the math writes a product
-            raise FormulaError(f"{what}(...) reads as a call: write * between factors, e.g. {what}*(...)")
-        raise FormulaError(f"the call {what}(...) is not allowed: only {', '.join(FUNCTIONS)}")
-
-    def _is_name(self, stem: str) -> bool:
-        try:
-            self.resolve(stem, ())
-        except ValueError:
-            return False
-        return True
+    for n in reader.walk(tree):  # f(x) with an unknown f: a call that is not allowed, not a product
+        if isinstance(n, reader.Op) and n.call and isinstance(n.args[0], reader.Name):
+            try:
+                name(n.args[0])
+            except FormulaError:
+                allowed = ", ".join(reader.functions())
+                raise FormulaError(f"the call {n.args[0]}(...) is not allowed: only {allowed}") from None
+    try:
+        return reader.evaluate(tree, SYMPY_MATH, name, _number, _guard)
+    except (ZeroDivisionError, OverflowError, MemoryError, RecursionError) as e:
+        raise FormulaError(f"cannot compute a constant in the formula: {type(e).__name__}") from None
 
 
-def _show(node: ast.AST) -> str:
-    """An ast node for an error message: its kind and (short) text."""
-    kinds = {
-        ast.Attribute: "attribute access",
-        ast.Lambda: "a lambda",
-        ast.ListComp: "a comprehension",
-        ast.GeneratorExp: "a comprehension",
-        ast.SetComp: "a comprehension",
-        ast.DictComp: "a comprehension",
-        ast.Compare: "a comparison",
-        ast.BoolOp: "a boolean operator",
-        ast.IfExp: "an if-expression",
-        ast.NamedExpr: "an assignment",
-        ast.List: "a list",
-        ast.Tuple: "a tuple",
-        ast.Dict: "a dict",
-        ast.Set: "a set",
-        ast.Starred: "a starred expression",
-        ast.JoinedStr: "an f-string",
-        ast.Await: "await",
-        ast.Yield: "yield",
-        ast.YieldFrom: "yield",
-        ast.Slice: "a slice",
-    }
-    if isinstance(node, ast.Constant):
-        kind = {str: "a string", bytes: "bytes", bool: "a boolean", complex: "a complex number"}.get(
-            type(node.value), "a constant"
-        )
-    elif isinstance(node, (ast.BinOp, ast.UnaryOp)):
-        kind = f"the operator {type(node.op).__name__}"
-    else:
-        kind = kinds.get(type(node), type(node).__name__)
-    text = ast.unparse(node)
-    return f"{kind} ({text[:40]}{'…' if len(text) > 40 else ''})"
+def _number(text: str) -> sp.Expr:
+    return sp.Integer(text) if text.isdigit() else sp.Rational(text) if "inf" not in text else sp.oo
+
+
+def _guard(op: str, args: list[Any]) -> None:
+    """Refuse constants that would keep sympy busy: 9**9**9, ((9**64)**64)**64."""
+    if op != "**":
+        return
+    base, exponent = args
+    if exponent.is_number and abs(exponent) > MAX_EXPONENT:
+        raise FormulaError(f"the exponent {exponent} is too large (at most {MAX_EXPONENT})")
+    if (
+        base.is_number
+        and exponent.is_number
+        and base.is_finite
+        and base != 0
+        and abs(sp.log(abs(base), 10).evalf(15) * exponent) > 300
+    ):
+        raise FormulaError(f"the constant ({base})**({exponent}) is too large (beyond 10^300)")
 
 
 # -- writing and evaluating formulas ------------------------------------------------------------------

@@ -13,12 +13,24 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..core.engine import Value, topological_order
 from ..core.losses import datapoint_label
 
-__all__ = ["node_names", "datapoint_label", "slots", "find", "DATAPOINT", "Name", "parse_name", "block_name"]
+__all__ = [
+    "node_names",
+    "datapoint_label",
+    "slots",
+    "find",
+    "DATAPOINT",
+    "Name",
+    "parse_name",
+    "block_name",
+    "math_name",
+    "partial",
+]
 
 DATAPOINT = re.compile(r"\[n=(\d+)\]$")  # a name ending in [n=k]: of datapoint k (a loss labelled so marks it)
 _MIXED = -1  # used by more than one datapoint (a weight), or by the batch's own nodes (the mean)
@@ -36,12 +48,28 @@ class Name:
     datapoint: int | None
 
     @property
+    def letters(self) -> str:
+        """The stem's letters: W1 -> "W", y_hat -> "y_hat"."""
+        return split_stem(self.stem)[0]
+
+    @property
+    def number(self) -> str:
+        """The stem's number (a layer): W1 -> "1", y_hat -> ""."""
+        return split_stem(self.stem)[1]
+
+    @property
     def base(self) -> str:
         """The name without its datapoint: z1[0][n=2] -> z1[0]."""
         return self.text[: self.text.rfind("[n=")] if self.datapoint is not None else self.text
 
 
-_NAME = re.compile(r"([^\W\d]\w*)(?:\[([^\[\]]*)\])?(?:\[n=(\d+)\])?")
+_NAME = re.compile(r"([^\W\d]\w*)(?:\[(?!n=\d+\]$)([^\[\]]*)\])?(?:\[n=(\d+)\])?")  # a2[n=1]: no index
+
+
+def split_stem(stem: str) -> tuple[str, str]:
+    """A stem's letters and its trailing number: W1 -> ("W", "1"), t12 -> ("t", "12"), y_hat -> ("y_hat", "")."""
+    letters = stem.rstrip("0123456789")
+    return letters, stem[len(letters) :]
 
 
 def parse_name(name: str) -> Name:
@@ -52,6 +80,19 @@ def parse_name(name: str) -> Name:
         return Name(name, "", (), None)
     index = tuple(m[2].split(",")) if m[2] else ()
     return Name(name, m[1], index, int(m[3]) if m[3] else None)
+
+
+def math_name(name: str) -> str:
+    """A name as math text writes it after ∂ or in a product: bracketed when it is no name but an expression
+    (a label such as "x1*w1 + x2*w2" -> "(x1*w1 + x2*w2)"), so ∂n/∂(x1*w1 + x2*w2) reads as one derivative."""
+    if parse_name(name).stem or (name.startswith("(") and name.endswith(")")):
+        return name
+    return f"({name})" if any(c in name for c in " +-−*/^·×") else name
+
+
+def partial(out: str, wrt: str) -> str:
+    """∂out/∂wrt as math text, each name bracketed if it needs it (math_name)."""
+    return f"∂{math_name(out)}/∂{math_name(wrt)}"
 
 
 def block_name(names: list[str]) -> str:
@@ -171,3 +212,18 @@ def slots(node: Value) -> list[str]:
 
 def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def resolver(known: Iterable[str]) -> Callable[[str, tuple], str]:
+    """For a formula reader: (stem, indices) -> the node name it means, if `known` has it; else a ValueError
+    listing some of the known names (W1, (0, 1) -> "W1[0,1]")."""
+    names = list(dict.fromkeys(known))
+
+    def resolve(stem: str, indices: tuple) -> str:
+        name = f"{stem}[{','.join(map(str, indices))}]" if indices else stem
+        if name not in names:
+            shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+            raise ValueError(f"no node named {name!r} in this graph; its names are {shown}")
+        return name
+
+    return resolve

@@ -10,6 +10,8 @@ from typing import Any
 
 import sympy
 
+from ..core.ops import by_rule
+
 __all__ = ["SYMPY_MATH"]
 
 
@@ -28,8 +30,9 @@ class _SympyMath:
     def step(a: Any) -> Any:
         return sympy.Heaviside(a, 0)  # 0 at 0, as the engine's relu
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(sympy, name)
+    def __getattr__(self, name: str) -> Any:  # sympy's function of that name, or the op's own rule
+        found = getattr(sympy, name, None)
+        return found if found is not None else by_rule(self, name)
 
 
 SYMPY_MATH = _SympyMath()

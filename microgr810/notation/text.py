@@ -207,7 +207,10 @@ def op_text(op: Op | str, names: list, latex: bool = False) -> str:
     """A node's right-hand side, written from its operands' names (numbers as numbers)."""
     op = OPS[op] if isinstance(op, str) else op
     m = LATEX_MATH if latex else TEXT_MATH
-    return str((op.write or op.forward)(m, *[m.of(n) for n in names]))
+    args = [m.of(n) for n in names]
+    if op.write is None and op.arity == 1 and op.name.isidentifier():  # a function: softplus(a), not its formula
+        return str(getattr(m, op.name)(*args))
+    return str((op.write or op.forward)(m, *args))
 
 
 def local_text(op: Op | str, names: list, out: str, latex: bool = False) -> list[str | None]:

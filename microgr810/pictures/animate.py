@@ -17,6 +17,7 @@ from ..core.engine import Value
 from ..core.files import atomic_file, check_output, output_folder
 from ..core.progress import progress_bar
 from ..notation.formats import visible
+from ..notation.names import partial
 from ..teaching.trace import Trace, trace_backward
 from .draw import draw
 
@@ -46,7 +47,7 @@ def _caption(trace: Trace, k: int) -> list[str]:
     n = len(trace)
     if k == 0:
         root = trace.names[trace.root]
-        return [visible(f"start: ∂{root}/∂{root} = 1; {n} step{'s' * (n != 1)} to go")]
+        return [visible(f"start: {partial(root, root)} = 1; {n} step{'s' * (n != 1)} to go")]
     lines = visible(str(trace[k - 1])).splitlines()
     lines[0] = re.sub(r"^step (\d+):", lambda m: f"step {m[1]}/{n}:", lines[0])
     if len(lines) > _CAPTION_LINES:

@@ -14,6 +14,9 @@ __all__ = [
     "PHASE_COLOURS",
     "FLOW_COLOUR",
     "FADED",
+    "CIRCUIT_DATA",
+    "CIRCUIT_GRAD",
+    "MIN_TEXT_CONTRAST",
     "HIGHLIGHTS",
     "MIN_CONTRAST",
     "luminance",
@@ -31,6 +34,10 @@ PATH_COLOUR = "#A02C00"  # dark vermillion: the highlighted chain-rule paths
 PHASE_COLOURS = {"done": "#005C41", "current": "#00558F", "pending": "#555555"}  # dark bluish green, dark blue, grey
 FLOW_COLOUR = PHASE_COLOURS["current"]  # the edges the current step's gradient flows along
 FADED = "#999999"  # borders off the highlighted paths: meant to recede, not a highlight
+# CS231n's circuit: a wire's value in green above it, its gradient in red below (text on white, so
+# WCAG's 4.5:1 for text applies; their places, above and below, tell them apart without colour)
+CIRCUIT_DATA = "#00703C"
+CIRCUIT_GRAD = "#B00020"
 
 HIGHLIGHTS = {
     "chain-rule path": PATH_COLOUR,
@@ -38,6 +45,7 @@ HIGHLIGHTS = {
     "gradient flow": FLOW_COLOUR,
 }
 MIN_CONTRAST = 3.0  # WCAG 2.1, 1.4.11 non-text contrast
+MIN_TEXT_CONTRAST = 4.5  # WCAG 2.1, 1.4.3 text contrast
 
 
 def _channel(c: int) -> float:

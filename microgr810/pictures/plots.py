@@ -9,7 +9,7 @@ import numpy as np
 from ..core.files import atomic_file
 from ..core.train import TrainResult
 
-__all__ = ["plot_loss", "plot_decision_boundary"]
+__all__ = ["plot_loss", "plot_decision_boundary", "plot_mistakes"]
 
 
 def _pyplot():
@@ -78,3 +78,40 @@ def plot_decision_boundary(result: TrainResult, path: str | Path, resolution: in
     fig.tight_layout()
     _save(plt, fig, path)
     return Path(path)
+
+
+def plot_mistakes(mistakes: list[dict], students: int, path: str | Path, *, top: int = 12) -> Path:
+    """The class's mistakes as horizontal bars, most made first: the share of students who made each
+    (`mistakes`: dicts with question, mistake, students, share, as ClassSummary.as_dict() writes them).
+    The format follows the file's ending (.png, .svg); written atomically."""
+    import io
+    import textwrap
+
+    from ..adapters.serialize import atomic_write
+
+    plt = _pyplot()
+    shown = mistakes[:top]
+    fig, ax = plt.subplots(figsize=(10, 1.4 + 0.5 * max(len(shown), 1)), dpi=120)
+    if shown:
+        # a $ would start matplotlib's mathtext: every label is plain text
+        labels = [textwrap.shorten(f"∂L/∂{m['question']}: {m['mistake']}", 70).replace("$", r"\$") for m in shown]
+        shares = [100 * m["share"] for m in shown]
+        y = np.arange(len(shown))[::-1]
+        ax.barh(y, shares, color="#D55E00")
+        ax.set_yticks(y, labels)
+        for yi, s, m in zip(y, shares, shown):
+            ax.text(s + 0.5, yi, f"{s:.0f} % ({m['students']})", va="center", fontsize=9)
+        ax.set_xlim(0, max(shares) * 1.25 + 1)
+    else:
+        ax.text(0.5, 0.5, "no wrong answers", ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+    ax.set_xlabel(f"% of the {students} students")
+    more = f" (the {top} most made of {len(mistakes)})" if len(mistakes) > top else ""
+    fig.suptitle(f"The class's mistakes, most made first{more}", x=0.01, ha="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    path = Path(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix.lstrip(".") or "png")
+    plt.close(fig)
+    return atomic_write(path, buffer.getvalue())

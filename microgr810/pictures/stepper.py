@@ -18,6 +18,7 @@ from typing import Any
 from ..core.engine import Value
 from ..core.files import write_atomic
 from ..notation.formats import html_text, page_json
+from ..notation.names import partial
 from ..teaching.quiz import predict_html
 from ..teaching.trace import Trace, trace_backward
 from .draw import FLOW_STYLE, MAX_NODES, PHASE_STYLES, draw
@@ -28,7 +29,7 @@ __all__ = ["stepper", "Stepper", "MAX_STEPS", "MIN_TEXT_PX"]
 _ids = itertools.count()
 MAX_STEPS = 200  # a row of the table and a key press per step: past this, read trace_backward(root) instead
 MIN_TEXT_PX = 12  # the smallest node text the page shows at its "fit" zoom
-PREDICT_EM = 8.5  # in predict mode, the least height of the row under the graph (caption em): one question
+PREDICT_EM = 12  # in predict mode, the least height of the row under the graph (caption em): a heading and 3 boxes
 
 
 # the graph's part of a 1280 x 800 window: the page less its bar, the caption and the margins
@@ -46,7 +47,7 @@ def _fit_scale(svg: str) -> float:
 def _caption(trace: Trace, k: int) -> str:
     if k == 0:
         root = trace.names[trace.root]
-        return f"before backward: ∂{root}/∂{root} = 1; every other gradient is still to come"
+        return f"before backward: {partial(root, root)} = 1; every other gradient is still to come"
     return str(trace[k - 1])
 
 
@@ -100,9 +101,10 @@ _CSS = """
 .mg-note{margin:0 0 6px 0;color:#333}
 """
 
-_JS = r"""
-(function(){
-  var root=document.getElementById(%(id)s), page=%(page)s;
+# The stepper's script, one function for the page and the notebook widget (pictures/widget.py):
+# mgStepper(root, page) brings the markup under `root` to life and returns {show(k), step()}.
+STEPPER_JS = r"""
+function mgStepper(root, page){
   var data=JSON.parse(root.querySelector('.mg-data').textContent);
   var n=data.phases.length-1, k=0, scale=null, fixed=false;
   var view=root.querySelector('.mg-view'), svg=view.querySelector('svg');
@@ -118,8 +120,8 @@ _JS = r"""
   var rows=root.querySelectorAll('.mg-steps tr'), caption=root.querySelector('.mg-caption');
   var counter=root.querySelector('.mg-counter');
   function zoom(s){
-    // "fit" shows the whole graph, but never node text under %(minpx)d px: past that the view scrolls
-    var least=%(minpx)d/data.fontsize;
+    // "fit" shows the whole graph, but never node text under MIN_PX px: past that the view scrolls
+    var least=MIN_PX/data.fontsize;
     // (in a notebook the view grows with the graph, so there only the width counts)
     var w=(view.clientWidth-2)/vbw, h=page?(view.clientHeight-2)/vbh:w;
     if(s===null){s=Math.max(least,Math.min(w,h));fixed=false;}
@@ -143,8 +145,26 @@ _JS = r"""
     caption.textContent=rows[k].querySelector('pre').textContent;
     counter.textContent='step '+k+' / '+n;
     root.setAttribute('data-step',k);
+    follow();
     // for a panel in .mg-extra (e.g. a quiz): the step shown now
     root.dispatchEvent(new CustomEvent('mg-step',{detail:{step:k,steps:n}}));
+  }
+  function follow(){
+    // keep the current step's box (and its op) in view: scroll the view so it is centred once it is not inside
+    var cur=[];
+    boxes.forEach(function(b,i){if(b&&data.phases[k][i]==='c'){cur.push(b.v); if(b.op){cur.push(b.op);}}});
+    if(!cur.length){return;}
+    var r=cur.map(function(e){return e.getBoundingClientRect();}).reduce(function(a,b){
+      return {left:Math.min(a.left,b.left),right:Math.max(a.right,b.right),
+              top:Math.min(a.top,b.top),bottom:Math.max(a.bottom,b.bottom)};
+    });
+    var v=view.getBoundingClientRect(), pad=16;
+    if(r.left<v.left+pad||r.right>v.right-pad){view.scrollLeft+=(r.left+r.right-v.left-v.right)/2;}
+    if(r.top<v.top+pad||r.bottom>v.bottom-pad){
+      // a notebook's view grows with the graph: there the notebook itself scrolls, so ask the nearest scroller
+      if(view.scrollHeight>view.clientHeight){view.scrollTop+=(r.top+r.bottom-v.top-v.bottom)/2;}
+      else if(!page){cur[0].scrollIntoView({block:'nearest',inline:'nearest'});}
+    }
   }
   function act(e){
     var a={ArrowRight:function(){show(k+1);},ArrowLeft:function(){show(k-1);},
@@ -161,14 +181,22 @@ _JS = r"""
   for(var r=0;r<rows.length;r++){rows[r].onclick=show.bind(null,r);}  // a row of the table jumps to its step
   (page?document:root).addEventListener('keydown',act);
   window.addEventListener('resize',function(){if(!fixed){zoom(null);}});
+  // a notebook's view gets its width late (a widget is drawn before it is in the page): fit it then
+  if(window.ResizeObserver){new ResizeObserver(function(){if(!fixed){zoom(null);}}).observe(view);}
   bar.hidden=false;  // the controls exist only where the script runs
   root.classList.add('mg-live');
   zoom(null);
   // a page opened as stepper.html#step=5 starts at that step, so a link can point at one
   var m=page&&/^#step=(\d+)$/.exec(location.hash);
   show(m?parseInt(m[1],10):0);
-})();
-"""
+  return {show:show, step:function(){return k;}};
+}
+""".replace("MIN_PX", str(MIN_TEXT_PX))
+
+# the page's call: %(id)s and %(page)s are filled in per page
+_JS = (
+    "(function(){\n" + STEPPER_JS.replace("%", "%%") + "\nmgStepper(document.getElementById(%(id)s), %(page)s);\n})();"
+)
 
 
 class Stepper:
@@ -236,7 +264,9 @@ class Stepper:
         }
         return page_json(data)
 
-    def _body(self, page: bool) -> str:
+    def _body(self, page: bool, panel: str | None = None) -> str:
+        """The stepper's markup; panel: what goes beside the step's text (default: the predict questions in
+        predict mode, else nothing)."""
         uid = f"mg-stepper-{next(_ids)}"
         n = len(self.trace)
         rows = [
@@ -247,7 +277,8 @@ class Stepper:
         # step with many boxes scrolls in the panel, its buttons kept in sight, instead of taking the graph's
         # height; in predict mode the row fits a one-box question even where every step's text is short
         height = max(1.35 * lines + 1.1, PREDICT_EM if self.predict else 0)
-        js = _JS % {"id": repr(uid), "page": "true" if page else "false", "minpx": MIN_TEXT_PX}
+        js = _JS % {"id": repr(uid), "page": "true" if page else "false"}
+        extra = panel if panel is not None else predict_html(self.trace) if self.predict else ""
         return "\n".join(
             [
                 f'<div class="mg-stepper" id="{uid}" tabindex="0" data-step="0">',
@@ -270,7 +301,7 @@ class Stepper:
                 '<div class="mg-under">',
                 # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
                 f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">{html_text(self.captions[0])}</pre>',
-                f'<div class="mg-extra">{predict_html(self.trace) if self.predict else ""}</div>',
+                f'<div class="mg-extra">{extra}</div>',
                 "</div></div>",
                 f'<table class="mg-steps"><caption>Backward from {html_text(self.trace.names[self.trace.root])}, '
                 f"step by step ({n} steps)</caption>",
@@ -309,10 +340,18 @@ def stepper(
     max_steps: int = MAX_STEPS,
     collapse: bool | None = None,
     predict: bool = False,
+    matrices: bool = False,
     **draw_options: Any,
-) -> Stepper:
+) -> Any:
     """Run backward from root (or take a trace) and build the stepper; write it to `path` if given.
-    predict=True: the learner types each step's gradients before the page shows them."""
+    predict=True: the learner types each step's gradients before the page shows them.
+    matrices=True: one step per matrix op of an MLP's loss, with its vectorised backward lines (matrix_view)."""
+    if matrices:
+        from .matrix_view import matrix_stepper
+
+        if not isinstance(root, Value):
+            raise TypeError("stepper(root, matrices=True) takes the loss Value, not a trace")
+        return matrix_stepper(root, path)
     s = Stepper(
         root if isinstance(root, Trace) else trace_backward(root),
         max_steps,
@@ -323,38 +362,3 @@ def stepper(
     if path is not None:
         s.save(path)
     return s
-
-
-def _stepper_picture(path: str = "docs/images/stepper.png", step: int = 3) -> None:
-    """The README's picture: the reference net's (M=2, H=2) stepper page at `step`, in a 1280 x 800 window.
-
-    Re-make it with: python3 -c "from microgr810.stepper import _stepper_picture; _stepper_picture()"
-    (needs Chromium on PATH as `chromium`).
-    """
-    import shutil
-    import subprocess
-    import tempfile
-
-    from ..teaching.reference import ReferenceProblem
-
-    p = ReferenceProblem.random(2, 2, seed=0, y=1.0)
-    exe = shutil.which("chromium")
-    if exe is None:
-        raise RuntimeError("the stepper picture is a screenshot by Chromium, which is not on PATH as `chromium`")
-    with tempfile.TemporaryDirectory() as tmp:
-        page = stepper(p.loss(p.network()), FilePath(tmp) / "stepper.html").save(FilePath(tmp) / "stepper.html")
-        subprocess.run(
-            [
-                exe,
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--hide-scrollbars",
-                "--window-size=1280,800",
-                f"--screenshot={FilePath(path).resolve()}",
-                f"{page.as_uri()}#step={step}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )

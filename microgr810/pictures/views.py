@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from ..core.engine import Value
 from ..teaching.trace import Trace
 
-__all__ = ["Box", "Frame", "boxes", "box_index", "grad_text", "grad_widths", "holding", "paths_to", "step_frames"]
+__all__ = [
+    "Box",
+    "Frame",
+    "boxes",
+    "box_index",
+    "grad_text",
+    "grad_widths",
+    "holding",
+    "paths_to",
+    "step_frames",
+    "weights_and_bias",
+]
 
 
 @dataclass(eq=False)
@@ -54,12 +65,12 @@ def boxes(order: Sequence[Value], collapse: bool = False) -> list[Box]:
     for node in order:
         if node.op != "linear":
             continue
-        weights = _weights_and_bias(node)
+        weights = weights_and_bias(node)
         # a weight is drawn inside the box only if nothing but neurons' w·x + b reads it
         inside = tuple(
             w
             for w in weights
-            if not w.inputs and all(u.op == "linear" and w in _weights_and_bias(u) for u in users.get(w, ()))
+            if not w.inputs and all(u.op == "linear" and w in weights_and_bias(u) for u in users.get(w, ()))
         )
         act = users.get(node, [])
         # an activation is one op of one operand whose only input is this linear node
@@ -84,7 +95,7 @@ def boxes(order: Sequence[Value], collapse: bool = False) -> list[Box]:
     return out
 
 
-def _weights_and_bias(linear: Value) -> list[Value]:
+def weights_and_bias(linear: Value) -> list[Value]:
     """The Values among a linear node's weights and bias: its operands are (w_0..w_n-1, x_0..x_n-1, b)."""
     ops = linear.operands
     n = (len(ops) - 1) // 2

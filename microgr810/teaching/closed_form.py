@@ -18,14 +18,13 @@ from typing import Any
 import numpy as np
 
 from ..core.checks import whole_number
+from ..core.ops import OPS, activations
+from ..notation.arrays import ARRAY_MATH
 
 __all__ = ["dimensions", "forward", "gradients", "sigmoid", "mlp_forward", "backprop"]
 
 
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """sigma(a) = 1 / (1 + e^-a), written so that no exp overflows."""
-    z = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+sigmoid = ARRAY_MATH.sigmoid  # σ(a) = 1/(1 + e^-a) elementwise, no exp overflowing
 
 
 def dimensions(M: int, H: int) -> dict[str, tuple[int, ...]]:
@@ -119,18 +118,14 @@ def gradients(W1: Any, b1: Any, W2: Any, b2: Any, x: Any, y: Any) -> dict[str, n
 
 
 def _activation(name: str | None, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f(a) and f'(a), elementwise, for the activations of nn.MLP."""
-    if name == "sigmoid":
-        z = sigmoid(a)
-        return z, z * (1.0 - z)
-    if name == "tanh":
-        z = np.tanh(a)
-        return z, 1.0 - z * z
-    if name == "relu":
-        return np.maximum(a, 0.0), (a > 0).astype(float)  # slope 0 at 0, as the engine
+    """f(a) and f'(a), elementwise, for an activation of the op table (or linear: the identity)."""
     if name in ("linear", None):
         return a, np.ones_like(a)
-    raise ValueError(f"unknown activation {name!r}; choose one of sigmoid, tanh, relu, linear")
+    if name not in activations():
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(activations())}, linear")
+    op = OPS[name]
+    z = op.forward(ARRAY_MATH, a)
+    return z, op.d(ARRAY_MATH, 0, a, out=z) * np.ones_like(a)
 
 
 def mlp_forward(

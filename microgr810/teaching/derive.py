@@ -17,7 +17,7 @@ from ..core.engine import Value, topological_order
 from ..core.ops import OPS
 from ..notation.formats import latex_name
 from ..notation.formula import latex, numeric, symbol, text
-from ..notation.names import find, node_names
+from ..notation.names import find, node_names, parse_name, partial
 from ..notation.symbolic import SYMPY_MATH
 
 __all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "MAX_FACTORS"]
@@ -38,7 +38,7 @@ class Factor:
 
     @property
     def name(self) -> str:
-        return f"∂{self.out}/∂{self.wrt}"
+        return f"{partial(self.out, self.wrt)}"
 
     def latex_name(self) -> str:
         return rf"\frac{{\partial {_latex_symbol(self.out)}}}{{\partial {_latex_symbol(self.wrt)}}}"
@@ -57,6 +57,7 @@ class Derivation:
     paths: list[list[Factor]]
     definitions: dict[str, sp.Expr] = field(repr=False)
     values: dict[str, float] = field(repr=False)
+    hidden: frozenset[str] = field(default=frozenset(), repr=False)  # unlabelled interior nodes (t1, t2, ...)
 
     @property
     def products(self) -> list[sp.Expr]:
@@ -64,9 +65,14 @@ class Derivation:
 
     @cached_property
     def result(self) -> sp.Expr:
-        """The sum of the products, in its shortest form. One path's product is already in lowest terms
-        (sympy cancels z2(1 − z2) against 1/(z2(1 − z2)) as it multiplies); a sum gets simplify."""
-        total = sp.Add(*self.products)
+        """The sum of the products, in its shortest form, written in the nodes the learner named: an
+        unlabelled interior node (t1 = a·a) is replaced by its definition. One path's product is already in
+        lowest terms (sympy cancels z2(1 − z2) against 1/(z2(1 − z2)) as it multiplies); a sum gets simplify."""
+        hidden: dict[sp.Symbol, sp.Expr] = {}
+        for name, definition in self.definitions.items():  # inputs first: a definition may use earlier ones
+            if name in self.hidden:
+                hidden[symbol(name)] = definition.xreplace(hidden)
+        total = sp.Add(*self.products).xreplace(hidden)
         forms = [total, sp.factor_terms(total)] + ([sp.simplify(total)] if len(self.paths) > 1 else [])
         return min(forms, key=sp.count_ops)
 
@@ -109,13 +115,14 @@ class Derivation:
             paths=paths,
             definitions={name(k): v.xreplace(subs) for k, v in self.definitions.items()},
             values={name(k): v for k, v in self.values.items()},
+            hidden=frozenset(name(h) for h in self.hidden),
         )
 
     # -- showing it: 1. the chain rule, 2. each factor, 3. the product, 4. the simplified result ------
 
     @property
     def name(self) -> str:
-        return f"∂{self.root}/∂{self.node}"
+        return f"{partial(self.root, self.node)}"
 
     def _distinct_factors(self) -> list[Factor]:
         seen: dict[tuple[str, sp.Expr], Factor] = {}
@@ -250,7 +257,7 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
             ops = [symbol(names[o]) if isinstance(o, Value) else _number(o) for o in n.operands]
             slot = OPS[n.op].target  # a loss's target y is a number operand: written as the symbol y
             if slot is not None and slot < len(ops) and not isinstance(n.operands[slot], Value):
-                y = "y" + names[n][len(names[n].split("[")[0]) :]  # L -> y, L[3] -> y[3] in a batch
+                y = "y" + names[n][len(parse_name(names[n]).stem) :]  # L -> y, L[n=3] -> y[n=3] in a batch
                 ops[slot] = symbol(y)
                 values[y] = float(n.operands[slot])
             operands[n] = ops
@@ -270,4 +277,5 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
             o = n.operands[i]
             if isinstance(o, Value) and count[o]:
                 stack.append((o, [*path, Factor(names[n], names[o], i, _exact(rules[n][i]), n.op)]))
-    return Derivation(names[root], names[target], paths, definitions, values)
+    hidden = frozenset(names[n] for n in order if n.op and not n.label and n is not target)
+    return Derivation(names[root], names[target], paths, definitions, values, hidden)

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from ..core.engine import Value, topological_order
 from ..notation.formats import fmt, latex_name, md_code, md_table, tex_number, tex_partial
-from ..notation.names import find, node_names, slots
+from ..notation.names import find, node_names, partial, slots
 from .trace import formula
 
 __all__ = ["explain", "Explanation", "Path", "Factor", "MAX_PATHS"]
@@ -88,7 +88,7 @@ class Explanation:
         return "DIFFERS"
 
     def __str__(self) -> str:
-        d = f"∂{self.root_name}/∂{self.name}"
+        d = f"{partial(self.root_name, self.name)}"
         n = len(self.paths)
         lines = [f"{d} by the chain rule: {n} path{'s' * (n != 1)} from {self.root_name} to {self.name}"]
         lines += [f"  path {i + 1}: {p}" for i, p in enumerate(self.paths)]
@@ -136,7 +136,7 @@ class Explanation:
 
     def markdown(self, digits: int = 4) -> str:
         """The chain rule for this node as Markdown: a table of the paths, then the sum and the check."""
-        d = f"∂{self.root_name}/∂{self.name}"
+        d = f"{partial(self.root_name, self.name)}"
         n = len(self.paths)
         rows = [
             [
@@ -226,7 +226,7 @@ def _factors(node: Value, names: dict[Value, str]) -> list[Factor]:
     text, tex = formula(node, names)[1], formula(node, names, latex=True)[1]
     out = []
     for x, slot, g, f, ft in zip(node.inputs, slots(node), node.local_grads, text, tex):
-        name = f"∂{names[node]}/∂{names[x]}" + (f" ({slot})" if slot else "")
+        name = f"{partial(names[node], names[x])}" + (f" ({slot})" if slot else "")
         out.append(Factor(name, f, g, tex_partial(names[node], names[x], slot), ft))
     return out
 

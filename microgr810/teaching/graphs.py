@@ -6,11 +6,9 @@ Quizzes (quiz.py) and the search for the classic bugs' counterexamples (misconce
 
 from __future__ import annotations
 
-import ast
 import itertools
 import random
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from ..core.engine import Value, topological_order
 
@@ -21,9 +19,10 @@ __all__ = [
     "neuron",
     "lecture_expression",
     "exp_neuron",
+    "cs231n_circuit",
+    "cs231n_neuron",
     "parse_expression",
     "replay",
-    "FUNCTIONS",
 ]
 
 SMALL_OPS = ("+", "*", "tanh")  # the search's alphabet: + and * meet an input twice, tanh nests
@@ -151,8 +150,21 @@ def exp_neuron(named: bool = True) -> Value:
     return o
 
 
-FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+def cs231n_circuit() -> Value:
+    """CS231n's first circuit: f = (x + y) z at x = -2, y = 5, z = -4 (q = x + y)."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    f = q * z
+    q.label, f.label = "q", "f"
+    return f
+
+
+def cs231n_neuron() -> Value:
+    """CS231n's sigmoid neuron through exp: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), w = (2, -3, -3), x = (-1, -2)."""
+    w0, x0, w1, x1, w2 = Value(2.0, "w0"), Value(-1.0, "x0"), Value(-3.0, "w1"), Value(-2.0, "x1"), Value(-3.0, "w2")
+    f = 1 / (1 + ((w0 * x0 + w1 * x1 + w2) * -1).exp())
+    f.label = "f"
+    return f
 
 
 MAX_LENGTH = 2_000  # characters of an expression: a line or two; a longer graph is built in code
@@ -164,91 +176,49 @@ def _shown(text: str) -> str:
 
 
 def parse_expression(text: str, values: Mapping[str, float] | None = None, seed: int = 0) -> Value:
-    """The graph of an expression such as "tanh(a*b + c)": names are leaves (data from `values`, else
-    drawn from the seed), numbers are numbers, functions are tanh, exp, log, relu, sigmoid."""
+    """The graph of an expression such as "tanh(a*b + c)" (read by notation.expr, the one reader): names
+    are leaves (data from `values`, else drawn from the seed), numbers are numbers, functions are the op
+    table's unary ops (tanh, exp, log, relu, sigmoid, ...)."""
+    from ..core.engine import VALUE_MATH
+    from ..notation import expr
+
     if len(text) > MAX_LENGTH:
         raise ValueError(f"the expression {_shown(text)} is longer than {MAX_LENGTH:,} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as e:
-        raise ValueError(f"cannot read the expression {_shown(text)}: {e.msg}") from None
+        tree = expr.read(text)
+    except expr.ExprError as e:
+        what = "read the expression" if str(e).startswith(("not a formula", "cannot read")) else "use"
+        raise ValueError(f"cannot {what} {_shown(text)}: {str(e)[:200]}") from None
     except (RecursionError, MemoryError):  # Python's own parser recurses: build a long chain in code instead
         raise ValueError(f"the expression is nested too deeply for Python's parser ({len(text)} characters)") from None
-    except ValueError as e:  # an integer past Python's 4,300 digits
-        raise ValueError(f"cannot read the expression {_shown(text)}: {str(e)[:80]}") from None
+    for n in expr.walk(tree):  # any name is a leaf here, so f(x) is surely meant as a call
+        if isinstance(n, expr.Op) and n.call and isinstance(n.args[0], expr.Name):
+            raise ValueError(
+                f"cannot use {n.args[0]}(...) in {_shown(text)}: {n.args[0]} is not a function "
+                f"({', '.join(expr.functions())}); write {n.args[0]}*(...) for a product"
+            )
     values = dict(values or {})
     rng = random.Random(seed)
     leaves: dict[str, Value] = {}
-    done: dict[int, Any] = {}  # id(ast node) -> its Value or number (a float)
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:  # post-order with an explicit stack: a long expression cannot hit the recursion limit
-        node, ready = stack.pop()
-        kids = _children(node, text)
-        if not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in reversed(kids))
-            continue
-        args = [done[id(k)] for k in kids]
-        if isinstance(node, ast.Name):
-            if node.id not in leaves:
-                data = values.pop(node.id) if node.id in values else round(rng.uniform(-2.0, 2.0), 1)
-                leaves[node.id] = Value(data, node.id)
-            done[id(node)] = leaves[node.id]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            try:
-                done[id(node)] = float(node.value)
-            except OverflowError:  # its digits are not echoed: there may be hundreds
-                raise ValueError(f"a number in {_shown(text)} is past the largest float (about 1.8e308)") from None
-        elif isinstance(node, ast.UnaryOp):
-            done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
-        elif isinstance(node, ast.BinOp):
-            done[id(node)] = _binary(_BINARY[type(node.op)], args[0], args[1], text)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # one of FUNCTIONS
-            x = args[0] if isinstance(args[0], Value) else Value(args[0])
-            done[id(node)] = getattr(x, node.func.id)()
+
+    def leaf(name: expr.Name) -> Value:
+        label = str(name)
+        if label not in leaves:
+            data = values.pop(label) if label in values else round(rng.uniform(-2.0, 2.0), 1)
+            leaves[label] = Value(data, label)
+        return leaves[label]
+
+    try:
+        root = expr.evaluate(tree, VALUE_MATH, leaf)
+    except (ZeroDivisionError, OverflowError) as e:  # a number past a float: its digits are not echoed
+        raise ValueError(f"cannot compute {_shown(text)}: {str(e)[:120]}") from None
     if values:
         raise ValueError(f"values given for names not in the expression {_shown(text)}: {', '.join(sorted(values))}")
-    root = done[id(tree)]
     if not isinstance(root, Value):
         raise ValueError(f"the expression {_shown(text)} has no names, so nothing to differentiate: use a name like x")
     if not root.label:
         root.label = "f"
     return root
-
-
-def _binary(op: str, a: Any, b: Any, text: str) -> Any:
-    """a op b for Values or numbers; arithmetic that has no answer is a ValueError naming the expression."""
-    try:
-        return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b if op == "/" else a**b
-    except (ZeroDivisionError, OverflowError) as e:
-        raise ValueError(f"cannot compute {_shown(text)}: {str(e)[:80]}") from None
-
-
-def _children(node: ast.AST, text: str) -> list[ast.AST]:
-    """The operands of an expression node, refusing anything but names, numbers, arithmetic and FUNCTIONS."""
-    if isinstance(node, ast.Name):
-        if node.id in FUNCTIONS:
-            raise ValueError(f"{node.id} is a function: write {node.id}(x) (in {_shown(text)})")
-        return []
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return []
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        return [node.operand]
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return [node.left, node.right]
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in FUNCTIONS
-        and len(node.args) == 1
-        and not node.keywords
-    ):
-        return list(node.args)
-    what = ast.get_source_segment(text.strip(), node) or type(node).__name__
-    raise ValueError(
-        f"cannot use {_shown(what)} in an expression: write names, numbers, + - * / ** and "
-        f"{', '.join(FUNCTIONS)} of one argument"
-    )
 
 
 def replay(root: Value):

@@ -17,9 +17,22 @@ from typing import TextIO
 
 from ..core.engine import Value
 from ..notation.formats import fmt, page_json
+from ..notation.names import partial
 from .trace import Trace, formula, trace_backward
 
-__all__ = ["Question", "questions", "feedback", "parse_number", "Quiz", "run", "predict_html", "RTOL", "ATOL"]
+__all__ = [
+    "Question",
+    "questions",
+    "feedback",
+    "parse_number",
+    "Quiz",
+    "run",
+    "predict_html",
+    "step_questions",
+    "PREDICT_CSS",
+    "RTOL",
+    "ATOL",
+]
 
 RTOL = 1e-2  # within 1% of the answer ...
 ATOL = 1e-9  # ... or this close to an answer of 0
@@ -79,17 +92,17 @@ def questions(graph: Value | Trace) -> list[Question]:
                 notes.append(f"{name} already holds {fmt(before)} from earlier steps: give the total")
             if later[v] > step.index:
                 notes.append("more reaches it in later steps: give it as it stands after this one")
-            hint = f"∂{step.name}/∂{name} = " + " + ".join(locals_text[i] for i in idx)
+            hint = f"{partial(step.name, name)} = " + " + ".join(locals_text[i] for i in idx)
             if len(idx) > 1:
                 hint += f" ({name} is used {len(idx)} times: a share per use)"
-            hint += f"; upstream ∂{root}/∂{step.name} = {fmt(step.upstream)}"
+            hint += f"; upstream {partial(root, step.name)} = {fmt(step.upstream)}"
             out.append(
                 Question(
                     step.index,
                     len(trace),
                     step.header(),
                     operands,
-                    f"∂{root}/∂{name}",
+                    f"{partial(root, name)}",
                     "; ".join(notes),
                     hint,
                     after,
@@ -114,15 +127,18 @@ def parse_number(text: str) -> float | None:
     return value
 
 
-def feedback(guess: float, answer: float) -> tuple[bool, str]:
-    """(right?, what to tell the learner): how far off, and a sign slip said as one."""
+def feedback(guess: float, answer: float, last_try: bool = True) -> tuple[bool, str]:
+    """(right?, what to tell the learner): how far off, and a sign slip said as one.
+    last_try=False: a wrong guess is told so (and a sign slip named) without the answer, for a second try."""
     off = guess - answer
     ok = abs(off) <= RTOL * abs(answer) + ATOL
+    flipped = answer != 0.0 and abs(guess + answer) <= RTOL * abs(answer) + ATOL
+    if not ok and not last_try:
+        return False, "not quite" + ("; right size, wrong sign" if flipped else "") + ": try once more"
     how = f"off by {fmt(abs(off), 2)}" + (f" ({abs(off) / abs(answer):.1%} of it)" if answer != 0.0 else "")
     if ok:
         # a slip below 0.05% would print as 0.0%: it goes unsaid
         return True, f"right: {fmt(answer)}" + (f" (yours is {how})" if abs(off) > 5e-4 * abs(answer) else "")
-    flipped = answer != 0.0 and abs(guess + answer) <= RTOL * abs(answer) + ATOL
     return False, f"not quite: it is {fmt(answer)}, yours is {how}" + ("; right size, wrong sign" if flipped else "")
 
 
@@ -279,7 +295,8 @@ _JS = r"""
   var score=el.querySelector('.mg-p-score'), nextButton=el.querySelector('.mg-p-next');
   el.querySelector('.mg-p-bar').hidden=false;
   var state=data.steps.map(function(s){
-    return {done:false, hinted:false, answers:s.asks.map(function(){return null;})};
+    var none=s.asks.map(function(){return null;}), zero=s.asks.map(function(){return 0;});
+    return {done:false, hinted:false, answers:none, tries:zero};
   });
   var right=0, asked=0, hints=0, k=0;
   // a surrounding stepper, if any (its script may not have run yet: then it has no data-step so far)
@@ -299,8 +316,10 @@ _JS = r"""
     if(m[2]!==undefined){var d=parseFloat(m[2]); if(d===0) return null; v/=d;}
     return v;
   }
-  function feedback(guess,ans){
+  function feedback(guess,ans,last){
     var off=guess-ans, ok=Math.abs(off)<=data.rtol*Math.abs(ans)+data.atol;
+    var flip=ans!==0&&Math.abs(guess+ans)<=data.rtol*Math.abs(ans)+data.atol;
+    if(!ok&&last===false) return [false,'not quite'+(flip?'; right size, wrong sign':'')+': try once more'];
     var how='off by '+g(Math.abs(off),2)+(ans!==0?' ('+(Math.abs(off)/Math.abs(ans)*100).toFixed(1)+'% of it)':'');
     if(ok) return [true,'right: '+g(ans,4)+(Math.abs(off)>5e-4*Math.abs(ans)?' (yours is '+how+')':'')];
     var flipped=ans!==0&&Math.abs(guess+ans)<=data.rtol*Math.abs(ans)+data.atol;
@@ -326,7 +345,9 @@ _JS = r"""
     if(st.done||st.answers[i]!==null) return;
     var v=parse(input.value);
     if(v===null){say(fb,false,'not a number: type one like 0.25, -1.5e-3 or 1/3'); return;}
-    var r=feedback(v,data.steps[j].asks[i].answer);
+    var last=st.tries[i]>=1, r=feedback(v,data.steps[j].asks[i].answer,last);
+    st.tries[i]++;
+    if(!r[0]&&!last){say(fb,false,'✗ '+r[1]); input.select(); return;}  // a second try before the answer shows
     st.answers[i]={text:input.value, ok:r[0], said:(r[0]?'✓ ':'✗ ')+r[1]};
     asked++; if(r[0]) right++;
     updateScore(); say(fb,r[0],st.answers[i].said);
@@ -416,6 +437,15 @@ def _step_data(trace: Trace) -> list[dict]:
     for s in steps:
         s["hint"] = "\n".join(s.pop("_hints"))
     return steps
+
+
+PREDICT_CSS = _CSS  # the panel's looks, for another home of the same panel (the notebook widget)
+
+
+def step_questions(trace: Trace) -> list[dict]:
+    """Each backward step's questions as the page asks them: title, operands, hint, reveal (the step's text) and
+    asks ({label, note, answer} per input)."""
+    return _step_data(trace)
 
 
 def predict_html(graph: Value | Trace) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..core.engine import Value
 from ..notation.formats import fmt, latex_name, md_code, md_table, tex_number, tex_partial
-from ..notation.names import node_names, slots
+from ..notation.names import node_names, partial, slots
 from ..notation.text import local_text, op_text
 
 __all__ = ["trace_backward", "Trace", "Step", "Flow", "node_names", "formula", "fmt"]
@@ -55,7 +55,7 @@ class Step:
         """E.g. "a2 = W2[0,:]·z1 + b2 = 0.9931   ∂L/∂a2 = 0.731"."""
         return (
             f"{self.name} = {formula(self.node, self.names)[0]} = {fmt(self.node.data, digits)}   "
-            f"∂{self.root_name}/∂{self.name} = {fmt(self.upstream, digits)}"
+            f"{partial(self.root_name, self.name)} = {fmt(self.upstream, digits)}"
         )
 
     def rows(self, digits: int = 4) -> list[str]:
@@ -63,10 +63,10 @@ class Step:
         met twice says which slot: "∂t1/∂a (2nd) = a"."""
         cols = [
             (
-                f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
+                f"{partial(self.root_name, f.name)} += {fmt(self.upstream, digits)} × {fmt(f.local, digits)}",
                 f"= {fmt(f.contribution, digits)}",
                 f"({fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)})",
-                f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}",
+                f"{partial(self.name, f.name)}{f' ({slot})' if slot else ''} = {lf}",
             )
             for f, slot, lf in zip(self.flows, slots(self.node), formula(self.node, self.names)[1])
         ]
@@ -106,11 +106,11 @@ class Step:
                 [
                     *(head if not rows else ["", "", ""]),
                     md_code(
-                        f"∂{self.root_name}/∂{f.name} += {fmt(self.upstream, digits)} × "
+                        f"{partial(self.root_name, f.name)} += {fmt(self.upstream, digits)} × "
                         f"{fmt(f.local, digits)} = {fmt(f.contribution, digits)}"
                     ),
                     f"{fmt(f.grad_before, digits)} → {fmt(f.grad_after, digits)}",
-                    md_code(f"∂{self.name}/∂{f.name}{f' ({slot})' if slot else ''} = {lf}"),
+                    md_code(f"{partial(self.name, f.name)}{f' ({slot})' if slot else ''} = {lf}"),
                 ]
             )
         return rows or [[*head, "", "", ""]]
@@ -135,7 +135,7 @@ class Trace:
 
     def _head(self) -> str:
         r, n = self.names[self.root], len(self.steps)
-        return f"backward from {r}: {n} step{'s' * (n != 1)}, ∂{r}/∂{r} = 1"
+        return f"backward from {r}: {n} step{'s' * (n != 1)}, {partial(r, r)} = 1"
 
     def __str__(self) -> str:
         return "\n".join([self._head(), *map(str, self.steps)])
@@ -157,7 +157,7 @@ class Trace:
         rows = [row for step in self.steps for row in step.markdown_rows(digits)]
         head = ["step", "node", md_code(f"∂{r}/∂node"), "gradient flow", "before → after", "local derivative"]
         n = len(self.steps)
-        top = f"backward from {md_code(r)}: {n} step{'s' * (n != 1)}, {md_code(f'∂{r}/∂{r} = 1')}"
+        top = f"backward from {md_code(r)}: {n} step{'s' * (n != 1)}, {md_code(f'{partial(r, r)} = 1')}"
         return f"{top}\n\n" + md_table(head, rows, right={0, 2})
 
     def frame(self, k: int) -> dict[Value, tuple[str, float | None]]:
