@@ -320,6 +320,8 @@ PAST_THE_LIMIT = [
     ["draw", "--M", "1000", "--H", "1000", "--focus", "W1[0,0]", "-o", "never.svg"],
     ["stepper", "--M", "50", "--H", "50", "-o", "never.html"],
     ["stepper", "--M", "300", "--H", "300", "-o", "never.html"],
+    ["stepper", "--matrices", "--M", "1000", "--H", "1000", "-o", "never.html"],
+    ["draw", "--style", "circuit", "--M", "10", "--H", "10", "-o", "never.svg"],
     ["animate", "--M", "300", "--H", "300", "-o", "never.gif"],
     ["animate", "--M", "40", "--H", "40", "-o", "never.gif"],
     ["dims", "--M", "1000000000", "--H", "1000000000"],
@@ -466,3 +468,14 @@ def test_progress_in_a_log_is_whole_lines(monkeypatch):
     text = log.getvalue()
     assert "\r" not in text and text.startswith("training: 1/100 steps")
     assert 3 <= text.count("\n") <= 20 * 3 / progress.LOG_SECONDS + 2
+
+
+def test_a_named_output_folder_is_made_one_level_deep_only(tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert files.output_folder(tmp_path / "out").is_dir()  # its parent exists: made
+    with pytest.raises(ValueError, match="the folder .*missing does not exist"):
+        files.output_folder(tmp_path / "missing" / "out")
+    assert not (tmp_path / "missing").exists()
+    assert files.output_folder("deep/er/out").is_dir()  # inside the current directory: made, parents too

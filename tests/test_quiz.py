@@ -99,7 +99,7 @@ def test_cli_expression_reference_and_random(monkeypatch, capsys):
         (["--expr", "a*b", "--at", "a:2"], "--at: expected name=number pairs"),
         (["--expr", "x/0"], "cannot compute 'x/0': division by zero"),
         (["--expr", "x" + "+x" * 5000], "(10,001 characters) is longer than 2,000 characters"),
-        (["--expr", "(" * 300 + "x" + ")" * 300], "... (601 characters): too many nested parentheses"),
+        (["--expr", "(" * 300 + "x" + ")" * 300], "too many nested parentheses"),
         (["--expr", "log(x)", "--at", "x=-1"], "log of a non-positive value: 'x' is -1.0"),
     ],
 )

@@ -7,7 +7,8 @@ Ctrl-C at any point leaves the old file byte-for-byte and no temporary file behi
 Refused with OutputRefused (a ValueError), before anything is written:
 - a target that is a symbolic link, a FIFO, a device or a socket (nothing is written through it or over it);
 - a target that is a folder;
-- a missing folder outside the current directory (missing folders are made only inside it).
+- a missing folder outside the current directory: missing folders are made inside it; elsewhere only an
+  output folder the user named (`output_folder`, e.g. `train -o DIR`) is made, and only when its parent exists.
 An OSError while writing names the user's path, never the temporary file's.
 """
 
@@ -62,14 +63,14 @@ def atomic_file(path: str | os.PathLike) -> Iterator[IO[bytes]]:
 
 
 def output_folder(path: str | os.PathLike) -> Path:
-    """`path` as a folder files can be written in: made if missing (inside the current directory only),
-    and tried with a freshly, exclusively created file that is then removed."""
+    """`path` as a folder files can be written in: made if missing (anywhere inside the current directory;
+    elsewhere only when its parent exists), and tried with a freshly, exclusively created file that is removed."""
     folder = Path(path)
     if folder.is_symlink() and not folder.is_dir():
         raise OutputRefused(f"the output folder {folder} is a symbolic link to no folder; name a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputRefused(f"the output folder {folder} is a file; name a folder (it is made if missing)")
-    _make_folder(folder, f"cannot write to the output folder {folder}")
+    _make_folder(folder, f"cannot write to the output folder {folder}", named=True)
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".microgr810-", suffix=".probe")
         os.close(fd)
@@ -106,9 +107,16 @@ def _checked_target(target: Path) -> Path:
     return target
 
 
-def _make_folder(folder: Path, what: str) -> None:
-    """Make a missing folder if it lies inside the current directory, else refuse naming it."""
+def _make_folder(folder: Path, what: str, named: bool = False) -> None:
+    """Make a missing folder if it lies inside the current directory, or if it is a folder the user named
+    (`named`) whose parent exists; else refuse naming the first missing folder."""
     if folder.is_dir():
+        return
+    if named and folder.parent.is_dir() and not folder.is_symlink() and not folder.exists():
+        try:
+            folder.mkdir()
+        except OSError as e:
+            raise OSError(e.errno, f"cannot make the folder: {e.strerror}", str(folder)) from None
         return
     existing = folder
     while not (existing.exists() or existing.is_symlink()) and existing.parent != existing:
