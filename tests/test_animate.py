@@ -16,8 +16,10 @@ def tools():
     return require_module("PIL")
 
 
-def test_gif_has_a_frame_per_step_plus_the_start(tmp_path):
+def test_gif_has_a_frame_per_step_plus_the_start(tmp_path, monkeypatch):
     from PIL import Image
+
+    monkeypatch.chdir(tmp_path)  # missing folders are made only inside the current directory
 
     gif = animate(lecture_expression(), tmp_path / "slides" / "backprop.gif", tmp_path / "frames")
     with Image.open(gif) as im:
@@ -50,8 +52,10 @@ def test_too_many_steps_is_refused(tmp_path):
     assert not (tmp_path / "y.gif").exists()
 
 
-def test_the_command_writes_gif_and_frames(tmp_path, capsys):
+def test_the_command_writes_gif_and_frames(tmp_path, capsys, monkeypatch):
     from PIL import Image
+
+    monkeypatch.chdir(tmp_path)  # missing folders are made only inside the current directory
 
     out = tmp_path / "b.gif"
     assert main(["animate", "-o", str(out), "--frames", str(tmp_path / "f"), "--M", "1", "--H", "1"]) == 0

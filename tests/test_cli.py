@@ -1,9 +1,11 @@
 """The `microgr810` command: outputs a user reads, and bad arguments as one line with status 2."""
 
 import html
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -143,12 +145,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
     assert err == "" and p.returncode in (0, 141)
 
 
-def test_ctrl_c_ends_the_command_quietly_with_status_130():
+def test_ctrl_c_ends_the_command_quietly_with_status_130(tmp_path):
     import signal
 
     # a child of a non-interactive shell may inherit SIGINT as ignored; give it the default, as a terminal does
     p = subprocess.Popen(
-        [sys.executable, "-m", "microgr810", "train", "--steps", "100000", "-o", "/nonexistent-never"],
+        [sys.executable, "-m", "microgr810", "train", "--steps", "1500", "-o", "never"],
+        cwd=tmp_path,  # the folder is made: it is inside the current directory
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -245,7 +249,7 @@ def test_demo_makes_every_file(tmp_path):
             ["draw", "--batch", "50", "--M", "8", "--H", "8", "-o", "/tmp/never.svg"],
             "boxes even with a box per neuron, past the 60 that stay legible; --focus NODE",
         ),
-        (["stepper", "--H", "200", "-o", "/tmp/never.html"], "more than max_steps=200"),
+        (["stepper", "--H", "200", "-o", "/tmp/never.html"], "past the 200 a stepper shows; use a smaller --H"),
     ],
 )
 def test_library_refusals_are_one_line_status_2(args, needle):
@@ -289,7 +293,14 @@ def test_draw_writes_exactly_the_named_file_in_a_new_folder(tmp_path):
 
     require_binary("dot", "apt-get install graphviz")
     out = tmp_path / "new" / "graph.svg"
-    r = run("draw", "-o", str(out), "--format", "png")
+    r = subprocess.run(  # a missing folder is made inside the current directory
+        [sys.executable, "-m", "microgr810", "draw", "-o", "new/graph.svg", "--format", "png"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the format asked for, under the name given
     assert sorted(p.name for p in out.parent.iterdir()) == ["graph.svg"]

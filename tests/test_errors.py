@@ -560,7 +560,7 @@ CASES = [
         "cli-out-folder",
         lambda: cli("demo", "--out", out_folder_under_a_file()),
         CommandFailed,
-        r"exit 2: microgr810 demo: error: cannot write to the output folder .*a-file/out: Not a directory",
+        r"exit 2: microgr810 demo: error: cannot write to the output folder .*a-file/out: .*a-file is a file, not a folder",
         None,
     ),
     (
@@ -627,7 +627,7 @@ CASES = [
         "cli-stepper-unwritable",
         lambda: cli("stepper", "-o", str(Path(out_folder_under_a_file()).parent / "page.html")),
         CommandFailed,
-        r"exit 2: microgr810 stepper: error: cannot write .*a-file/page\.html: Not a directory",
+        r"exit 2: microgr810 stepper: error: cannot write .*a-file/page\.html: .*a-file is a file, not a folder",
         None,
     ),
     (

@@ -12,7 +12,7 @@ import pytest
 from microgr810.reference import ReferenceProblem
 
 from browser import dump_dom
-from conftest import require_binary
+from conftest import IN_CI, require_binary
 from microgr810.core.engine import Value
 from microgr810.pictures.draw import draw
 
@@ -110,3 +110,90 @@ def test_the_stepper_page_runs_no_script_from_a_label(tmp_path):
     assert dom.lower().count("<script") == benign.lower().count("<script")
     assert "<img" not in dom.lower()  # the img label is text, not an element
     assert "&lt;script&gt;" in dom and "&lt;img src=x" in dom  # the labels are there, as text
+
+
+# -- LaTeX and Markdown: .latex() and .markdown() of trace, explain and derive -------------------------
+
+TEX_HOSTILE = [
+    r"\input{/etc/passwd}",
+    "a}\\immediate\\write18{id}{",
+    "x[\\input{/etc/passwd}]",
+    "cr\rbreak| evil | row |\r<img src=x onerror=alert(1)>",
+    "50% #1 $x$ & y^2 _ ~ {`code`} ``",
+    "\u202egnp.exe",
+]
+
+
+def _labelled(labels):
+    """((l0·l1 + l2)·l3 + l4)·l5 through tanh, its leaves and the tanh's input labelled by `labels` (7 of them)."""
+    leaves = [Value(0.1 * (i + 1), labels[i]) for i in range(6)]
+    a, b, c, d, e, f = leaves
+    inner = (a * b + c) * d + e * f
+    inner.label = labels[6]
+    L = inner.tanh()
+    L.label = "L"
+    return L, leaves
+
+
+def _texts(labels):
+    from microgr810.teaching.derive import derive
+    from microgr810.teaching.explain import explain
+    from microgr810.teaching.trace import trace_backward
+
+    L, leaves = _labelled(labels)
+    tr = trace_backward(L)
+    ex = explain(L, leaves[0])
+    de = derive(L, leaves[0])
+    return {"trace": (tr.latex(), tr.markdown()), "explain": (ex.latex(), ex.markdown()), "derive": (de.latex(), None)}
+
+
+def _tex_skeleton(tex: str) -> str:
+    """What TeX reads as structure: every unescaped special character, in order (escapes, control words and
+    the empty groups that end them removed)."""
+    tex = re.sub(r"\\[A-Za-z]+(\{\})?", "", tex)  # control words, with their empty group
+    tex = re.sub(r"\\[^A-Za-z]", "", tex)  # \{ \} \% \# \$ \& \_ \\ \, ...
+    return "".join(c for c in tex if c in "{}%#$&^_~\\")
+
+
+BENIGN = ["aa", "bb", "x[cc]", "dd", "ee", "ff", "gg"]  # the same forms: \\mathrm{..}, x[..]
+HOSTILE_7 = [*TEX_HOSTILE, "in\rner"]
+
+
+@pytest.mark.parametrize("what", ["trace", "explain", "derive"])
+def test_no_label_character_reaches_latex_as_tex(what):
+    hostile, benign = _texts(HOSTILE_7)[what][0], _texts(BENIGN)[what][0]
+    assert _tex_skeleton(hostile) == _tex_skeleton(benign)  # labels added no brace, %, #, $, &, ^, _, ~ or \
+    assert not re.search(r"\\(input|immediate|write)", hostile)
+    assert "\r" not in hostile and "\u202e" not in hostile
+
+
+@pytest.mark.parametrize("what", ["trace", "explain"])
+def test_no_label_breaks_out_of_a_markdown_code_span_or_table(what):
+    markdown_it = pytest.importorskip("markdown_it") if not IN_CI else __import__("markdown_it")
+    md = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
+    hostile, benign = _texts(HOSTILE_7)[what][1], _texts(BENIGN)[what][1]
+    assert "\r" not in hostile and "\u202e" not in hostile
+    page, plain = md.render(hostile), md.render(benign)
+    assert page.count("<tr>") == plain.count("<tr>") and page.count("<td") == plain.count("<td")
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page  # shown, as text
+
+
+# -- bidi controls in SVG, HTML and GIF captions ----------------------------------------------------------
+
+RLO = "\u202e"
+
+
+def test_bidi_controls_are_shown_not_obeyed_in_svg_html_and_gif_captions():
+    require_binary("dot", DOT_HINT)
+    from microgr810.pictures.animate import _caption
+    from microgr810.pictures.stepper import stepper
+    from microgr810.teaching.trace import trace_backward
+
+    L, _ = _labelled([f"x{RLO}gnp.exe", "b", "c", "d", "e", "f", f"t{RLO}1"])
+    L.backward()
+    svg = draw(L).pipe(format="svg").decode("utf-8")
+    page = stepper(L).html()
+    tr = trace_backward(L)
+    captions = "\n".join("\n".join(_caption(tr, k)) for k in range(len(tr) + 1))
+    for text in (svg, page, captions):
+        assert RLO not in text and "\\u202e" in text

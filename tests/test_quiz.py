@@ -98,7 +98,8 @@ def test_cli_expression_reference_and_random(monkeypatch, capsys):
         (["--expr", "a*b", "--at", "a=2,z=1"], "values given for names not in the expression"),
         (["--expr", "a*b", "--at", "a:2"], "--at: expected name=number pairs"),
         (["--expr", "x/0"], "cannot compute 'x/0': division by zero"),
-        (["--expr", "x" + "+x" * 5000], "nested too deeply for Python's parser"),
+        (["--expr", "x" + "+x" * 5000], "(10,001 characters) is longer than 2,000 characters"),
+        (["--expr", "(" * 300 + "x" + ")" * 300], "too many nested parentheses"),
         (["--expr", "log(x)", "--at", "x=-1"], "log of a non-positive value: 'x' is -1.0"),
     ],
 )

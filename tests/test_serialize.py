@@ -298,7 +298,7 @@ BAD = {
         edit(lambda d: d["parameters"].update(b1=[[[[0.5]]], 1.0])),
         "nesting 6 levels deep",
     ),  # { { [ [ [ [
-    "ten million entries": ("[" + "0," * 10_000_000 + "0]", "too many entries"),
+    "a million entries": ("[" + "0," * 1_000_000 + "0]", "too many entries"),
 }
 
 

@@ -6,24 +6,20 @@ CS231n's two examples drawn by draw(root, style="circuit"): f = (x + y) z at x =
 sigmoid neuron through exp; and the reference network (M=2, H=2). Each as SVG and as PNG (110 dpi).
 """
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgr810 import draw  # noqa: E402
+from microgr810.core.files import write_atomic  # noqa: E402
 from microgr810.teaching.graphs import cs231n_circuit, cs231n_neuron  # noqa: E402
 from microgr810.teaching.reference import ReferenceProblem  # noqa: E402
 
 
 def write(path: Path, data: bytes) -> None:
-    """Atomically: a temp file in the same folder, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    """Atomically, through the package's one writer (core.files.write_atomic)."""
+    write_atomic(path, data)
 
 
 def main(out: Path) -> None:

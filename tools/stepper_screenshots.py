@@ -6,7 +6,6 @@ For each of Karpathy's exp-form neuron, the reference net at M=4, H=8 with a bat
 the page after 1 and after 10 Next clicks, in a headless Chromium (tests/browser.py's client).
 """
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,16 +14,14 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 
 from browser import launch, screenshot  # noqa: E402
+from microgr810.core.files import write_atomic  # noqa: E402
 from microgr810.pictures.stepper import stepper  # noqa: E402
 from test_stepper_follow import GRAPHS, open_stepper  # noqa: E402
 
 
 def write(path: Path, data: bytes) -> None:
-    """Atomically: a temp file in the same folder, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    """Atomically, through the package's one writer (core.files.write_atomic)."""
+    write_atomic(path, data)
 
 
 def main(out: Path, predict: bool) -> None:

@@ -12,24 +12,25 @@ no NaN or inf, so a model holding one is refused on save, naming the parameter.
 
 Loading checks everything before it builds anything, and returns a new MLP only when the whole
 file is valid: a truncated, corrupted, wrong-shaped or hostile file raises ModelFileError and
-leaves nothing half-loaded. Saving writes a temporary file in the same folder and renames it
-over the target (os.replace is atomic), so a crash mid-write leaves the old file intact.
+leaves nothing half-loaded; it reads in time proportional to the file's size, and refuses a FIFO,
+device or any non-regular file at once. Saving goes through core.files.write_atomic: a crash or
+Ctrl-C mid-write leaves the old file intact, and a link, FIFO or device is refused, never replaced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import re
-import tempfile
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
 
+from ..core.files import write_atomic
 from ..core.nn import MLP, activation_names
 
 __all__ = [
@@ -48,12 +49,14 @@ __all__ = [
 FORMAT = "microgr810.MLP"
 VERSION = 1
 # Limits against hostile files: each is far above any network a scalar engine can train.
-MAX_BYTES = 64 * 2**20  # ~20 bytes a float: room for ~3 million parameters
-MAX_PARAMETERS = 2_000_000  # every W and b entry together
+MAX_BYTES = 16 * 2**20  # ~20 bytes a float; the worst file this size (all escapes) is read in ~2.5 s
+MAX_PARAMETERS = 500_000  # every W and b entry together: a forward pass of about a second
 MAX_LAYERS = 1_000
 MAX_DEPTH = 4  # top object > parameters > W > row
 _KEYS = ("format", "version", "nin", "nouts", "activation", "output_activation", "parameters")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+# a string, or an unterminated one running to the end: every match start succeeds, so a file of
+# lone quotes is read once, not once per quote (linear time)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.S)
 
 
 class ModelFileError(ValueError):
@@ -93,38 +96,13 @@ def save(net: MLP, path: str | os.PathLike) -> None:
     # one block a line keeps the file readable; tolist() gives Python floats, which json writes by repr
     blocks = [f"  {json.dumps(k)}: {json.dumps(v.tolist(), allow_nan=False)}" for k, v in net.arrays().items()]
     text = json.dumps(header)[:-1] + ',\n "parameters": {\n' + ",\n".join(blocks) + "\n}}\n"
-    _atomic_write(path, text.encode("utf-8"))
-
-
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write to a temp file beside `path`, flush it to disk, then rename it over `path` (text as UTF-8)."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file 0600; give it the mode a plain open() would have
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+        write_atomic(path, text)
+    except ValueError as e:  # a link, FIFO, device or folder: refused, never replaced
+        raise ModelFileError(f"cannot save to {path}: {e}") from None
 
 
-_atomic_write = atomic_write
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+atomic_write = write_atomic  # the one atomic writer (core.files), under the name other modules import here
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -137,8 +115,7 @@ def load(path: str | os.PathLike) -> MLP:
     def bad(why: str) -> ModelFileError:
         return ModelFileError(f"cannot load {path}: {why}")
 
-    with open(path, "rb") as f:
-        raw = f.read(MAX_BYTES + 1)
+    raw = _read_regular(path, bad)
     if len(raw) > MAX_BYTES:
         raise bad(f"the file is larger than {MAX_BYTES} bytes")
     # cheap checks before the parser sees it: json recurses once per bracket level, and a
@@ -164,6 +141,15 @@ def load(path: str | os.PathLike) -> MLP:
     return net.set_arrays(arrays)
 
 
+def _read_regular(path: Path, bad) -> bytes:
+    """The file's bytes, at most MAX_BYTES + 1; a FIFO, device or folder is refused without waiting."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once, and is refused
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise bad("not a regular file (a FIFO, device or folder); a model file is a plain file")
+        return f.read(MAX_BYTES + 1)
+
+
 def _max_depth(raw: bytes) -> int:
     """How deeply [ and { nest in JSON text, strings skipped (numpy: no loop per byte)."""
     import numpy as np
@@ -185,11 +171,12 @@ def _no_constant(name: str) -> None:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         raise ValueError(f"the key {dup!r:.60} appears twice in one object")
-    return dict(pairs)
+    return out
 
 
 def _is_int(v: object) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import CLIError, no_graphviz, positive, reference_args, reference_loss
+from .common import CLIError, no_graphviz, positive, reference_args, reference_loss, within_view_limits
 
 __all__ = ["add", "run"]
 
@@ -23,12 +23,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..pictures.animate import animate
 
+    if not args.output.lower().endswith(".gif"):
+        raise CLIError(f"animate writes a GIF: name the file *.gif, not {args.output!r:.80} (PNG frames: --frames DIR)")
+    within_view_limits(args, "GIF")
     net, L = reference_loss(args, backward=False)
     try:
         path = animate(L, args.output, args.frames, width=args.width, progress=True, parameters=net.parameters())
     except graphviz.ExecutableNotFound as e:  # frames are drawn with `dot`
         raise no_graphviz(e) from None
-    except OSError as e:
+    except OSError as e:  # named with the user's path (core.files)
         raise CLIError(f"cannot write {e.filename or args.output}: {e.strerror or e}") from None
     print(f"wrote {path}" + (f" and its frames in {args.frames}" if args.frames else ""))
     return 0

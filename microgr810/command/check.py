@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.engine import topological_order
 from ..core.ops import activations
-from ..teaching.check import check_mlp, check_reference
+from ..teaching.check import check_mlp, check_reference, estimate_seconds
 from ..teaching.reference import ReferenceProblem
-from .common import CLIError, duration, positive, seed, size, unit
+from .common import CLIError, duration, positive, seed, unit
 
 __all__ = ["add", "run", "layers", "hidden"]
 
-# Past this the finite differences would run for long with nothing to show: check refuses (exit 2) and says
-# what to do instead. Measured on a 2-core machine under load (docs), about 20 s.
-CHECK_WORK = 10**8  # 2 forward passes per weight of ~0.2 µs × (edges + 40 × new nodes)
-SECONDS_PER_WORK = 0.2e-6
+# Past this the finite differences would run for long: check refuses (exit 2) before building anything
+# and says which flags fit. Under it a progress bar shows once the check has run a second.
+CHECK_SECONDS = 20.0
 
 
 def hidden(text: str) -> tuple[int, ...]:
@@ -58,27 +56,26 @@ def add(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run)
 
 
-def within_limit(problem: ReferenceProblem, args: argparse.Namespace) -> None:
-    """Refuse a check whose finite differences would take more than about 20 s (CHECK_WORK)."""
-    net = problem.network()
-    order = topological_order(problem.loss(net))
-    weights = len(net.parameters())
-    # a forward pass builds its nodes anew (~8 µs each) and multiplies along every edge (~0.2 µs each)
-    work = 2 * weights * (sum(len(n.inputs) for n in order) + 40 * (len(order) - weights))
-    if work > CHECK_WORK:
+def within_limit(args: argparse.Namespace) -> None:
+    """Refuse, from the flags alone, a check whose finite differences would take past CHECK_SECONDS."""
+    sizes = args.layers or (args.M, args.H, 1)
+    seconds = estimate_seconds(sizes, args.batch or 1)
+    if seconds > CHECK_SECONDS:
+        weights = sum(n * (m + 1) for m, n in zip(sizes, sizes[1:]))
+        shape = f"--layers {','.join(map(str, sizes))}" if args.layers else f"M={args.M}, H={args.H}"
+        smaller = "smaller --layers (e.g. 3,16,16,1)" if args.layers else "smaller --M/--H (70 and 70 fit)"
         raise CLIError(
-            f"{size(args)}: the finite-difference check would run the forward pass {2 * weights:,} times "
-            f"(twice per weight), about {duration(work * SECONDS_PER_WORK)} here, past the limit of about "
-            f"{duration(CHECK_WORK * SECONDS_PER_WORK)}. Use smaller --M/--H (50 and 50 fit)"
-            f"{' or a smaller --batch' if args.batch else ''}; "
+            f"{shape}{f', batch {args.batch}' if args.batch else ''}: the finite-difference check would run the "
+            f"forward pass {2 * weights:,} times (twice per weight), about {duration(seconds)} here, past the "
+            f"limit of about {duration(CHECK_SECONDS)}. Use {smaller}{' or a smaller --batch' if args.batch else ''}; "
             f"`microgr810 explain PARAM` shows one weight's gradient at any size"
         )
 
 
 def run(args: argparse.Namespace) -> int:
+    within_limit(args)  # every spelling of the network: the reference's flags, --layers, --loss ...
     if args.layers is None and args.activation is None and args.loss is None and args.output_activation is None:
         problem = ReferenceProblem.random(args.M, args.H, seed=args.seed, y=args.y, batch=args.batch)
-        within_limit(problem, args)
         table = check_reference(problem)
     else:
         table = check_mlp(

@@ -36,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = int(args.func(args))
         except (CLIError, ValueError) as e:  # ValueError: what the library refuses (e.g. a graph too big to draw)
             print(f"microgr810 {args.command}: error: {e}", file=sys.stderr)
+            status = getattr(e, "status", 2)
+        except BrokenPipeError:
+            raise
+        except OSError as e:  # a file that could not be written or read: named as the user gave it
+            where = f"{e.filename}: " if e.filename else ""
+            print(f"microgr810 {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
             status = 2
         sys.stdout.flush()  # a closed pipe shows here, where it is caught, not at the interpreter's exit
         return status

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ..core.engine import Value
+from ..core.files import check_output, output_folder, write_atomic
 from ..core.nn import MLP
 from ..teaching.reference import ReferenceProblem
 
@@ -72,42 +74,104 @@ def size(args: argparse.Namespace) -> str:
 
 
 def duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.0f} h"
+    if seconds > 3.6e7:
+        return "over 10,000 h"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:,.0f} h"
 
 
 def outdir(path: str) -> Path:
-    """The output folder a command was given, made if missing; one CLI error line if it cannot be written."""
-    folder = Path(path)
-    if folder.exists() and not folder.is_dir():
-        raise CLIError(f"the output folder {folder} is a file; name a folder (it is made if missing)")
+    """The output folder a command was given, made if missing (inside the current directory only) and tried
+    with a freshly, exclusively created file; one CLI error line if it cannot be written."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".microgr810-write-test"
-        probe.write_text("")
-        probe.unlink()
+        return output_folder(path)
     except OSError as e:
-        raise CLIError(f"cannot write to the output folder {folder}: {e.strerror}") from None
-    return folder
+        raise CLIError(f"cannot write to the output folder {path}: {e.strerror}") from None
 
 
-def write_file(path: Path, content: str | bytes) -> Path:
-    """Write a file the user named, making its folder if needed; a failure is one CLI error line."""
-    if path.is_dir():
-        raise CLIError(f"{path} is a folder; name the file to write, e.g. {path / 'graph.svg'}")
+def write_file(path: Path, content: str | bytes) -> Path | None:
+    """Write a file the user named, atomically (core.files); "-" writes to standard output (None returned).
+    A failure is one CLI error line naming the user's path."""
+    if str(path) == "-":
+        sys.stdout.buffer.write(content.encode("utf-8") if isinstance(content, str) else content)
+        sys.stdout.flush()
+        return None
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        return write_atomic(path, content)
     except OSError as e:
         raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def target(text: str, example: str) -> Path:
+    """The file a command will write, checked before the work (a link, FIFO, device or a missing folder
+    outside the current directory is refused); "-" is standard output. `example`: a file name to suggest."""
+    path = Path(text)
+    if path.is_dir() and not path.is_symlink():
+        raise CLIError(f"{path} is a folder; name the file to write, e.g. {path / example}")
+    if text != "-":
+        check_output(path)
     return path
+
+
+def wrote(path: Path | None, note: str = "") -> None:
+    """Say which file was written (on stderr when the content itself went to standard output)."""
+    if path is not None:
+        print(f"wrote {path}{note}")
+
+
+def too_costly(args: argparse.Namespace, what: str, seconds: float, limit: float, advice: str) -> CLIError:
+    """A refusal before the work: what it would take, the limit, and the command's own flags that fit."""
+    return CLIError(
+        f"{size(args)}: {what}, about {duration(seconds)} here, past the limit of about {duration(limit)}; {advice}"
+    )
 
 
 def no_graphviz(e: Exception) -> CLIError:
     """graphviz's ExecutableNotFound as one line (it says how to install `dot`)."""
     return CLIError(" ".join(str(e).split()))
+
+
+# Building the reference graph and its backward pass (GraphSize.build_seconds), `passes` times over for
+# what a command does with it (explain walks every path, draw --focus lays it out): past this a command
+# would wait with nothing to show, so it refuses from the flags alone.
+GRAPH_SECONDS = 5.0
+
+
+def within_build_limit(args: argparse.Namespace, command: str, passes: float) -> None:
+    """Refuse, from --M/--H/--batch alone, a command whose graph work would take past GRAPH_SECONDS."""
+    from ..teaching.reference import graph_size
+
+    g = graph_size(args.M, args.H, args.batch)
+    seconds = passes * g.build_seconds()
+    if seconds > GRAPH_SECONDS:
+        raise too_costly(
+            args,
+            f"{command} on a graph of {g.nodes:,} nodes and {g.edges:,} edges",
+            seconds,
+            GRAPH_SECONDS,
+            f"use smaller --M/--H (e.g. 300 and 300){' or a smaller --batch' if args.batch else ''}",
+        )
+
+
+def within_view_limits(args: argparse.Namespace, command: str) -> None:
+    """Refuse, from the flags alone, a stepper page or animation past its steps or its boxes (a box per
+    neuron where a box per node is too many): both are a frame per backward step."""
+    from ..pictures.draw import MAX_NEURON_BOXES, MAX_NODES
+    from ..pictures.stepper import MAX_STEPS
+    from ..teaching.reference import graph_size
+
+    g = graph_size(args.M, args.H, args.batch)
+    batch = " or a smaller --batch" if args.batch else ""
+    if g.steps > MAX_STEPS:
+        raise CLIError(
+            f"{size(args)}: backward takes {g.steps:,} steps, a frame each, past the {MAX_STEPS} a {command} "
+            f"shows; use a smaller --H (the steps are 2H + 3 a datapoint){batch}; `microgr810 trace` prints them all"
+        )
+    if g.nodes > MAX_NODES and g.neuron_boxes > MAX_NEURON_BOXES:
+        raise CLIError(
+            f"{size(args)}: {g.neuron_boxes:,} boxes even with a box per neuron (M + H + 2 a datapoint), past the "
+            f"{MAX_NEURON_BOXES} that stay legible; use smaller --M/--H (M + H up to {MAX_NEURON_BOXES - 2}){batch}"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import positive
+from .common import positive, within_build_limit
 
 __all__ = ["add", "run"]
 
@@ -20,6 +20,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..teaching.matrices import shape_table
 
-    table = shape_table(args.M, args.H, getattr(args, "batch", None))
+    args.batch = getattr(args, "batch", None)  # the demo calls this with --M and --H only
+    within_build_limit(args, "dims", passes=2)  # the matrices are read off the reference graph, built once
+    table = shape_table(args.M, args.H, args.batch)
     print(table)
     return 0 if table.ok else 1

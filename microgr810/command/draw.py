@@ -7,16 +7,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..core.engine import Value, topological_order
+from ..core.engine import Value
 from ..notation.names import find
-from .common import CLIError, no_graphviz, reference_args, reference_loss, size, write_file
+from ..teaching.reference import graph_size
+from .common import (
+    CLIError,
+    no_graphviz,
+    reference_args,
+    reference_loss,
+    size,
+    target,
+    within_build_limit,
+    write_file,
+    wrote,
+)
 
 __all__ = ["add", "run", "write_drawing"]
 
 
 def add(sub: argparse._SubParsersAction) -> None:
     g = sub.add_parser("draw", help="draw the reference network's computation graph")
-    g.add_argument("-o", "--output", default="graph.svg", help="file to write")
+    g.add_argument("-o", "--output", default="graph.svg", help="file to write (- for standard output)")
     g.add_argument(
         "--format", choices=["svg", "png", "pdf", "dot"], default=None, help="default: from the file name's ending"
     )
@@ -42,9 +53,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     g.set_defaults(func=run)
 
 
-def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
-    """Draw L (with local derivatives on the edges) into `path`; `view` goes to draw (highlight, collapse, focus,
-    parameters)."""
+def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path | None:
+    """Draw L (with local derivatives on the edges) into `path` ("-": standard output); `view` goes to draw
+    (highlight, collapse, focus, parameters)."""
     import graphviz
 
     from ..pictures.draw import draw
@@ -60,33 +71,43 @@ def write_drawing(L: Value, path: Path, fmt: str, **view: Any) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pictures.draw import MAX_NODES, TooBig
+    from ..pictures.circuit import MAX_WIRES
+    from ..pictures.draw import MAX_NEURON_BOXES, MAX_NODES, TooBig
 
-    net, L = reference_loss(args)
-    highlight = find(L, args.highlight, where="--highlight") if args.highlight else None
-    focus = find(L, args.focus, where="--focus") if args.focus else None
+    output = target(args.output, "graph.svg")
     fmt = args.format or (Path(args.output).suffix.lstrip(".") or "svg")
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise CLIError(f"unknown format {fmt!r}; use svg, png, pdf or dot")
+    g = graph_size(args.M, args.H, args.batch)  # the view's size from the flags, before anything is built
+    circuit_too_big = (
+        f"{size(args)}: {g.nodes} wires, past the {MAX_WIRES} a circuit keeps legible; a smaller network "
+        "(--M, --H) draws as a circuit, or --style graph --collapse a box per neuron"
+    )
     if args.style == "circuit":
-        if highlight is not None or focus is not None or args.collapse:
+        if args.highlight is not None or args.focus is not None or args.collapse:
             raise CLIError("--style circuit draws every wire: it takes no --highlight, --focus or --collapse")
+        if g.nodes > MAX_WIRES:
+            raise CLIError(circuit_too_big)
+    elif args.focus is None and (args.collapse or g.nodes > MAX_NODES) and g.neuron_boxes > MAX_NEURON_BOXES:
+        raise CLIError(too_big(args, TooBig("", g.neuron_boxes, MAX_NEURON_BOXES, "neurons")))
+    within_build_limit(args, "draw --focus", passes=3)  # measured 3.1 at 650×650
+    net, L = reference_loss(args)
+    if args.style == "circuit":
         try:
-            print(f"wrote {write_drawing(L, Path(args.output), fmt, style='circuit')}")
-        except TooBig as e:
-            raise CLIError(
-                f"{size(args)}: {e.count} wires, past the {e.limit} a circuit keeps legible; a smaller network "
-                "(--M, --H) draws as a circuit, or --style graph --collapse a box per neuron"
-            ) from None
+            wrote(write_drawing(L, output, fmt, style="circuit"))
+        except TooBig:
+            raise CLIError(circuit_too_big) from None
         return 0
-    nodes = len(topological_order(L))
+    highlight = find(L, args.highlight, where="--highlight") if args.highlight else None
+    focus = find(L, args.focus, where="--focus") if args.focus else None
+    nodes = g.nodes
     # asked for no view, a learner wants a picture: past a box per node's limit the next smaller view
     # draws it (as the stepper does), and a note says which
     fallback = not args.collapse and focus is None and nodes > MAX_NODES
     try:
         path = write_drawing(
             L,
-            Path(args.output),
+            output,
             fmt,
             highlight=highlight,
             focus=focus,
@@ -101,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             f"up to {MAX_NODES}), so this is a box per neuron (--collapse); --focus NODE draws one node's paths",
             file=sys.stderr,
         )
-    print(f"wrote {path}")
+    wrote(path)
     return 0
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from .common import CLIError, reference_args, reference_loss
+from ..core.engine import topological_order
+from ..teaching.reference import graph_size
+from .common import CLIError, reference_args, reference_loss, size
 
-__all__ = ["add", "run"]
+__all__ = ["add", "run", "MAX_QUESTIONS"]
+
+MAX_QUESTIONS = 500  # one answer per input of every backward step: past this no one finishes the quiz
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -53,10 +57,22 @@ def run(args: argparse.Namespace) -> int:
     if args.expr is not None:
         root = graphs.parse_expression(args.expr, values(args.at), seed=args.seed)
     elif args.graph == "reference":
+        g = graph_size(args.M, args.H, args.batch)  # counted from the flags, before anything is built
+        if g.edges > MAX_QUESTIONS:
+            raise CLIError(
+                f"{size(args)}: the quiz would ask {g.edges:,} questions (one per input of each backward step), "
+                f"past the limit of {MAX_QUESTIONS}; use smaller --M/--H (e.g. --M 4 --H 4)"
+                f"{' or a smaller --batch' if args.batch else ''}"
+            )
         _, root = reference_loss(args, backward=False)
     elif args.graph == "neuron":
         root = graphs.neuron()
     else:
         root = graphs.random_graph(args.seed)
+    questions = sum(len(n.inputs) for n in topological_order(root))
+    if questions > MAX_QUESTIONS:  # an --expr (its text is at most graphs.MAX_LENGTH characters)
+        raise CLIError(
+            f"the expression asks {questions:,} questions, past the limit of {MAX_QUESTIONS}; write a shorter --expr"
+        )
     ask(root)  # stopping early (q, EOF) is a normal way to end it; main() handles a closed pipe
     return 0

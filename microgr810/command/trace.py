@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.engine import topological_order
+from ..teaching.reference import graph_size
 from .common import CLIError, reference_args, reference_loss, size
 
 __all__ = ["add", "run"]
 
-TRACE_ROWS = 25_000  # printed rows at ~45 µs each: 100×100 (20,607 rows) prints in 1 s
+TRACE_ROWS = 25_000  # printed rows: a header per step, a row per input; ~30 µs each, about 1 s at the limit
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +21,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..teaching.trace import trace_backward
 
-    _, L = reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
-    rows = sum(len(n.inputs) + 1 for n in topological_order(L) if n.op) + 1  # a header per step, a row per input
+    g = graph_size(args.M, args.H, args.batch)  # counted from the flags: nothing is built past the limit
+    rows = g.edges + g.steps + 1
     if rows > TRACE_ROWS:
         raise CLIError(
             f"{size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
@@ -30,5 +30,6 @@ def run(args: argparse.Namespace) -> int:
             f"{' or a smaller --batch' if args.batch else ''}; "
             f"`microgr810 explain PARAM` shows one weight's chain rule at any size"
         )
+    _, L = reference_loss(args, backward=False)  # a fresh graph: every gradient starts at 0
     print(trace_backward(L))
     return 0

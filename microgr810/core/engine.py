@@ -197,20 +197,29 @@ class Value:
         """
         # leaves pass nothing on: only a watcher wants them; interior nodes hold this call's gradient only
         order = _order(self, leaves=on_step is not None, zero=True)
-        self.grad += 1.0
-        for node in reversed(order):
-            if on_step is not None:
-                on_step(node)
-            # input.grad += local · node.grad for each input; shaped for speed: the slots read directly
-            g, b = node.grad, node._b
-            if type(b) is tuple:  # an op of any arity: its Value inputs and their local derivatives
-                for x, local in zip(b, node._db):
-                    x.grad += local * g
-                continue
-            if node._da is not None:
-                node._a.grad += node._da * g
-            if node._db is not None:
-                b.grad += node._db * g
+        try:
+            self.grad += 1.0
+            for node in reversed(order):
+                if on_step is not None:
+                    on_step(node)
+                # input.grad += local · node.grad for each input; shaped for speed: the slots read directly
+                g, b = node.grad, node._b
+                if type(b) is tuple:  # an op of any arity: its Value inputs and their local derivatives
+                    for x, local in zip(b, node._db):
+                        x.grad += local * g
+                    continue
+                if node._da is not None:
+                    node._a.grad += node._da * g
+                if node._db is not None:
+                    b.grad += node._db * g
+        except TypeError:  # p.grad = None (a PyTorch habit) or data set to an array: say which node
+            _not_floats([self, *order])
+            raise
+        if type(self.data) is not float:  # a node's data was set to something else (an array) before the forward
+            raise TypeError(
+                f"backward from {self.describe()}: its data is a {type(self.data).__name__}, not a float; "
+                f"a node's data was set to a non-number (data is always a float: p.data = float(...))"
+            )
 
     # -- the graph, public and read-only ----------------------------------------------------------------------
 
@@ -284,6 +293,8 @@ def linear(w: Sequence[Value], x: Sequence[Value | Number], b: Value | Number, l
     xd = [_data(xi) for xi in x]
     wd = [wi.data for wi in w]
     data = sum(map(mul, wd, xd), _data(b))
+    if type(data) is not float:  # a node's data was set to an array or the like: name it
+        _not_floats([*w, *(xi for xi in x if type(xi) is Value), *([b] if type(b) is Value else [])])
     return _n_ary(data, "linear", (*w, *x, b), (*xd, *wd, 1.0), label)
 
 
@@ -366,7 +377,26 @@ def as_float(x: object, what: str = "data") -> float:
         if item is not None and getattr(x, "shape", None) == () and getattr(dtype, "kind", "") in ("f", "i", "u"):
             return float(item())
         raise TypeError(f"Value {what} must be a real number, got {type(x).__name__}: {x!r:.80}")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:  # an int past the largest float; its digits are not printed (there may be thousands)
+        digits = int(abs(int(x)).bit_length() * 0.30103) + 1  # type: ignore[call-overload]
+        raise OverflowError(
+            f"Value {what} must fit in a float (at most about 1.8e308), got an integer of about {digits} digits"
+        ) from None
+
+
+def _not_floats(nodes: list[Value]) -> None:
+    """Raise a TypeError naming the first node (or input of one: leaves may be left out of a backward order)
+    whose grad or data is not a float; none found: return."""
+    for n in (x for node in nodes for x in (node, *node.inputs)):
+        for attr in ("grad", "data"):
+            v = getattr(n, attr)
+            if type(v) is not float:
+                hint = "zero it with p.grad = 0.0 or zero_grad()" if attr == "grad" else "p.data = float(...)"
+                raise TypeError(
+                    f"{n.describe()}.{attr} is {type(v).__name__} {v!r:.40}, but {attr} is always a float: {hint}"
+                ) from None
 
 
 def _num(x: object) -> float:

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.engine import Value
+from ..core.files import atomic_file, check_output, output_folder
 from ..core.progress import progress_bar
+from ..notation.formats import visible
 from ..notation.names import partial
 from ..teaching.trace import Trace, trace_backward
 from .draw import draw
@@ -45,8 +47,8 @@ def _caption(trace: Trace, k: int) -> list[str]:
     n = len(trace)
     if k == 0:
         root = trace.names[trace.root]
-        return [f"start: {partial(root, root)} = 1; {n} step{'s' * (n != 1)} to go"]
-    lines = str(trace[k - 1]).splitlines()
+        return [visible(f"start: {partial(root, root)} = 1; {n} step{'s' * (n != 1)} to go")]
+    lines = visible(str(trace[k - 1])).splitlines()
     lines[0] = re.sub(r"^step (\d+):", lambda m: f"step {m[1]}/{n}:", lines[0])
     if len(lines) > _CAPTION_LINES:
         more = len(lines) - _CAPTION_LINES + 1
@@ -141,6 +143,12 @@ def animate(
     be taller than 2.5 widths, and more than max_steps steps: none of them reads as a slide.
     Returns the GIF's path.
     """
+    if Path(path).suffix.lower() != ".gif":
+        raise ValueError(
+            f"animate writes a GIF: name the file *.gif, not {str(path)!r:.80} (each frame as a PNG: frames_dir)"
+        )
+    check_output(path)  # a link, FIFO or missing folder is refused before the frames are drawn
+    folder = None if frames_dir is None else output_folder(frames_dir)
     Image, ImageDraw, ImageFont = _image_module()
     trace = root if isinstance(root, Trace) else trace_backward(root)
     n, name = len(trace), trace.names[trace.root]
@@ -215,23 +223,21 @@ def animate(
         strip.paste(frame(k), (0, i * H))
     palette = strip.quantize(colors=255)
     del strip
-    folder = None if frames_dir is None else Path(frames_dir)
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
 
     def gif_frames():
         for k in range(n + 1):
             f = frame(k)
             if folder is not None:
-                f.save(folder / f"frame-{k:03d}.png")
+                with atomic_file(folder / f"frame-{k:03d}.png") as out:
+                    f.save(out, format="PNG")
             bar.update()
             yield f.quantize(palette=palette, dither=Image.Dither.NONE)
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     durations = [duration] * (n + 1)
     durations[0] = durations[-1] = 2 * duration
     frames = gif_frames()
-    next(frames).save(path, save_all=True, append_images=frames, duration=durations, loop=0, optimize=False, disposal=1)
+    with atomic_file(path) as gif:  # the GIF replaces the old one only once it is whole
+        first = next(frames)
+        first.save(gif, "GIF", save_all=True, append_images=frames, duration=durations, loop=0, disposal=1)
     bar.close()
-    return path
+    return Path(path)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from ..core.files import write_atomic
 from .views import Box
 
 __all__ = ["Drawing", "GraphvizNotFound", "TooBig", "scalable_svg"]
@@ -63,11 +66,34 @@ class Drawing(graphviz.Digraph):
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFound(e) from e
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as e:
-            raise GraphvizNotFound(e) from e
+    def render(
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        outfile: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """graphviz's render, written atomically (core.files): the picture goes to `filename.format` (or
+        `outfile`), the DOT text to `filename` unless cleanup=True. Returns the picture's path."""
+        if view or kwargs:
+            raise TypeError(f"Drawing.render takes filename, directory, cleanup, format and outfile, not {kwargs}")
+        fmt = format or (Path(outfile).suffix.lstrip(".") if outfile else None) or self.format
+        source = Path(directory or "", filename if filename is not None else self.filename or "graph")
+        out = Path(directory or "", outfile) if outfile is not None else source.with_name(f"{source.name}.{fmt}")
+        write_atomic(out, self.pipe(format=fmt))
+        if not cleanup:
+            write_atomic(source, self.source)
+        return str(out)
+
+    def save(
+        self, filename: str | os.PathLike | None = None, directory: str | os.PathLike | None = None, **_: Any
+    ) -> str:  # noqa: E501
+        """The DOT text, written atomically to `filename`; its path."""
+        return str(write_atomic(Path(directory or "", filename or self.filename or "graph.gv"), self.source))
 
     def svg(self) -> str:
         """The drawing as an SVG that scales to the width of its container (see scalable_svg)."""

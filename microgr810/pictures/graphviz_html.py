@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..notation.formats import visible
+
 __all__ = ["html_text", "table"]
 
 
@@ -31,13 +33,14 @@ def table(cells: list[str | tuple[str, str]], stacked: bool = False, row: bool =
 def html_text(text: str, max_len: int) -> str:
     """User text made safe inside an HTML-like label: nothing in it can end the label or add attributes.
 
-    Newlines become line breaks, other control characters show as \\xNN, and `\\` is doubled
+    Newlines become line breaks, other control characters show as \\xNN, bidi controls as \\uXXXX
+    (formats.visible), and `\\` is doubled
     because graphviz expands escapes such as \\N (the node's name) even inside HTML labels.
     """
     if len(text) > max_len:
         text = text[: max_len - 1] + "…"
     lines = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in visible(text).replace("\r\n", "\n").split("\n"):
         shown = "".join(f"\\x{ord(c):02x}" if _unprintable(c) else c for c in line)
         lines.append(shown.translate(_HTML_ESCAPES))
     return "<BR/>".join(lines)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.files import atomic_file
 from ..core.train import TrainResult
 
 __all__ = ["plot_loss", "plot_decision_boundary", "plot_mistakes"]
@@ -18,6 +19,15 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt, fig, path: str | Path) -> None:
+    """The figure as a PNG, written atomically (matplotlib writes into the temp file); the figure is closed."""
+    try:
+        with atomic_file(path) as f:
+            fig.savefig(f, format="png")
+    finally:
+        plt.close(fig)
 
 
 def plot_loss(result: TrainResult, path: str | Path) -> Path:
@@ -35,8 +45,7 @@ def plot_loss(result: TrainResult, path: str | Path) -> Path:
     ax.set_title(f"final loss {result.losses[-1]:.4f}, accuracy {result.accuracies[-1]:.0%}")
     fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.5))
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(plt, fig, path)
     return Path(path)
 
 
@@ -67,8 +76,7 @@ def plot_decision_boundary(result: TrainResult, path: str | Path, resolution: in
     ax.set_title(f"decision boundary, training accuracy {result.accuracies[-1]:.0%}")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(plt, fig, path)
     return Path(path)
 
 

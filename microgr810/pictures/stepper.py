@@ -10,14 +10,14 @@ from file:// with no network, and the same markup shows in Jupyter through `_rep
 
 from __future__ import annotations
 
-import html
 import itertools
-import json
 import re
 from pathlib import Path as FilePath
 from typing import Any
 
 from ..core.engine import Value
+from ..core.files import write_atomic
+from ..notation.formats import html_text, page_json
 from ..notation.names import partial
 from ..teaching.quiz import predict_html
 from ..teaching.trace import Trace, trace_backward
@@ -262,8 +262,7 @@ class Stepper:
             "phases": ["".join(p[0] for p in f.phases) for f in self.frames],
             "flow": [ids[f.current] if f.flow and f.current is not None else None for f in self.frames],
         }
-        # inside <script>, "</" could end the element early; JSON reads "<\/" as "</"
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        return page_json(data)
 
     def _body(self, page: bool, panel: str | None = None) -> str:
         """The stepper's markup; panel: what goes beside the step's text (default: the predict questions in
@@ -271,8 +270,7 @@ class Stepper:
         uid = f"mg-stepper-{next(_ids)}"
         n = len(self.trace)
         rows = [
-            f'<tr data-k="{k}"><th>{k}</th><td><pre>{html.escape(c)}</pre></td></tr>'
-            for k, c in enumerate(self.captions)
+            f'<tr data-k="{k}"><th>{k}</th><td><pre>{html_text(c)}</pre></td></tr>' for k, c in enumerate(self.captions)
         ]
         lines = max(c.count("\n") + 1 for c in self.captions)
         # the caption alone sets the height of the row under the graph (.mg-extra's size is contained), so a
@@ -302,11 +300,10 @@ class Stepper:
                 # steps) on .mg-stepper whenever the step changes
                 '<div class="mg-under">',
                 # as tall as the longest step's text (up to 30% of the window), so the graph's view keeps its size
-                f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">'
-                f"{html.escape(self.captions[0])}</pre>",
+                f'<pre class="mg-caption" style="height:min(30vh,{height:.2f}em)">{html_text(self.captions[0])}</pre>',
                 f'<div class="mg-extra">{extra}</div>',
                 "</div></div>",
-                f'<table class="mg-steps"><caption>Backward from {html.escape(self.trace.names[self.trace.root])}, '
+                f'<table class="mg-steps"><caption>Backward from {html_text(self.trace.names[self.trace.root])}, '
                 f"step by step ({n} steps)</caption>",
                 *rows,
                 "</table>",
@@ -317,7 +314,7 @@ class Stepper:
 
     def html(self) -> str:
         """A whole page; the keys work anywhere on it."""
-        title = html.escape(f"backprop step by step: {self.trace.names[self.trace.root]}")
+        title = html_text(f"backprop step by step: {self.trace.names[self.trace.root]}")
         return (
             f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>\n'
@@ -332,9 +329,8 @@ class Stepper:
         return self._body(page=False)
 
     def save(self, path: str | FilePath) -> FilePath:
-        path = FilePath(path)
-        path.write_text(self.html(), encoding="utf-8")
-        return path
+        """The page, written atomically to `path` (core.files.write_atomic); its path."""
+        return write_atomic(path, self.html())
 
 
 def stepper(

@@ -1,7 +1,8 @@
 """Every gradient of a network four ways: autograd, the closed form, finite differences and PyTorch.
 
 `check_reference(problem)` does it for the reference problem, `check_mlp(...)` for any MLP; both return a
-`GradientTable` that prints one row per parameter and says whether all agree.
+`GradientTable` that prints one row per parameter and says whether all agree. `estimate_seconds(sizes, batch)`
+says how long either takes, from the sizes alone (the finite differences dominate: two forward passes a weight).
 """
 
 from __future__ import annotations
@@ -21,7 +22,24 @@ from . import closed_form
 from .gradcheck import GradcheckReport, gradcheck
 from .reference import ReferenceProblem
 
-__all__ = ["GradientTable", "check_reference", "check_mlp"]
+__all__ = ["GradientTable", "check_reference", "check_mlp", "estimate_seconds"]
+
+# a forward pass costs about this much per node it creates and per operand link (measured on the reference
+# network at 70×70, 10×10 with a batch of 50 and 1000×1: 1-3.5 µs a node, 0.05-0.1 µs an edge)
+SECONDS_PER_NODE = 3.5e-6
+SECONDS_PER_EDGE = 0.08e-6
+
+
+def estimate_seconds(sizes: Sequence[int], batch: int = 1) -> float:
+    """About how long check_mlp(sizes, batch=batch) or the reference check (sizes M, H, 1) takes: the finite
+    differences run two forward passes per weight; each creates ~batch·(inputs + 2 per neuron) nodes."""
+    pairs = list(zip(sizes, sizes[1:]))
+    weights = sum(n * (m + 1) for m, n in pairs)
+    neurons = sum(n for _, n in pairs)
+    nodes = batch * (sizes[0] + 2 * neurons + 3) + 2
+    edges = batch * (sum(n * (2 * m + 1) for m, n in pairs) + 2 * neurons + 3)
+    forward = SECONDS_PER_NODE * nodes + SECONDS_PER_EDGE * edges
+    return (2 * weights + 2) * forward
 
 
 @dataclass

@@ -55,8 +55,16 @@ class ShapeTable:
         return "\n".join(lines)
 
 
+MAX_ENTRIES = 10**7  # W1's entries in shape_table's zero arrays: 80 MB, composed in about 0.05 s
+
+
 def shape_table(M: int, H: int) -> ShapeTable:
     """dimensions(M, H), checked by composing zero arrays of those shapes as the network does."""
+    if M * H > MAX_ENTRIES:
+        raise ValueError(
+            f"W1 would hold M·H = {M * H:,} entries, more than {MAX_ENTRIES:,} ({MAX_ENTRIES * 8 // 10**6} MB) "
+            f"to compose as arrays"
+        )
     dims = dimensions(M, H)
     a1 = np.zeros(dims["W1"]) @ np.zeros(dims["x"]) + np.zeros(dims["b1"])
     a2 = (np.zeros(dims["W2"]) @ np.zeros(dims["z1"]))[0] + np.zeros(dims["b2"])

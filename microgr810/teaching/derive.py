@@ -7,6 +7,7 @@ For the reference network `derive(L, "W1[0,1]")` gives the derivation's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -14,13 +15,15 @@ import sympy as sp
 
 from ..core.engine import Value, topological_order
 from ..core.ops import OPS
+from ..notation.formats import latex_name
 from ..notation.formula import latex, numeric, symbol, text
 from ..notation.names import find, node_names, parse_name, partial
 from ..notation.symbolic import SYMPY_MATH
 
-__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS"]
+__all__ = ["derive", "Derivation", "Factor", "MAX_PATHS", "MAX_FACTORS"]
 
 MAX_PATHS = 256  # each path is a product of sympy formulas: past this, simplify takes minutes
+MAX_FACTORS = 500  # a path's local derivatives: past this the product's exact numbers run to thousands of digits
 
 
 @dataclass(frozen=True)
@@ -153,12 +156,12 @@ class Derivation:
         rows = [rf"\text{{1. chain rule:}} && {d} &= {chain}"]
         step2 = r"\text{2. each factor:}"
         rows += [
-            rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {latex(f.formula)}"
+            rf"{step2 if i == 0 else ''} && {f.latex_name()} &= {_latex(f.formula)}"
             for i, f in enumerate(self._distinct_factors())
         ]
         rows += [
             rf"\text{{3. the product:}} && {d} &= {written}",
-            rf"\text{{4. simplified:}} && {d} &= {latex(self.result)}",
+            rf"\text{{4. simplified:}} && {d} &= {_latex(self.result)}",
         ]
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
@@ -177,11 +180,35 @@ def _paren(e: sp.Expr) -> str:
 
 
 def _latex_paren(e: sp.Expr) -> str:
-    return rf"\left({latex(e)}\right)" if isinstance(e, sp.Add) else latex(e)
+    return rf"\left({_latex(e)}\right)" if isinstance(e, sp.Add) else _latex(e)
 
 
 def _latex_symbol(name: str) -> str:
-    return latex(symbol(name))
+    return latex_name(name)
+
+
+def _latex(e: sp.Expr) -> str:
+    """A formula in LaTeX whose node names are written by formats.latex_name, the one LaTeX escaping:
+    sympy prints stand-ins (plain letters, sorted as the names are, so terms keep their order), which
+    are then replaced by the names."""
+    symbols = sorted(e.free_symbols, key=lambda s: s.name)
+    stand_in = {s: sp.Symbol("mgzq" + _letters(i), real=True) for i, s in enumerate(symbols)}
+    out = latex(e.xreplace(stand_in))
+    return _put_back(out, stand_in)
+
+
+def _put_back(out: str, stand_in: dict[sp.Symbol, sp.Symbol]) -> str:
+    names = {t.name: latex_name(s.name) for s, t in stand_in.items()}
+    return re.sub("mgzq[a-z]{6}", lambda m: names[m[0]], out)
+
+
+def _letters(i: int) -> str:
+    """i as six letters, a..z as digits: fixed width, so the stand-ins sort as their numbers do."""
+    out = ""
+    for _ in range(6):
+        i, r = divmod(i, 26)
+        out = chr(97 + r) + out
+    return out
 
 
 def _number(x: float) -> sp.Expr:
@@ -206,8 +233,16 @@ def derive(root: Value, node: Value | str, *, max_paths: int = MAX_PATHS) -> Der
     target = find(root, node, names=names, where="derive")
     order = topological_order(root)
     count: dict[Value, int] = {}  # paths from a node down to target; inputs come first in `order`
+    longest: dict[Value, int] = {}  # the most factors on a path from a node down to target (-1: none)
     for n in order:
         count[n] = 1 if n is target else sum(count[o] for o in n.operands if isinstance(o, Value))
+        below = [longest[o] for o in n.inputs if longest[o] >= 0]
+        longest[n] = 0 if n is target else 1 + max(below) if below else -1
+    if longest[root] > MAX_FACTORS:
+        raise ValueError(
+            f"derive: a path from {names[root]!r:.60} to {names[target]!r:.60} has {longest[root]:,} factors, "
+            f"more than {MAX_FACTORS}; derive a node nearer the root, or a shorter graph"
+        )
     if count[root] > max_paths:
         raise ValueError(
             f"derive: {count[root]} paths lead from {names[root]!r} to {names[target]!r}, "

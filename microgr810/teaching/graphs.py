@@ -167,6 +167,14 @@ def cs231n_neuron() -> Value:
     return f
 
 
+MAX_LENGTH = 2_000  # characters of an expression: a line or two; a longer graph is built in code
+
+
+def _shown(text: str) -> str:
+    """The expression as an error message echoes it: quoted, cut after 60 characters."""
+    return repr(text) if len(text) <= 60 else f"{text[:60]!r}... ({len(text):,} characters)"
+
+
 def parse_expression(text: str, values: Mapping[str, float] | None = None, seed: int = 0) -> Value:
     """The graph of an expression such as "tanh(a*b + c)" (read by notation.expr, the one reader): names
     are leaves (data from `values`, else drawn from the seed), numbers are numbers, functions are the op
@@ -174,15 +182,19 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
     from ..core.engine import VALUE_MATH
     from ..notation import expr
 
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"the expression {_shown(text)} is longer than {MAX_LENGTH:,} characters")
     try:
         tree = expr.read(text)
     except expr.ExprError as e:
         what = "read the expression" if str(e).startswith(("not a formula", "cannot read")) else "use"
-        raise ValueError(f"cannot {what} {text!r:.80}: {e}") from None
+        raise ValueError(f"cannot {what} {_shown(text)}: {str(e)[:200]}") from None
+    except (RecursionError, MemoryError):  # Python's own parser recurses: build a long chain in code instead
+        raise ValueError(f"the expression is nested too deeply for Python's parser ({len(text)} characters)") from None
     for n in expr.walk(tree):  # any name is a leaf here, so f(x) is surely meant as a call
         if isinstance(n, expr.Op) and n.call and isinstance(n.args[0], expr.Name):
             raise ValueError(
-                f"cannot use {n.args[0]}(...) in {text!r:.80}: {n.args[0]} is not a function "
+                f"cannot use {n.args[0]}(...) in {_shown(text)}: {n.args[0]} is not a function "
                 f"({', '.join(expr.functions())}); write {n.args[0]}*(...) for a product"
             )
     values = dict(values or {})
@@ -198,12 +210,12 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None, seed:
 
     try:
         root = expr.evaluate(tree, VALUE_MATH, leaf)
-    except (ZeroDivisionError, OverflowError) as e:
-        raise ValueError(f"cannot compute {text!r}: {e}") from None
+    except (ZeroDivisionError, OverflowError) as e:  # a number past a float: its digits are not echoed
+        raise ValueError(f"cannot compute {_shown(text)}: {str(e)[:120]}") from None
     if values:
-        raise ValueError(f"values given for names not in the expression {text!r}: {', '.join(sorted(values))}")
+        raise ValueError(f"values given for names not in the expression {_shown(text)}: {', '.join(sorted(values))}")
     if not isinstance(root, Value):
-        raise ValueError(f"the expression {text!r} has no names, so nothing to differentiate: use a name like x")
+        raise ValueError(f"the expression {_shown(text)} has no names, so nothing to differentiate: use a name like x")
     if not root.label:
         root.label = "f"
     return root

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from ..core.engine import Value
-from ..notation.formats import fmt
+from ..notation.formats import fmt, page_json
 from ..notation.names import partial
 from .trace import Trace, formula, trace_backward
 
@@ -287,7 +287,8 @@ _CSS = """
 _JS = r"""
 (function(){
   var el=document.getElementById(__ID__);
-  var data=JSON.parse(el.querySelector('.mg-p-data').textContent);
+  var data=JSON.parse(el.querySelector('.mg-p-data').textContent,
+    function(key,v){return key==='answer'&&typeof v==='string'?Number(v):v;});  // "Infinity", "NaN": page_json
   var NUM='[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?', RE=new RegExp('^('+NUM+')(?:/('+NUM+'))?$');
   var head=el.querySelector('.mg-p-head'), rowsBox=el.querySelector('.mg-p-rows');
   var hintBox=el.querySelector('.mg-p-hinttext'), reveal=el.querySelector('.mg-p-reveal');
@@ -455,10 +456,7 @@ def predict_html(graph: Value | Trace) -> str:
     trace = graph if isinstance(graph, Trace) else trace_backward(graph)
     uid = f"mg-predict-{next(_ids)}"
     payload = {"rtol": RTOL, "atol": ATOL, "steps": _step_data(trace)}
-    # inside <script> only "</script" or "<!--" could end it early: with <, > and & escaped nothing can
-    text = (
-        json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    )
+    text = page_json(payload)  # inf and NaN as strings the script turns back into numbers
     return "\n".join(
         [
             f'<div class="mg-predict" id="{uid}"><style>{_CSS}</style>',
