@@ -163,7 +163,8 @@ _NUMPY_FUNCTIONS: dict[str, Callable[..., object]] = {
 
 def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]:
     """A fast numpy function of `symbols` that computes `expr` (inf and NaN as numpy gives them)."""
-    f = sp.lambdify(list(symbols), expr, modules=[_NUMPY_FUNCTIONS, "numpy"], dummify=True)
+    # cse: common subexpressions once; without it printing a nest such as tanh(tanh(...)) takes time 2^depth
+    f = sp.lambdify(list(symbols), expr, modules=[_NUMPY_FUNCTIONS, "numpy"], dummify=True, cse=True)
 
     def call(*values: float) -> float:
         with np.errstate(all="ignore"):

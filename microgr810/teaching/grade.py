@@ -695,6 +695,18 @@ def check_formula(
     if formula is None:
         raise TypeError("check_formula(root, node, formula): the formula is missing")
     d = derive(root, find(root, node, where="check_formula"))
+    try:
+        return _check_on_graph(d, formula, points, seed)
+    except RecursionError:  # sympy recurses into nested formulas: a chain hundreds of ops deep
+        depth = max(map(len, d.paths), default=0)
+        raise ValueError(
+            f"check_formula: ∂{d.root}/∂{d.node} runs through {depth} nested ops, too deep for sympy to grade; "
+            f"grade a node nearer {d.root!r}"
+        ) from None
+
+
+def _check_on_graph(d: Derivation, formula: str, points: int, seed: int | None) -> Verdict:
+    """check_formula's work on a graph, once its derivation is known."""
     question = partial(d.root, d.node)  # ∂n/∂(x1*w1 + x2*w2): a label with operators is bracketed
     resolve = resolver(sorted(d.values))
 
