@@ -14,6 +14,8 @@ import math
 import re
 from typing import Any
 
+from .names import parse_name, split_stem
+
 __all__ = [
     "fmt",
     "latex_name",
@@ -48,18 +50,15 @@ def latex_name(name: str) -> str:
     goes through tex_text, so no character of a label acts as TeX."""
     if name == "y_hat":
         return r"\hat{y}"
-    m = _NAME.fullmatch(name)
-    if m is None:
+    parsed = parse_name(name)
+    letters, digits = split_stem(parsed.stem)
+    if not letters.isalpha():  # not letters, digits and [indices]: any other text, every character as itself
         return rf"\mathrm{{{tex_text(name)}}}"
-    head, digits, index = m.groups()
-    if len(head) > 1:
-        head = rf"\mathrm{{{head}}}"
+    head = rf"\mathrm{{{letters}}}" if len(letters) > 1 else letters
     head = head.replace("Σ", r"\Sigma ")  # the batch sum ΣL: LaTeX wants the command, not the character
-    return (f"{head}_{{{digits}}}" if digits and head else head or digits) + tex_text(index)
+    return (f"{head}_{{{digits}}}" if digits else head) + tex_text(name.strip()[len(parsed.stem) :])
 
 
-# an ordinary node name: letters, then digits, then [..] indices (their text goes through tex_text)
-_NAME = re.compile(r"([^\W\d_]*)(\d*)((?:\[[^\[\]]*\])*)")
 _TEX = {
     **{c: "\\" + c for c in "#$%&{}_"},
     "\\": r"\backslash{}",

@@ -10,7 +10,6 @@ is a FormulaError.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from . import expr as reader
+from .formats import latex_name
 from .symbolic import SYMPY_MATH
 
 __all__ = ["FormulaError", "parse_formula", "to_sympy", "MAX_LENGTH", "symbol", "text", "latex", "numeric"]
@@ -109,20 +109,6 @@ def symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-_NAME = re.compile(r"^([A-Za-z]+)(\d*)(\[[^\]]*\])?$")
-
-
-def _latex_name(name: str) -> str:
-    """W1[0,1] -> W_{1}[0,1], y_hat -> \\hat{y}, t3 -> t_{3}; anything else as it is, escaped."""
-    if name == "y_hat":
-        return r"\hat{y}"
-    m = _NAME.match(name)
-    if m is None:
-        return r"\text{" + re.sub(r"([\\{}_^#$%&~])", r"\\\1", name) + "}"
-    stem, digits, index = m.groups()
-    return stem + (f"_{{{digits}}}" if digits else "") + (index or "")
-
-
 class _LatexPrinter(LatexPrinter):
     def _print_Heaviside(self, e, exp=None):  # relu's slope, as the op namespace names it
         out = rf"\operatorname{{step}}\left({self._print(e.args[0])}\right)"
@@ -136,7 +122,7 @@ class _TextPrinter(StrPrinter):
 
 def latex(expr: sp.Expr) -> str:
     """A formula in LaTeX with node names written as the math writes them (z2 − y, not −y + z2)."""
-    names = {s: _latex_name(s.name) for s in expr.free_symbols}
+    names = {s: latex_name(s.name) for s in expr.free_symbols}
     return _LatexPrinter({"symbol_names": names, "order": "rev-lex"}).doprint(expr)
 
 
