@@ -51,7 +51,7 @@ class Value:
 
     @entry("+", arity=2, forward=lambda m, a, b: a + b, d=lambda m, i, a, b, out: 1.0)
     def __add__(self, other: Value | Number) -> Value:
-        if type(other) is Value is type(self):  # two Values, the commonest op: the node built here, no call (NOTES.md)
+        if type(other) is Value:  # two Values, the commonest op: the node built here, no call (NOTES.md)
             out = _new(Value)
             out.data = self.data + other.data
             out.grad = 0.0
@@ -63,7 +63,7 @@ class Value:
             out._db = 1.0
             out._seen = None
             return out
-        return _node(_data(self) + _data(other), "+", self, 1.0, other, 1.0)
+        return _node(self.data + _num(other), "+", self, 1.0, other, 1.0)
 
     @entry("-", arity=2, forward=lambda m, a, b: a - b, d=lambda m, i, a, b, out: 1.0 if i == 0 else -1.0)
     def __sub__(self, other: Value | Number) -> Value:
@@ -71,7 +71,7 @@ class Value:
 
     @entry("*", arity=2, forward=lambda m, a, b: a * b, d=lambda m, i, a, b, out: b if i == 0 else a)
     def __mul__(self, other: Value | Number) -> Value:
-        if type(other) is Value is type(self):  # two Values, the commonest op: the node built here, no call (NOTES.md)
+        if type(other) is Value:  # two Values, the commonest op: the node built here, no call (NOTES.md)
             out = _new(Value)
             out.data = self.data * other.data
             out.grad = 0.0
@@ -83,8 +83,8 @@ class Value:
             out._db = self.data
             out._seen = None
             return out
-        a, b = _data(self), _data(other)
-        return _node(a * b, "*", self, b, other, a)
+        b = _num(other)
+        return _node(self.data * b, "*", self, b, other, self.data)
 
     @entry("/", arity=2, forward=lambda m, a, b: a / b, d=lambda m, i, a, b, out: 1 / b if i == 0 else -a / b**2)
     def __truediv__(self, other: Value | Number) -> Value:
@@ -168,13 +168,13 @@ class Value:
 
     # a number on the left (2 * x, 1 - y): the same ops, with the operands in the order written
     def __radd__(self, other: Number) -> Value:
-        return Value.__add__(other, self)
+        return _number_first(self + other)  # + commutes: the same node, the number written first
 
     def __rsub__(self, other: Number) -> Value:
         return Value.__sub__(other, self)
 
     def __rmul__(self, other: Number) -> Value:
-        return Value.__mul__(other, self)
+        return _number_first(self * other)  # * commutes: the same node, the number written first
 
     def __rtruediv__(self, other: Number) -> Value:
         return Value.__truediv__(other, self)
@@ -351,6 +351,12 @@ def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = None) 
 
 
 _new = object.__new__
+
+
+def _number_first(out: Value) -> Value:
+    """`out` = value op number, of an op that commutes, with its operands as `number op value` was written."""
+    out._a, out._da, out._b, out._db = out._b, out._db, out._a, out._da
+    return out
 
 
 def _n_ary(data: float, op: str, operands: tuple, local_grads: tuple, label: str) -> Value:
