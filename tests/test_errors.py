@@ -649,7 +649,7 @@ CASES = [
         "cli-trace-too-long",
         lambda: cli("trace", "--M", "300", "--H", "300"),
         CommandFailed,
-        r"exit 2: microgr810 trace: error: M=300, H=300: the trace would print 181,807 rows, past the limit of 25,000",
+        r"exit 2: microgr810 trace: error: M=300, H=300: the trace would print 181,807 rows, past the limit of 15,000",
         None,
     ),
     (

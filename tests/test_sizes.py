@@ -31,14 +31,14 @@ def test_check_counts_a_batch(capsys):
 def test_trace_300_by_300_is_refused(capsys):
     err, _ = refused(capsys, "trace", "--M", "300", "--H", "300")
     # by hand: 603 steps (H a1, H z1, a2, z2, L), inputs H(2M+1) + H + (2H+1) + 1 + 1 = 181,203, one title row
-    assert "the trace would print 181,807 rows, past the limit of 25,000" in err
+    assert "the trace would print 181,807 rows, past the limit of 15,000" in err
 
 
 def test_the_limits_leave_the_documented_sizes_in():
-    assert CHECK_SECONDS == 20.0 and TRACE_ROWS == 25_000
-    # trace at M = H = 100 prints 20,607 rows by the count above: under the limit
-    H = M = 100
-    assert H * (2 * M + 1) + H + (2 * H + 1) + 2 + (2 * H + 3) + 1 == 20_607 <= TRACE_ROWS
+    assert CHECK_SECONDS == 20.0 and TRACE_ROWS == 15_000
+    # trace at M = H = 85 prints 14,967 rows by the count above: under the limit (under 1 s of printing)
+    H = M = 85
+    assert H * (2 * M + 1) + H + (2 * H + 1) + 2 + (2 * H + 3) + 1 == 14_967 <= TRACE_ROWS
 
 
 def test_trace_under_the_limit_prints(capsys):

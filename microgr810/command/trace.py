@@ -9,7 +9,7 @@ from .common import CLIError, reference_args, reference_loss, size
 
 __all__ = ["add", "run"]
 
-TRACE_ROWS = 25_000  # printed rows: a header per step, a row per input; ~30 µs each, about 1 s at the limit
+TRACE_ROWS = 15_000  # printed rows: a header per step, a row per input; ~30 µs each, under 1 s at the limit
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if rows > TRACE_ROWS:
         raise CLIError(
             f"{size(args)}: the trace would print {rows:,} rows, past the limit of {TRACE_ROWS:,} "
-            f"(about 1 s; no one reads more). Use smaller --M/--H (100 and 100 fit)"
+            f"(about 1 s; no one reads more). Use smaller --M/--H (85 and 85 fit)"
             f"{' or a smaller --batch' if args.batch else ''}; "
             f"`microgr810 explain PARAM` shows one weight's chain rule at any size"
         )
