@@ -30,6 +30,11 @@ def test_a_top_level_name_loads_its_layer_when_first_used():
 
 
 def test_the_public_import_paths():
+    from microgr810.losses import bce, mse  # noqa: F401
+    from microgr810.nn import MLP, Layer, Neuron  # noqa: F401
+    from microgr810.optim import SGD, Adam  # noqa: F401
+    from microgr810.reference import ReferenceProblem  # noqa: F401
+
     from microgr810 import (  # noqa: F401
         OPS,
         Value,
@@ -49,10 +54,6 @@ def test_the_public_import_paths():
         topological_order,
         trace_backward,
     )
-    from microgr810.losses import bce, mse  # noqa: F401
-    from microgr810.nn import MLP, Layer, Neuron  # noqa: F401
-    from microgr810.optim import SGD, Adam  # noqa: F401
-    from microgr810.reference import ReferenceProblem  # noqa: F401
 
     for module in (losses, misconceptions, closed_form):
         assert isinstance(module, types.ModuleType)
@@ -68,8 +69,9 @@ def test_derive_stays_the_function_after_its_module_is_imported():
 
 
 def test_old_module_paths_name_the_same_modules():
-    import microgr810.core.engine
     import microgr810.engine
+
+    import microgr810.core.engine
     import microgr810.teaching.reference
     from microgr810 import reference
 
